@@ -1,0 +1,109 @@
+/**
+ * One error vocabulary for every Quire service. Domain code throws `QuireError`
+ * subclasses that know nothing about HTTP; each app maps them once, in its
+ * `onError`, to the wire envelope `{ error: { code, message, requestId, details? } }`.
+ */
+export const ERROR_CODES = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  tenant_suspended: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  gone: 410,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  misdirected_request: 421,
+  limit_exceeded: 429,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId?: string; details?: unknown };
+}
+
+export class QuireError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'QuireError';
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+/** Something the caller may not see, or that does not exist: the two are indistinguishable on purpose. */
+export class NotFound extends QuireError {
+  constructor(what = 'resource', details?: unknown) {
+    super('not_found', `${what} not found`, details);
+  }
+}
+
+/** The caller can see the resource but may not do this to it. */
+export class Forbidden extends QuireError {
+  constructor(message = 'you do not have permission to do this', details?: unknown) {
+    super('forbidden', message, details);
+  }
+}
+
+export class Unauthenticated extends QuireError {
+  constructor(message = 'authentication required', details?: unknown) {
+    super('unauthenticated', message, details);
+  }
+}
+
+export class Conflict extends QuireError {
+  constructor(message: string, details?: unknown) {
+    super('conflict', message, details);
+  }
+}
+
+export class BadRequest extends QuireError {
+  constructor(message: string, details?: unknown) {
+    super('bad_request', message, details);
+  }
+}
+
+export class PreconditionFailed extends QuireError {
+  constructor(message: string, details?: unknown) {
+    super('precondition_failed', message, details);
+  }
+}
+
+export class LimitExceeded extends QuireError {
+  constructor(message: string, details?: unknown) {
+    super('limit_exceeded', message, details);
+  }
+}
+
+export class PayloadTooLarge extends QuireError {
+  constructor(message: string, details?: unknown) {
+    super('payload_too_large', message, details);
+  }
+}
+
+export class RateLimited extends QuireError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, message = 'too many requests') {
+    super('rate_limited', message, { retryAfterSeconds });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string, requestId?: string, details?: unknown): ErrorBody {
+  const error: ErrorBody['error'] = { code, message };
+  if (requestId) error.requestId = requestId;
+  if (details !== undefined) error.details = details;
+  return { error };
+}
