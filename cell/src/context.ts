@@ -1,0 +1,49 @@
+import type { Redis } from 'ioredis';
+import type { PlanId, PlanLimits } from '@quire/shared/plans';
+import type { AccessClaims } from '@quire/shared/tokens';
+import type { IsolationTier } from '@quire/shared/plans';
+import type { BlobStore } from './adapters/blob-store/port.ts';
+import type { Keyring } from './adapters/keyring/port.ts';
+import type { Db } from './db/client.ts';
+import type { ClientInfo } from './middleware/client-info.ts';
+import type { RequestIdVariables } from './middleware/request-id.ts';
+import type { LoginThrottle } from './modules/identity/login-throttle.ts';
+import type { TokenService } from './modules/identity/token-service.ts';
+import type { TenantDirectory } from './modules/tenancy/directory.ts';
+import type { Logger } from './observability/log.ts';
+
+/** Everything a cell's code reaches outside itself, built once at boot (or by the test harness). */
+export interface CellDeps {
+  cellId: string;
+  trustProxy: boolean;
+  internalApiToken: string;
+  db: Db;
+  blobs: BlobStore;
+  keyring: Keyring;
+  redis: Redis;
+  tokens: TokenService;
+  loginThrottle: LoginThrottle;
+  tenants: TenantDirectory;
+  log: Logger;
+}
+
+export interface TenantRecord {
+  id: string;
+  slug: string;
+  status: 'active' | 'suspended';
+  plan: PlanId;
+  tier: IsolationTier;
+  keyRef: string;
+  limits: PlanLimits;
+}
+
+/** What every tenant-scoped verb receives: who asks, for which tenant, from where. */
+export interface RequestCtx {
+  deps: CellDeps;
+  requestId: string;
+  client: ClientInfo;
+  tenant: TenantRecord;
+  claims: AccessClaims;
+}
+
+export type AppEnv = { Variables: RequestIdVariables & { deps: CellDeps; ctx: RequestCtx } };

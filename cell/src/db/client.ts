@@ -1,0 +1,18 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.ts';
+
+export type Sql = postgres.Sql;
+export type Db = ReturnType<typeof createDb>['db'];
+
+/** The app's pool: connects as the app role, so RLS always applies. */
+export function createDb(url: string, max = 20) {
+  const sql = postgres(url, {
+    max,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+  });
+  const db = drizzle({ client: sql, schema });
+  return { sql, db };
+}

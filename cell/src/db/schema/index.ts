@@ -1,0 +1,6 @@
+export * from './audit.ts';
+export * from './documents.ts';
+export * from './folders.ts';
+export * from './identity.ts';
+export * from './permissions.ts';
+export * from './tenants.ts';

@@ -1,0 +1,37 @@
+import type { GrantRole } from '@quire/shared/tenancy';
+import { abilities } from '../permissions/policy.ts';
+import type { DocumentRow, VersionRow } from './repo.ts';
+
+export function presentDocument(d: DocumentRow) {
+  return {
+    id: d.id,
+    folderId: d.folderId,
+    title: d.title,
+    tags: d.tags,
+    customFields: d.customFields,
+    currentVersionId: d.currentVersionId,
+    versionCount: d.versionCount,
+    createdBy: d.createdBy,
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+    trashedAt: d.trashedAt ? d.trashedAt.toISOString() : null,
+  };
+}
+
+export function presentVersion(v: VersionRow) {
+  return {
+    id: v.id,
+    number: v.number,
+    filename: v.filename,
+    contentType: v.contentType,
+    size: v.size,
+    sha256: v.sha256,
+    restoredFrom: v.restoredFrom,
+    createdBy: v.createdBy,
+    createdAt: v.createdAt.toISOString(),
+  };
+}
+
+export function presentDocumentDetail(d: DocumentRow, current: VersionRow, role: GrantRole | null) {
+  return { ...presentDocument(d), currentVersion: presentVersion(current), abilities: abilities(role) };
+}

@@ -1,0 +1,25 @@
+import { Conflict } from '@quire/shared/errors';
+import type { RequestCtx } from '../../../context.ts';
+import { withActor } from '../../../unit-of-work.ts';
+import { authorize } from '../../permissions/policy.ts';
+import { deleteGrantsOn } from '../../permissions/repo.ts';
+import { deleteDocumentRows, listVersions } from '../repo.ts';
+import { loadDocument } from '../resource.ts';
+
+/**
+ * Removes a trashed document for good: rows first (committed, with the audit entry),
+ * then the blobs. A crash between the two leaves unreferenced ciphertext only.
+ */
+export async function deletePermanently({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
+  const blobKeys = await withActor(ctx, async ({ tx, actor, audit }) => {
+    const { doc, resource } = await loadDocument(tx, ctx.tenant.id, input.id);
+    await authorize(tx, actor, 'manage', resource);
+    if (!doc.trashedAt) throw new Conflict('move the document to the trash before deleting it permanently');
+    const versions = await listVersions(tx, ctx.tenant.id, doc.id);
+    await deleteGrantsOn(tx, ctx.tenant.id, doc.id);
+    await deleteDocumentRows(tx, ctx.tenant.id, doc.id);
+    audit({ action: 'document.deleted', resourceType: 'document', resourceId: doc.id, details: { title: doc.title, versions: versions.length } });
+    return [...new Set(versions.map((v) => v.blobKey))];
+  });
+  await Promise.all(blobKeys.map((k) => ctx.deps.blobs.delete(k)));
+}

@@ -1,0 +1,18 @@
+import type { RequestCtx } from '../../../context.ts';
+import { withActor } from '../../../unit-of-work.ts';
+import { authorize } from '../../permissions/policy.ts';
+import { presentVersion } from '../presenter.ts';
+import { listVersions as listVersionRows } from '../repo.ts';
+import { loadDocument } from '../resource.ts';
+
+export async function listVersions({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
+  return withActor(
+    ctx,
+    async ({ tx, actor }) => {
+      const { doc, resource } = await loadDocument(tx, ctx.tenant.id, input.id);
+      await authorize(tx, actor, 'read', resource);
+      return { items: (await listVersionRows(tx, ctx.tenant.id, doc.id)).map(presentVersion) };
+    },
+    { readAccessOnly: true },
+  );
+}

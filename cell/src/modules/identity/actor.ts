@@ -1,0 +1,32 @@
+import { sql } from 'drizzle-orm';
+import { Unauthenticated } from '@quire/shared/errors';
+import type { TenantRole } from '@quire/shared/tenancy';
+import type { AccessClaims } from '@quire/shared/tokens';
+import type { Tx } from '../../db/tenant-tx.ts';
+
+/** The caller as the database knows them right now: role, groups, live session. */
+export interface ActorRecord {
+  userId: string;
+  role: TenantRole;
+  sessionId: string;
+  /** The user's own id and the ids of their groups: whoever a grant may name. */
+  principalIds: string[];
+}
+
+/**
+ * Re-reads the user and session on every request, inside the request's transaction:
+ * a disabled user, a changed role or a revoked session takes effect at once, not when
+ * the 15-minute access token expires.
+ */
+export async function loadActor(tx: Tx, claims: AccessClaims): Promise<ActorRecord> {
+  const rows = await tx.execute<{ role: TenantRole; groups: string[] }>(sql`
+    select u.role, coalesce(array_agg(gm.group_id) filter (where gm.group_id is not null), '{}') as groups
+    from users u
+    join sessions s on s.tenant_id = u.tenant_id and s.id = ${claims.sid} and s.user_id = u.id
+    left join group_members gm on gm.tenant_id = u.tenant_id and gm.user_id = u.id
+    where u.id = ${claims.sub} and u.status = 'active' and s.revoked_at is null and s.expires_at > now()
+    group by u.role`);
+  const row = rows[0];
+  if (!row) throw new Unauthenticated('session is no longer valid');
+  return { userId: claims.sub, role: row.role, sessionId: claims.sid, principalIds: [claims.sub, ...row.groups] };
+}

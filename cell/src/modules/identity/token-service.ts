@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  type JWK,
+  type JWTVerifyGetKey,
+  SignJWT,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+} from 'jose';
+import { ACCESS_TOKEN_TTL_SECONDS, type AccessClaims, accessClaimsSchema } from '@quire/shared/tokens';
+import { Unauthenticated } from '@quire/shared/errors';
+import type { TenantRole } from '@quire/shared/tenancy';
+
+interface StoredKey {
+  kid: string;
+  createdAt: string;
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+
+export interface AccessTokenInput {
+  userId: string;
+  tenantId: string;
+  role: TenantRole;
+  sessionId: string;
+}
+
+/**
+ * The cell's token authority: signs ES256 access tokens with its newest key and
+ * publishes every key it still honours as a JWKS (rotation keeps old keys until the
+ * tokens they signed have expired).
+ */
+export class TokenService {
+  readonly cellId: string;
+  readonly issuer: string;
+  readonly audience: string;
+  private readonly signing: { kid: string; key: CryptoKey };
+  private readonly jwks: { keys: JWK[] };
+  private readonly verifyKey: JWTVerifyGetKey;
+
+  private constructor(cellId: string, issuer: string, audience: string, signing: { kid: string; key: CryptoKey }, publics: JWK[]) {
+    this.cellId = cellId;
+    this.issuer = issuer;
+    this.audience = audience;
+    this.signing = signing;
+    this.jwks = { keys: publics };
+    this.verifyKey = createLocalJWKSet(this.jwks);
+  }
+
+  static async load(o: { cellId: string; issuer: string; audience: string; keyFile: string }): Promise<TokenService> {
+    const keys = await loadOrCreateKeys(o.keyFile);
+    const newest = keys[keys.length - 1]!;
+    const key = (await importJWK(newest.privateJwk, 'ES256')) as CryptoKey;
+    const publics = keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: 'ES256', use: 'sig' }));
+    return new TokenService(o.cellId, o.issuer, o.audience, { kid: newest.kid, key }, publics);
+  }
+
+  publicJwks(): { keys: JWK[] } {
+    return this.jwks;
+  }
+
+  async issueAccessToken(input: AccessTokenInput, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS): Promise<string> {
+    return new SignJWT({ tid: input.tenantId, cell: this.cellId, roles: [input.role], sid: input.sessionId })
+      .setProtectedHeader({ alg: 'ES256', kid: this.signing.kid, typ: 'at+jwt' })
+      .setSubject(input.userId)
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(this.signing.key);
+  }
+
+  /** Signature, algorithm allow-list, iss, aud, exp (30 s skew), then the claim shape. */
+  async verifyAccessToken(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.verifyKey, {
+        algorithms: ['ES256'],
+        issuer: this.issuer,
+        audience: this.audience,
+        clockTolerance: 30,
+        requiredClaims: ['exp', 'iat', 'sub'],
+      });
+      const claims = accessClaimsSchema.safeParse(payload);
+      if (!claims.success) throw new Unauthenticated('token claims are invalid');
+      return claims.data;
+    } catch (err) {
+      if (err instanceof Unauthenticated) throw err;
+      throw new Unauthenticated('token is invalid or expired');
+    }
+  }
+}
+
+async function loadOrCreateKeys(file: string): Promise<StoredKey[]> {
+  if (existsSync(file)) {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { keys: StoredKey[] };
+    if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error(`no signing keys in ${file}`);
+    return parsed.keys;
+  }
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const key: StoredKey = {
+    kid: `k${Date.now().toString(36)}`,
+    createdAt: new Date().toISOString(),
+    privateJwk: await exportJWK(privateKey),
+    publicJwk: await exportJWK(publicKey),
+  };
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(JSON.stringify({ keys: [key] }, null, 2));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  return [key];
+}

@@ -1,0 +1,38 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { newId } from '@quire/shared/ids';
+import { grants } from '../../db/schema/index.ts';
+import type { Tx } from '../../db/tenant-tx.ts';
+
+export type GrantRow = typeof grants.$inferSelect;
+
+/** Upsert: one grant per principal per resource; granting again changes the role. */
+export async function insertGrant(tx: Tx, row: Omit<typeof grants.$inferInsert, 'id'>): Promise<GrantRow> {
+  const [saved] = await tx
+    .insert(grants)
+    .values({ ...row, id: newId('grant') })
+    .onConflictDoUpdate({ target: [grants.tenantId, grants.resourceId, grants.principalId], set: { role: row.role } })
+    .returning();
+  return saved!;
+}
+
+export async function grantsOn(tx: Tx, tenantId: string, resourceId: string): Promise<GrantRow[]> {
+  return tx
+    .select()
+    .from(grants)
+    .where(and(eq(grants.tenantId, tenantId), eq(grants.resourceId, resourceId)))
+    .orderBy(asc(grants.id));
+}
+
+export async function findGrant(tx: Tx, tenantId: string, id: string): Promise<GrantRow | undefined> {
+  const [row] = await tx.select().from(grants).where(and(eq(grants.tenantId, tenantId), eq(grants.id, id)));
+  return row;
+}
+
+export async function deleteGrant(tx: Tx, tenantId: string, id: string): Promise<void> {
+  await tx.delete(grants).where(and(eq(grants.tenantId, tenantId), eq(grants.id, id)));
+}
+
+/** Grants die with their resource. */
+export async function deleteGrantsOn(tx: Tx, tenantId: string, resourceId: string): Promise<void> {
+  await tx.execute(sql`delete from grants where tenant_id = ${tenantId} and resource_id = ${resourceId}`);
+}

@@ -1,0 +1,47 @@
+import { eq } from 'drizzle-orm';
+import { PLANS, type PlanId } from '@quire/shared/plans';
+import type { IsolationTier } from '@quire/shared/plans';
+import type { TenantRecord } from '../../context.ts';
+import type { Db } from '../../db/client.ts';
+import { tenants } from '../../db/schema/index.ts';
+import { withTenantTx } from '../../db/tenant-tx.ts';
+
+const TTL_MS = 5_000;
+
+/**
+ * Which tenants are homed in this cell, with a short in-process cache: a suspension
+ * takes effect within five seconds without a database read on every request.
+ */
+export class TenantDirectory {
+  private readonly db: Db;
+  private readonly cache = new Map<string, { at: number; record: TenantRecord | null }>();
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async get(tenantId: string): Promise<TenantRecord | null> {
+    const hit = this.cache.get(tenantId);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.record;
+    const [row] = await withTenantTx(this.db, tenantId, (tx) => tx.select().from(tenants).where(eq(tenants.id, tenantId)));
+    const record = row ? toRecord(row) : null;
+    this.cache.set(tenantId, { at: Date.now(), record });
+    return record;
+  }
+
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+}
+
+export function toRecord(row: typeof tenants.$inferSelect): TenantRecord {
+  const plan = row.plan as PlanId;
+  return {
+    id: row.id,
+    slug: row.slug,
+    status: row.status as TenantRecord['status'],
+    plan,
+    tier: row.tier as IsolationTier,
+    keyRef: row.keyRef,
+    limits: PLANS[plan],
+  };
+}
