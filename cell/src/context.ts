@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
-import type { PlanId, PlanLimits } from '@quire/shared/plans';
+import type { IsolationTier, PlanId, PlanLimits } from '@quire/shared/plans';
 import type { AccessClaims } from '@quire/shared/tokens';
-import type { IsolationTier } from '@quire/shared/plans';
+import type { Redis } from 'ioredis';
 import type { BlobStore } from './adapters/blob-store/port.ts';
 import type { Keyring } from './adapters/keyring/port.ts';
 import type { Db } from './db/client.ts';

@@ -16,7 +16,11 @@ export interface Work {
  * the work, then appends its audit entries before commit. A denied attempt rolls the
  * work back but is itself recorded (`access.denied`), in a transaction of its own.
  */
-export async function withActor<T>(ctx: RequestCtx, work: (w: Work) => Promise<T>, options?: TxOptions): Promise<T> {
+export async function withActor<T>(
+  ctx: RequestCtx,
+  work: (w: Work) => Promise<T>,
+  options?: TxOptions,
+): Promise<T> {
   let actor: ActorRecord | undefined;
   try {
     return await withTenantTx(
@@ -26,20 +30,30 @@ export async function withActor<T>(ctx: RequestCtx, work: (w: Work) => Promise<T
         actor = await loadActor(tx, ctx.claims);
         const queued: AuditInput[] = [];
         const result = await work({ tx, actor, audit: (e) => queued.push(e) });
-        await appendAudit(tx, queued.map((e) => entryFor(ctx, actor!.userId, e)));
+        await appendAudit(
+          tx,
+          queued.map((e) => entryFor(ctx, actor!.userId, e)),
+        );
         return result;
       },
       options,
     );
   } catch (err) {
     if (actor && err instanceof QuireError && (err.code === 'forbidden' || err.code === 'not_found')) {
-      await recordDenied(ctx, actor.userId, err).catch((e) => ctx.deps.log.error('audit of denial failed', { e: String(e) }));
+      await recordDenied(ctx, actor.userId, err).catch((e) =>
+        ctx.deps.log.error('audit of denial failed', { e: String(e) }),
+      );
     }
     throw err;
   }
 }
 
-export function entryFor(ctx: RequestCtx | Omit<RequestCtx, 'claims'>, actorId: string, e: AuditInput, actorType: AuditEntry['actorType'] = 'user'): AuditEntry {
+export function entryFor(
+  ctx: RequestCtx | Omit<RequestCtx, 'claims'>,
+  actorId: string,
+  e: AuditInput,
+  actorType: AuditEntry['actorType'] = 'user',
+): AuditEntry {
   return {
     ...e,
     actorType,
@@ -51,7 +65,8 @@ export function entryFor(ctx: RequestCtx | Omit<RequestCtx, 'claims'>, actorId: 
 }
 
 async function recordDenied(ctx: RequestCtx, userId: string, err: QuireError) {
-  const details = err.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : {};
+  const details =
+    err.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : {};
   await withTenantTx(
     ctx.deps.db,
     ctx.tenant.id,

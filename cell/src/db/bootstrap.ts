@@ -15,7 +15,9 @@ export interface BootstrapOptions {
 
 const IDENT = /^[a-z][a-z0-9_]{0,40}$/;
 
-export async function bootstrapCellDatabase(o: BootstrapOptions): Promise<{ ownerUrl: string; appUrl: string }> {
+export async function bootstrapCellDatabase(
+  o: BootstrapOptions,
+): Promise<{ ownerUrl: string; appUrl: string }> {
   if (!IDENT.test(o.database)) throw new Error(`invalid database name: ${o.database}`);
   const owner = `${o.database}_owner`;
   const app = `${o.database}_app`;

@@ -24,7 +24,10 @@ export const errorSchema = z
   })
   .openapi('Error');
 
-const err = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } });
+const err = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorSchema } },
+});
 
 /** The error responses every authenticated route can give. */
 export const commonErrors = {
@@ -62,6 +65,7 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
     raw = undefined;
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'invalid cursor', input: cursor }]);
+  if (!parsed.success)
+    throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'invalid cursor', input: cursor }]);
   return parsed.data;
 }

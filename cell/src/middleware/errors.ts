@@ -1,7 +1,7 @@
+import { type ErrorCode, errorBody, QuireError, RateLimited } from '@quire/shared/errors';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { type ErrorCode, QuireError, RateLimited, errorBody } from '@quire/shared/errors';
 import type { Logger } from '../observability/log.ts';
 
 /** Zod issues as the `details` of a 400: where, what. Never the rejected value itself. */
@@ -36,7 +36,8 @@ export function errorHandler(log: Logger) {
       const code = HTTP_CODES[err.status] ?? (err.status >= 500 ? 'internal' : 'bad_request');
       return c.json(errorBody(code, err.message || code, requestId), err.status);
     }
-    if (isBodyTooLarge(err)) return c.json(errorBody('payload_too_large', 'request body is too large', requestId), 413);
+    if (isBodyTooLarge(err))
+      return c.json(errorBody('payload_too_large', 'request body is too large', requestId), 413);
     log.error('unhandled error', { requestId, err: err?.message, stack: err?.stack });
     return c.json(errorBody('internal', 'internal error', requestId), 500);
   };

@@ -1,5 +1,5 @@
-import { createMiddleware } from 'hono/factory';
 import { newId } from '@quire/shared/ids';
+import { createMiddleware } from 'hono/factory';
 
 export type RequestIdVariables = { requestId: string };
 

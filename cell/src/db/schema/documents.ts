@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigint, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
@@ -11,7 +22,10 @@ export const documents = pgTable(
     folderId: text('folder_id'),
     title: text('title').notNull(),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
-    customFields: jsonb('custom_fields').$type<Record<string, string | number | boolean>>().notNull().default({}),
+    customFields: jsonb('custom_fields')
+      .$type<Record<string, string | number | boolean>>()
+      .notNull()
+      .default({}),
     currentVersionId: text('current_version_id').notNull(),
     versionCount: integer('version_count').notNull().default(1),
     createdBy: text('created_by').notNull(),

@@ -20,7 +20,11 @@ export const folders = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    uniqueIndex('folders_sibling_name_uq').on(t.tenantId, sql`coalesce(${t.parentId}, '')`, sql`lower(${t.name})`),
+    uniqueIndex('folders_sibling_name_uq').on(
+      t.tenantId,
+      sql`coalesce(${t.parentId}, '')`,
+      sql`lower(${t.name})`,
+    ),
     index('folders_path_idx').on(t.tenantId, sql`${t.path} text_pattern_ops`),
   ],
 );

@@ -25,7 +25,8 @@ class Meter extends Transform {
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
     this.size += chunk.length;
-    if (this.size > this.limit) return done(new PayloadTooLarge(`file exceeds the plan's limit of ${this.limit} bytes`));
+    if (this.size > this.limit)
+      return done(new PayloadTooLarge(`file exceeds the plan's limit of ${this.limit} bytes`));
     this.hash.update(chunk);
     done(null, chunk);
   }
@@ -43,12 +44,20 @@ function aadFor(tenantId: string, versionId: string) {
  */
 export async function storeContent(
   deps: CellDeps,
-  o: { tenantId: string; documentId: string; versionId: string; body: ReadableStream<Uint8Array> | null; maxBytes: number },
+  o: {
+    tenantId: string;
+    documentId: string;
+    versionId: string;
+    body: ReadableStream<Uint8Array> | null;
+    maxBytes: number;
+  },
 ): Promise<StoredContent> {
   const dataKey = await deps.keyring.generateDataKey(o.tenantId);
   const key = blobKey(o.tenantId, 'documents', o.documentId, o.versionId);
   const meter = new Meter(o.maxBytes);
-  const source = o.body ? Readable.fromWeb(o.body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
+  const source = o.body
+    ? Readable.fromWeb(o.body as import('node:stream/web').ReadableStream<Uint8Array>)
+    : Readable.from([]);
   const cipher = encryptStream(dataKey.plaintext, aadFor(o.tenantId, o.versionId));
   // Errors on any leg (client abort, size limit) must fail the put, which then leaves nothing behind.
   const fail = (err: Error) => cipher.destroy(err);
@@ -59,11 +68,19 @@ export async function storeContent(
     await deps.blobs.put(key, cipher);
   } catch (err) {
     source.destroy();
-    throw err instanceof PayloadTooLarge || !(meter.size > o.maxBytes) ? err : new PayloadTooLarge('file is too large');
+    throw err instanceof PayloadTooLarge || !(meter.size > o.maxBytes)
+      ? err
+      : new PayloadTooLarge('file is too large');
   } finally {
     dataKey.plaintext.fill(0);
   }
-  return { size: meter.size, sha256: meter.hash.digest('hex'), blobKey: key, wrappedKey: dataKey.wrapped, keyRef: dataKey.keyRef };
+  return {
+    size: meter.size,
+    sha256: meter.hash.digest('hex'),
+    blobKey: key,
+    wrappedKey: dataKey.wrapped,
+    keyRef: dataKey.keyRef,
+  };
 }
 
 /** Plaintext of a version, decrypted as it streams; a tampered blob errors the stream. */

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
-import { documentVersions, documents, folders, idempotencyKeys } from '../../db/schema/index.ts';
+import { documents, documentVersions, folders, idempotencyKeys } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { pgArray } from '../permissions/policy.ts';
 
@@ -7,7 +7,11 @@ export type DocumentRow = typeof documents.$inferSelect;
 export type VersionRow = typeof documentVersions.$inferSelect;
 
 /** A document and the materialized path of its folder (null at the top level). */
-export async function findDocument(tx: Tx, tenantId: string, id: string): Promise<{ doc: DocumentRow; folderPath: string | null } | undefined> {
+export async function findDocument(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+): Promise<{ doc: DocumentRow; folderPath: string | null } | undefined> {
   const [row] = await tx
     .select({ doc: documents, folderPath: folders.path })
     .from(documents)
@@ -21,7 +25,12 @@ export async function insertDocument(tx: Tx, row: typeof documents.$inferInsert)
   return saved!;
 }
 
-export async function updateDocument(tx: Tx, tenantId: string, id: string, set: Partial<typeof documents.$inferInsert>) {
+export async function updateDocument(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+  set: Partial<typeof documents.$inferInsert>,
+) {
   const [saved] = await tx
     .update(documents)
     .set({ ...set, updatedAt: new Date() })
@@ -49,7 +58,13 @@ export async function findVersion(tx: Tx, tenantId: string, documentId: string, 
   const [row] = await tx
     .select()
     .from(documentVersions)
-    .where(and(eq(documentVersions.tenantId, tenantId), eq(documentVersions.documentId, documentId), eq(documentVersions.id, versionId)));
+    .where(
+      and(
+        eq(documentVersions.tenantId, tenantId),
+        eq(documentVersions.documentId, documentId),
+        eq(documentVersions.id, versionId),
+      ),
+    );
   return row;
 }
 
@@ -65,7 +80,13 @@ export async function deleteDocumentRows(tx: Tx, tenantId: string, id: string): 
   await tx.delete(documents).where(and(eq(documents.tenantId, tenantId), eq(documents.id, id)));
 }
 
-export async function childDocuments(tx: Tx, tenantId: string, folderId: string | null, afterId: string | undefined, limit: number) {
+export async function childDocuments(
+  tx: Tx,
+  tenantId: string,
+  folderId: string | null,
+  afterId: string | undefined,
+  limit: number,
+) {
   return tx
     .select()
     .from(documents)
@@ -82,7 +103,13 @@ export async function childDocuments(tx: Tx, tenantId: string, folderId: string 
 }
 
 /** Top-level documents the principals hold a grant on. */
-export async function grantedRootDocuments(tx: Tx, tenantId: string, principalIds: string[], afterId: string | undefined, limit: number) {
+export async function grantedRootDocuments(
+  tx: Tx,
+  tenantId: string,
+  principalIds: string[],
+  afterId: string | undefined,
+  limit: number,
+) {
   return tx
     .select()
     .from(documents)
@@ -104,7 +131,13 @@ export async function grantedRootDocuments(tx: Tx, tenantId: string, principalId
  * Trashed documents the actor may write: every one for an admin; otherwise those with a
  * grant of editor or owner to the actor on the document or any folder above it.
  */
-export async function trashedDocuments(tx: Tx, tenantId: string, principalIds: string[] | 'all', afterId: string | undefined, limit: number) {
+export async function trashedDocuments(
+  tx: Tx,
+  tenantId: string,
+  principalIds: string[] | 'all',
+  afterId: string | undefined,
+  limit: number,
+) {
   const visible =
     principalIds === 'all'
       ? sql`true`
@@ -123,7 +156,13 @@ export async function documentsByIds(tx: Tx, tenantId: string, ids: string[]): P
   return tx
     .select()
     .from(documents)
-    .where(and(eq(documents.tenantId, tenantId), isNotNull(documents.id), sql`${documents.id} = any(${pgArray(ids)}::text[])`))
+    .where(
+      and(
+        eq(documents.tenantId, tenantId),
+        isNotNull(documents.id),
+        sql`${documents.id} = any(${pgArray(ids)}::text[])`,
+      ),
+    )
     .orderBy(asc(documents.id));
 }
 
@@ -131,12 +170,22 @@ export async function findIdempotent(tx: Tx, tenantId: string, userId: string, k
   const [row] = await tx
     .select()
     .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
+    .where(
+      and(
+        eq(idempotencyKeys.tenantId, tenantId),
+        eq(idempotencyKeys.userId, userId),
+        eq(idempotencyKeys.key, key),
+      ),
+    );
   return row;
 }
 
 /** Returns false when another request with the same key committed first. */
 export async function saveIdempotent(tx: Tx, row: typeof idempotencyKeys.$inferInsert): Promise<boolean> {
-  const saved = await tx.insert(idempotencyKeys).values(row).onConflictDoNothing().returning({ key: idempotencyKeys.key });
+  const saved = await tx
+    .insert(idempotencyKeys)
+    .values(row)
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
   return saved.length === 1;
 }

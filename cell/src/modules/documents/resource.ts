@@ -1,10 +1,14 @@
 import { NotFound } from '@quire/shared/errors';
 import type { Tx } from '../../db/tenant-tx.ts';
-import { type Resource, idsFromPath } from '../permissions/policy.ts';
+import { idsFromPath, type Resource } from '../permissions/policy.ts';
 import { type DocumentRow, findDocument } from './repo.ts';
 
 /** A document with its folder ancestry, ready for `authorize`. */
-export async function loadDocument(tx: Tx, tenantId: string, id: string): Promise<{ doc: DocumentRow; resource: Resource }> {
+export async function loadDocument(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+): Promise<{ doc: DocumentRow; resource: Resource }> {
   const found = await findDocument(tx, tenantId, id);
   if (!found) throw new NotFound('document', { resourceType: 'document', resourceId: id });
   return { doc: found.doc, resource: { type: 'document', id, ancestorIds: idsFromPath(found.folderPath) } };

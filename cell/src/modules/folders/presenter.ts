@@ -13,6 +13,10 @@ export function presentFolder(f: FolderRow) {
   };
 }
 
-export function presentFolderDetail(f: FolderRow, breadcrumbs: { id: string; name: string }[], role: GrantRole | null) {
+export function presentFolderDetail(
+  f: FolderRow,
+  breadcrumbs: { id: string; name: string }[],
+  role: GrantRole | null,
+) {
   return { ...presentFolder(f), breadcrumbs, abilities: abilities(role) };
 }

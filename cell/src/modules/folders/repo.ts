@@ -7,7 +7,10 @@ export type FolderRow = typeof folders.$inferSelect;
 
 /** Every query names the tenant as well as relying on RLS: defence in depth. */
 export async function findFolder(tx: Tx, tenantId: string, id: string): Promise<FolderRow | undefined> {
-  const [row] = await tx.select().from(folders).where(and(eq(folders.tenantId, tenantId), eq(folders.id, id)));
+  const [row] = await tx
+    .select()
+    .from(folders)
+    .where(and(eq(folders.tenantId, tenantId), eq(folders.id, id)));
   return row;
 }
 
@@ -42,7 +45,14 @@ function subtreeBound(prefix: string): string {
 }
 
 /** Re-roots a folder and everything below it in one statement. */
-export async function moveSubtree(tx: Tx, tenantId: string, id: string, oldPath: string, newPath: string, parentId: string | null) {
+export async function moveSubtree(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+  oldPath: string,
+  newPath: string,
+  parentId: string | null,
+) {
   await tx.execute(sql`
     update folders set path = ${newPath} || substr(path, ${oldPath.length + 1}),
       parent_id = case when id = ${id} then ${parentId} else parent_id end,
@@ -58,7 +68,13 @@ export interface DescendantRow {
 }
 
 /** Folders below `path` (excluding itself), at most `maxDepth` levels down, in path order. */
-export async function descendants(tx: Tx, tenantId: string, path: string, maxDepth: number, limit: number): Promise<DescendantRow[]> {
+export async function descendants(
+  tx: Tx,
+  tenantId: string,
+  path: string,
+  maxDepth: number,
+  limit: number,
+): Promise<DescendantRow[]> {
   const baseDepth = path.split('/').filter(Boolean).length;
   const rows = await tx.execute<{ id: string; name: string; parent_id: string | null; depth: number }>(sql`
     select id, name, parent_id, (length(path) - length(replace(path, '/', ''))) - 1 - ${baseDepth} as depth
@@ -70,7 +86,13 @@ export async function descendants(tx: Tx, tenantId: string, path: string, maxDep
   return rows.map((r) => ({ id: r.id, name: r.name, parentId: r.parent_id, depth: Number(r.depth) }));
 }
 
-export async function childFolders(tx: Tx, tenantId: string, parentId: string | null, afterId: string | undefined, limit: number) {
+export async function childFolders(
+  tx: Tx,
+  tenantId: string,
+  parentId: string | null,
+  afterId: string | undefined,
+  limit: number,
+) {
   return tx
     .select()
     .from(folders)
@@ -86,7 +108,13 @@ export async function childFolders(tx: Tx, tenantId: string, parentId: string | 
 }
 
 /** Top-level folders the principals hold a grant on: what a non-admin sees at the root. */
-export async function grantedRootFolders(tx: Tx, tenantId: string, principalIds: string[], afterId: string | undefined, limit: number) {
+export async function grantedRootFolders(
+  tx: Tx,
+  tenantId: string,
+  principalIds: string[],
+  afterId: string | undefined,
+  limit: number,
+) {
   return tx.execute<{ id: string }>(sql`
     select f.id from folders f
     where f.tenant_id = ${tenantId} and f.parent_id is null

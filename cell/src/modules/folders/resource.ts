@@ -5,7 +5,11 @@ import { idsFromPath } from '../permissions/policy.ts';
 import { type FolderRow, findFolder } from './repo.ts';
 
 /** A folder with its place in the tree, ready for `authorize`. Missing and invisible look the same. */
-export async function loadFolder(tx: Tx, tenantId: string, id: string): Promise<{ row: FolderRow; resource: Resource }> {
+export async function loadFolder(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+): Promise<{ row: FolderRow; resource: Resource }> {
   const row = await findFolder(tx, tenantId, id);
   if (!row) throw new NotFound('folder', { resourceType: 'folder', resourceId: id });
   const ancestorIds = idsFromPath(row.path).slice(0, -1);

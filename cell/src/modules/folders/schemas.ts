@@ -2,12 +2,18 @@ import { z } from '@hono/zod-openapi';
 import { idParam } from '../../http/openapi.ts';
 
 /** Names a person types: no path separators, no control characters, no dot-only names. */
+/** C0 controls and DEL. */
+const isControl = (ch: string) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f;
+
 export const nameSchema = z
   .string()
   .trim()
   .min(1)
   .max(255)
-  .refine((s) => !/[/\\\u0000-\u001f\u007f]/.test(s), 'must not contain slashes or control characters')
+  .refine(
+    (s) => !/[/\\]/.test(s) && ![...s].some(isControl),
+    'must not contain slashes or control characters',
+  )
   .refine((s) => s !== '.' && s !== '..', 'must not be . or ..')
   .openapi({ description: 'Display name (1-255 characters, no slashes)', example: 'Contracts' });
 
@@ -16,7 +22,10 @@ export const folderIdSchema = idParam('fld', 'Folder id');
 export const createFolderBody = z
   .object({
     name: nameSchema,
-    parentId: folderIdSchema.nullable().optional().openapi({ description: 'Parent folder; omitted or null for the top level' }),
+    parentId: folderIdSchema
+      .nullable()
+      .optional()
+      .openapi({ description: 'Parent folder; omitted or null for the top level' }),
   })
   .strict()
   .openapi('CreateFolder');
@@ -24,7 +33,10 @@ export const createFolderBody = z
 export const updateFolderBody = z
   .object({
     name: nameSchema.optional(),
-    parentId: folderIdSchema.nullable().optional().openapi({ description: 'Move under this folder; null moves to the top level' }),
+    parentId: folderIdSchema
+      .nullable()
+      .optional()
+      .openapi({ description: 'Move under this folder; null moves to the top level' }),
   })
   .strict()
   .refine((b) => b.name !== undefined || b.parentId !== undefined, 'give a name or a parentId')
@@ -47,7 +59,9 @@ export const folderSchema = z
 
 export const folderDetailSchema = folderSchema
   .extend({
-    breadcrumbs: z.array(z.object({ id: z.string(), name: z.string() })).openapi({ description: 'Ancestors from the top level down' }),
+    breadcrumbs: z
+      .array(z.object({ id: z.string(), name: z.string() }))
+      .openapi({ description: 'Ancestors from the top level down' }),
     abilities: abilitiesSchema,
   })
   .openapi('FolderDetail');

@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
 import { Unauthenticated } from '@quire/shared/errors';
 import type { TenantRole } from '@quire/shared/tenancy';
 import type { AccessClaims } from '@quire/shared/tokens';
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/tenant-tx.ts';
 
 /** The caller as the database knows them right now: role, groups, live session. */
@@ -28,5 +28,10 @@ export async function loadActor(tx: Tx, claims: AccessClaims): Promise<ActorReco
     group by u.role`);
   const row = rows[0];
   if (!row) throw new Unauthenticated('session is no longer valid');
-  return { userId: claims.sub, role: row.role, sessionId: claims.sid, principalIds: [claims.sub, ...row.groups] };
+  return {
+    userId: claims.sub,
+    role: row.role,
+    sessionId: claims.sid,
+    principalIds: [claims.sub, ...row.groups],
+  };
 }

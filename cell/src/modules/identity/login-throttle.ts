@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { RateLimited } from '@quire/shared/errors';
+import type { Redis } from 'ioredis';
 
 const MAX_FAILURES = 10;
 const WINDOW_SECONDS = 15 * 60;
@@ -21,7 +21,8 @@ export class LoginThrottle {
   async assertAllowed(tenantId: string, ip: string | null): Promise<void> {
     const key = this.key(tenantId, ip);
     const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.ttl(key)]);
-    if (Number(count ?? 0) >= MAX_FAILURES) throw new RateLimited(Math.max(ttl, 1), 'too many failed logins; try later');
+    if (Number(count ?? 0) >= MAX_FAILURES)
+      throw new RateLimited(Math.max(ttl, 1), 'too many failed logins; try later');
   }
 
   async recordFailure(tenantId: string, ip: string | null): Promise<void> {

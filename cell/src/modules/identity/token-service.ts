@@ -1,19 +1,21 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { Unauthenticated } from '@quire/shared/errors';
+import type { TenantRole } from '@quire/shared/tenancy';
+import { ACCESS_TOKEN_TTL_SECONDS, type AccessClaims, accessClaimsSchema } from '@quire/shared/tokens';
 import {
-  type JWK,
-  type JWTVerifyGetKey,
-  SignJWT,
   createLocalJWKSet,
   exportJWK,
   generateKeyPair,
   importJWK,
+  type JWK,
+  type JWTVerifyGetKey,
   jwtVerify,
+  SignJWT,
 } from 'jose';
-import { ACCESS_TOKEN_TTL_SECONDS, type AccessClaims, accessClaimsSchema } from '@quire/shared/tokens';
-import { Unauthenticated } from '@quire/shared/errors';
-import type { TenantRole } from '@quire/shared/tenancy';
+
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
 interface StoredKey {
   kid: string;
@@ -38,11 +40,17 @@ export class TokenService {
   readonly cellId: string;
   readonly issuer: string;
   readonly audience: string;
-  private readonly signing: { kid: string; key: CryptoKey };
+  private readonly signing: { kid: string; key: SigningKey };
   private readonly jwks: { keys: JWK[] };
   private readonly verifyKey: JWTVerifyGetKey;
 
-  private constructor(cellId: string, issuer: string, audience: string, signing: { kid: string; key: CryptoKey }, publics: JWK[]) {
+  private constructor(
+    cellId: string,
+    issuer: string,
+    audience: string,
+    signing: { kid: string; key: SigningKey },
+    publics: JWK[],
+  ) {
     this.cellId = cellId;
     this.issuer = issuer;
     this.audience = audience;
@@ -51,10 +59,15 @@ export class TokenService {
     this.verifyKey = createLocalJWKSet(this.jwks);
   }
 
-  static async load(o: { cellId: string; issuer: string; audience: string; keyFile: string }): Promise<TokenService> {
+  static async load(o: {
+    cellId: string;
+    issuer: string;
+    audience: string;
+    keyFile: string;
+  }): Promise<TokenService> {
     const keys = await loadOrCreateKeys(o.keyFile);
     const newest = keys[keys.length - 1]!;
-    const key = (await importJWK(newest.privateJwk, 'ES256')) as CryptoKey;
+    const key = (await importJWK(newest.privateJwk, 'ES256')) as SigningKey;
     const publics = keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: 'ES256', use: 'sig' }));
     return new TokenService(o.cellId, o.issuer, o.audience, { kid: newest.kid, key }, publics);
   }
@@ -97,7 +110,8 @@ export class TokenService {
 async function loadOrCreateKeys(file: string): Promise<StoredKey[]> {
   if (existsSync(file)) {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as { keys: StoredKey[] };
-    if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error(`no signing keys in ${file}`);
+    if (!Array.isArray(parsed.keys) || parsed.keys.length === 0)
+      throw new Error(`no signing keys in ${file}`);
     return parsed.keys;
   }
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });

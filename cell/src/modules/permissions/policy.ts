@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { Forbidden, NotFound } from '@quire/shared/errors';
 import type { GrantRole } from '@quire/shared/tenancy';
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/tenant-tx.ts';
 import type { ActorRecord } from '../identity/actor.ts';
 
@@ -26,7 +26,11 @@ export interface Resource {
 const RANK: Record<GrantRole, number> = { viewer: 1, editor: 2, owner: 3 };
 const NEEDS: Record<Action, number> = { read: 1, write: 2, manage: 3 };
 
-export async function effectiveRole(tx: Tx, actor: ActorRecord, resource: Resource): Promise<GrantRole | null> {
+export async function effectiveRole(
+  tx: Tx,
+  actor: ActorRecord,
+  resource: Resource,
+): Promise<GrantRole | null> {
   if (actor.role === 'admin') return 'owner';
   const ids = [...resource.ancestorIds, resource.id];
   const rows = await tx.execute<{ role: GrantRole }>(sql`
@@ -43,7 +47,12 @@ export function allows(role: GrantRole | null, action: Action): boolean {
 }
 
 /** Throws NotFound when the actor cannot see the resource, Forbidden when they can but may not act. */
-export async function authorize(tx: Tx, actor: ActorRecord, action: Action, resource: Resource): Promise<GrantRole> {
+export async function authorize(
+  tx: Tx,
+  actor: ActorRecord,
+  action: Action,
+  resource: Resource,
+): Promise<GrantRole> {
   const role = await effectiveRole(tx, actor, resource);
   const details = { resourceType: resource.type, resourceId: resource.id };
   if (!allows(role, 'read')) throw new NotFound(resource.type, details);

@@ -1,5 +1,5 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
 import { newId } from '@quire/shared/ids';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { grants } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 
@@ -10,7 +10,10 @@ export async function insertGrant(tx: Tx, row: Omit<typeof grants.$inferInsert, 
   const [saved] = await tx
     .insert(grants)
     .values({ ...row, id: newId('grant') })
-    .onConflictDoUpdate({ target: [grants.tenantId, grants.resourceId, grants.principalId], set: { role: row.role } })
+    .onConflictDoUpdate({
+      target: [grants.tenantId, grants.resourceId, grants.principalId],
+      set: { role: row.role },
+    })
     .returning();
   return saved!;
 }
@@ -24,7 +27,10 @@ export async function grantsOn(tx: Tx, tenantId: string, resourceId: string): Pr
 }
 
 export async function findGrant(tx: Tx, tenantId: string, id: string): Promise<GrantRow | undefined> {
-  const [row] = await tx.select().from(grants).where(and(eq(grants.tenantId, tenantId), eq(grants.id, id)));
+  const [row] = await tx
+    .select()
+    .from(grants)
+    .where(and(eq(grants.tenantId, tenantId), eq(grants.id, id)));
   return row;
 }
 

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
-import { PLANS, type PlanId } from '@quire/shared/plans';
 import type { IsolationTier } from '@quire/shared/plans';
+import { PLANS, type PlanId } from '@quire/shared/plans';
+import { eq } from 'drizzle-orm';
 import type { TenantRecord } from '../../context.ts';
 import type { Db } from '../../db/client.ts';
 import { tenants } from '../../db/schema/index.ts';
@@ -22,7 +22,9 @@ export class TenantDirectory {
   async get(tenantId: string): Promise<TenantRecord | null> {
     const hit = this.cache.get(tenantId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.record;
-    const [row] = await withTenantTx(this.db, tenantId, (tx) => tx.select().from(tenants).where(eq(tenants.id, tenantId)));
+    const [row] = await withTenantTx(this.db, tenantId, (tx) =>
+      tx.select().from(tenants).where(eq(tenants.id, tenantId)),
+    );
     const record = row ? toRecord(row) : null;
     this.cache.set(tenantId, { at: Date.now(), record });
     return record;

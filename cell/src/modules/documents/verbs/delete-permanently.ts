@@ -18,7 +18,12 @@ export async function deletePermanently({ ctx, input }: { ctx: RequestCtx; input
     const versions = await listVersions(tx, ctx.tenant.id, doc.id);
     await deleteGrantsOn(tx, ctx.tenant.id, doc.id);
     await deleteDocumentRows(tx, ctx.tenant.id, doc.id);
-    audit({ action: 'document.deleted', resourceType: 'document', resourceId: doc.id, details: { title: doc.title, versions: versions.length } });
+    audit({
+      action: 'document.deleted',
+      resourceType: 'document',
+      resourceId: doc.id,
+      details: { title: doc.title, versions: versions.length },
+    });
     return [...new Set(versions.map((v) => v.blobKey))];
   });
   await Promise.all(blobKeys.map((k) => ctx.deps.blobs.delete(k)));

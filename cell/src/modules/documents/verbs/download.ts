@@ -4,7 +4,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { authorize } from '../../permissions/policy.ts';
 import { readContent } from '../content.ts';
-import { type VersionRow, findVersion } from '../repo.ts';
+import { findVersion, type VersionRow } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
 
 /** Streams the plaintext of the current or a given version; the download itself is audited. */
@@ -22,7 +22,12 @@ export async function download({
       await authorize(tx, actor, 'read', resource);
       const v = await findVersion(tx, ctx.tenant.id, doc.id, input.versionId ?? doc.currentVersionId);
       if (!v) throw new NotFound('version', { resourceType: 'version', resourceId: input.versionId });
-      audit({ action: 'document.downloaded', resourceType: 'document', resourceId: doc.id, details: { versionId: v.id } });
+      audit({
+        action: 'document.downloaded',
+        resourceType: 'document',
+        resourceId: doc.id,
+        details: { versionId: v.id },
+      });
       return v;
     },
     { readAccessOnly: true },

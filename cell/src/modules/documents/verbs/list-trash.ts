@@ -7,16 +7,28 @@ import { documentsByIds, trashedDocuments } from '../repo.ts';
 
 const cursorSchema = z.object({ id: z.string().max(64) });
 
-export async function listTrash({ ctx, input }: { ctx: RequestCtx; input: { cursor?: string; limit: number } }) {
+export async function listTrash({
+  ctx,
+  input,
+}: {
+  ctx: RequestCtx;
+  input: { cursor?: string; limit: number };
+}) {
   const after = decodeCursor(input.cursor, cursorSchema)?.id;
   return withActor(
     ctx,
     async ({ tx, actor }) => {
       const who = actor.role === 'admin' ? 'all' : actor.role === 'viewer' ? [] : actor.principalIds;
-      const ids = who.length === 0 ? [] : (await trashedDocuments(tx, ctx.tenant.id, who, after, input.limit + 1)).map((r) => r.id);
+      const ids =
+        who.length === 0
+          ? []
+          : (await trashedDocuments(tx, ctx.tenant.id, who, after, input.limit + 1)).map((r) => r.id);
       const rows = await documentsByIds(tx, ctx.tenant.id, ids.slice(0, input.limit));
       const last = rows[rows.length - 1];
-      return { items: rows.map(presentDocument), nextCursor: ids.length > input.limit && last ? encodeCursor({ id: last.id }) : null };
+      return {
+        items: rows.map(presentDocument),
+        nextCursor: ids.length > input.limit && last ? encodeCursor({ id: last.id }) : null,
+      };
     },
     { readAccessOnly: true },
   );

@@ -8,7 +8,13 @@ import { findVersion, insertVersion, lockDocument, updateDocument } from '../rep
 import { loadDocument } from '../resource.ts';
 
 /** Rollback never rewrites history: it adds a new version whose content is an old one's (same blob). */
-export async function restoreVersion({ ctx, input }: { ctx: RequestCtx; input: { id: string; versionId: string } }) {
+export async function restoreVersion({
+  ctx,
+  input,
+}: {
+  ctx: RequestCtx;
+  input: { id: string; versionId: string };
+}) {
   return withActor(ctx, async ({ tx, actor, audit }) => {
     const tenantId = ctx.tenant.id;
     const { resource } = await loadDocument(tx, tenantId, input.id);
@@ -32,8 +38,16 @@ export async function restoreVersion({ ctx, input }: { ctx: RequestCtx; input: {
       restoredFrom: old.id,
       createdBy: actor.userId,
     });
-    const updated = await updateDocument(tx, tenantId, doc.id, { currentVersionId: version.id, versionCount: version.number });
-    audit({ action: 'document.version_restored', resourceType: 'document', resourceId: doc.id, details: { from: old.id, fromNumber: old.number, versionId: version.id } });
+    const updated = await updateDocument(tx, tenantId, doc.id, {
+      currentVersionId: version.id,
+      versionCount: version.number,
+    });
+    audit({
+      action: 'document.version_restored',
+      resourceType: 'document',
+      resourceId: doc.id,
+      details: { from: old.id, fromNumber: old.number, versionId: version.id },
+    });
     return { document: presentDocument(updated), version: presentVersion(version) };
   });
 }

@@ -7,13 +7,31 @@ import { updateDocument } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
 
 /** Moving to the trash and back both need write; the document keeps its place and versions. */
-export async function setTrashed({ ctx, input }: { ctx: RequestCtx; input: { id: string; trashed: boolean } }) {
+export async function setTrashed({
+  ctx,
+  input,
+}: {
+  ctx: RequestCtx;
+  input: { id: string; trashed: boolean };
+}) {
   return withActor(ctx, async ({ tx, actor, audit }) => {
     const { doc, resource } = await loadDocument(tx, ctx.tenant.id, input.id);
     await authorize(tx, actor, 'write', resource);
-    if (Boolean(doc.trashedAt) === input.trashed) throw new Conflict(input.trashed ? 'document is already in the trash' : 'document is not in the trash');
-    const updated = await updateDocument(tx, ctx.tenant.id, doc.id, input.trashed ? { trashedAt: new Date(), trashedBy: actor.userId } : { trashedAt: null, trashedBy: null });
-    audit({ action: input.trashed ? 'document.trashed' : 'document.restored', resourceType: 'document', resourceId: doc.id });
+    if (Boolean(doc.trashedAt) === input.trashed)
+      throw new Conflict(input.trashed ? 'document is already in the trash' : 'document is not in the trash');
+    const updated = await updateDocument(
+      tx,
+      ctx.tenant.id,
+      doc.id,
+      input.trashed
+        ? { trashedAt: new Date(), trashedBy: actor.userId }
+        : { trashedAt: null, trashedBy: null },
+    );
+    audit({
+      action: input.trashed ? 'document.trashed' : 'document.restored',
+      resourceType: 'document',
+      resourceId: doc.id,
+    });
     return presentDocument(updated);
   });
 }

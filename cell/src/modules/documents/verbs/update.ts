@@ -38,7 +38,12 @@ export async function updateDocument({ ctx, input }: { ctx: RequestCtx; input: U
     if (moving) set.folderId = input.folderId ?? null;
     const updated = await updateRow(tx, tenantId, doc.id, set);
     const changed = Object.keys(set);
-    audit({ action: moving ? 'document.moved' : 'document.updated', resourceType: 'document', resourceId: doc.id, details: { changed, ...(moving ? { from: doc.folderId, to: updated.folderId } : {}) } });
+    audit({
+      action: moving ? 'document.moved' : 'document.updated',
+      resourceType: 'document',
+      resourceId: doc.id,
+      details: { changed, ...(moving ? { from: doc.folderId, to: updated.folderId } : {}) },
+    });
     return presentDocument(updated);
   });
 }

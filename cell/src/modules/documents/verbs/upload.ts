@@ -3,14 +3,21 @@ import { Conflict, NotFound, PayloadTooLarge } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import type { RequestCtx } from '../../../context.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
-import { withActor, type Work } from '../../../unit-of-work.ts';
+import { type Work, withActor } from '../../../unit-of-work.ts';
 import { loadFolder } from '../../folders/resource.ts';
 import { loadActor } from '../../identity/actor.ts';
 import { authorize, authorizeRootCreate } from '../../permissions/policy.ts';
 import { insertGrant } from '../../permissions/repo.ts';
 import { storeContent } from '../content.ts';
 import { presentDocument, presentVersion } from '../presenter.ts';
-import { findIdempotent, insertDocument, insertVersion, lockDocument, saveIdempotent, updateDocument } from '../repo.ts';
+import {
+  findIdempotent,
+  insertDocument,
+  insertVersion,
+  lockDocument,
+  saveIdempotent,
+  updateDocument,
+} from '../repo.ts';
 import { loadDocument } from '../resource.ts';
 
 export interface UploadInput {
@@ -25,7 +32,10 @@ export interface UploadInput {
   body: ReadableStream<Uint8Array> | null;
 }
 
-type UploadResult = { status: 201; body: { document: ReturnType<typeof presentDocument>; version: ReturnType<typeof presentVersion> } };
+type UploadResult = {
+  status: 201;
+  body: { document: ReturnType<typeof presentDocument>; version: ReturnType<typeof presentVersion> };
+};
 
 class LostIdempotencyRace extends Error {}
 
@@ -45,7 +55,8 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
     await authorizeTarget(ctx, w, input);
     if (!input.idempotencyKey) return undefined;
     const prior = await findIdempotent(w.tx, ctx.tenant.id, w.actor.userId, input.idempotencyKey);
-    if (prior && prior.requestHash !== requestHash) throw new Conflict('Idempotency-Key was used for a different request');
+    if (prior && prior.requestHash !== requestHash)
+      throw new Conflict('Idempotency-Key was used for a different request');
     return prior ? (prior.response as UploadResult['body']) : undefined;
   });
   if (replay) {
@@ -55,7 +66,13 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
 
   const documentId = input.documentId ?? newId('document');
   const versionId = newId('version');
-  const stored = await storeContent(ctx.deps, { tenantId: ctx.tenant.id, documentId, versionId, body: input.body, maxBytes });
+  const stored = await storeContent(ctx.deps, {
+    tenantId: ctx.tenant.id,
+    documentId,
+    versionId,
+    body: input.body,
+    maxBytes,
+  });
   try {
     return await withActor(ctx, async (w) => {
       await authorizeTarget(ctx, w, input); // permissions may have changed during a long upload
@@ -75,8 +92,16 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
         const doc = await lockDocument(tx, tenantId, documentId);
         if (!doc) throw new NotFound('document', { resourceType: 'document', resourceId: documentId });
         const version = await insertVersion(tx, { ...versionRow, number: doc.versionCount + 1 });
-        const updated = await updateDocument(tx, tenantId, documentId, { currentVersionId: versionId, versionCount: doc.versionCount + 1 });
-        audit({ action: 'document.version_uploaded', resourceType: 'document', resourceId: documentId, details: { versionId, number: version.number, size: stored.size, sha256: stored.sha256 } });
+        const updated = await updateDocument(tx, tenantId, documentId, {
+          currentVersionId: versionId,
+          versionCount: doc.versionCount + 1,
+        });
+        audit({
+          action: 'document.version_uploaded',
+          resourceType: 'document',
+          resourceId: documentId,
+          details: { versionId, number: version.number, size: stored.size, sha256: stored.sha256 },
+        });
         body = { document: presentDocument(updated), version: presentVersion(version) };
       } else {
         const doc = await insertDocument(tx, {
@@ -88,12 +113,32 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
           createdBy: actor.userId,
         });
         const version = await insertVersion(tx, { ...versionRow, number: 1 });
-        await insertGrant(tx, { tenantId, resourceType: 'document', resourceId: documentId, principalType: 'user', principalId: actor.userId, role: 'owner', createdBy: actor.userId });
-        audit({ action: 'document.uploaded', resourceType: 'document', resourceId: documentId, details: { versionId, folderId: doc.folderId, size: stored.size, sha256: stored.sha256 } });
+        await insertGrant(tx, {
+          tenantId,
+          resourceType: 'document',
+          resourceId: documentId,
+          principalType: 'user',
+          principalId: actor.userId,
+          role: 'owner',
+          createdBy: actor.userId,
+        });
+        audit({
+          action: 'document.uploaded',
+          resourceType: 'document',
+          resourceId: documentId,
+          details: { versionId, folderId: doc.folderId, size: stored.size, sha256: stored.sha256 },
+        });
         body = { document: presentDocument(doc), version: presentVersion(version) };
       }
       if (input.idempotencyKey) {
-        const won = await saveIdempotent(tx, { tenantId, userId: actor.userId, key: input.idempotencyKey, requestHash, status: 201, response: body });
+        const won = await saveIdempotent(tx, {
+          tenantId,
+          userId: actor.userId,
+          key: input.idempotencyKey,
+          requestHash,
+          status: 201,
+          response: body,
+        });
         if (!won) throw new LostIdempotencyRace();
       }
       return { status: 201 as const, body };
@@ -128,6 +173,15 @@ async function authorizeTarget(ctx: RequestCtx, { tx, actor }: Work, input: Uplo
 /** What makes two uploads "the same request" for an Idempotency-Key (the body is streamed, so not the bytes). */
 function hashRequest(input: UploadInput): string {
   return createHash('sha256')
-    .update(JSON.stringify([input.documentId ?? null, input.folderId ?? null, input.filename, input.title ?? null, input.contentType, input.contentLength ?? null]))
+    .update(
+      JSON.stringify([
+        input.documentId ?? null,
+        input.folderId ?? null,
+        input.filename,
+        input.title ?? null,
+        input.contentType,
+        input.contentLength ?? null,
+      ]),
+    )
     .digest('hex');
 }

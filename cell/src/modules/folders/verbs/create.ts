@@ -1,15 +1,21 @@
-import { newId } from '@quire/shared/ids';
 import { Conflict } from '@quire/shared/errors';
+import { newId } from '@quire/shared/ids';
 import type { RequestCtx } from '../../../context.ts';
+import { isUniqueViolation } from '../../../db/errors.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { insertGrant } from '../../permissions/repo.ts';
 import { authorize, authorizeRootCreate } from '../../permissions/policy.ts';
+import { insertGrant } from '../../permissions/repo.ts';
 import { presentFolder } from '../presenter.ts';
 import { insertFolder } from '../repo.ts';
 import { loadFolder } from '../resource.ts';
-import { isUniqueViolation } from '../../../db/errors.ts';
 
-export async function createFolder({ ctx, input }: { ctx: RequestCtx; input: { name: string; parentId?: string | null } }) {
+export async function createFolder({
+  ctx,
+  input,
+}: {
+  ctx: RequestCtx;
+  input: { name: string; parentId?: string | null };
+}) {
   return withActor(ctx, async ({ tx, actor, audit }) => {
     let parentPath = '/';
     if (input.parentId) {
@@ -41,7 +47,12 @@ export async function createFolder({ ctx, input }: { ctx: RequestCtx; input: { n
       role: 'owner',
       createdBy: actor.userId,
     });
-    audit({ action: 'folder.created', resourceType: 'folder', resourceId: id, details: { parentId: row.parentId } });
+    audit({
+      action: 'folder.created',
+      resourceType: 'folder',
+      resourceId: id,
+      details: { parentId: row.parentId },
+    });
     return presentFolder(row);
   });
 }

@@ -14,6 +14,11 @@ export async function deleteFolder({ ctx, input }: { ctx: RequestCtx; input: { i
     if (!(await isFolderEmpty(tx, ctx.tenant.id, row.id))) throw new Conflict('folder is not empty');
     await deleteGrantsOn(tx, ctx.tenant.id, row.id);
     await deleteFolderRow(tx, ctx.tenant.id, row.id);
-    audit({ action: 'folder.deleted', resourceType: 'folder', resourceId: row.id, details: { name: row.name } });
+    audit({
+      action: 'folder.deleted',
+      resourceType: 'folder',
+      resourceId: row.id,
+      details: { name: row.name },
+    });
   });
 }

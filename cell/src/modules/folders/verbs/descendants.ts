@@ -5,7 +5,13 @@ import { descendants } from '../repo.ts';
 import { loadFolder } from '../resource.ts';
 
 /** The subtree under a folder (one indexed range scan, whatever the depth). */
-export async function listDescendants({ ctx, input }: { ctx: RequestCtx; input: { id: string; maxDepth: number; limit: number } }) {
+export async function listDescendants({
+  ctx,
+  input,
+}: {
+  ctx: RequestCtx;
+  input: { id: string; maxDepth: number; limit: number };
+}) {
   return withActor(
     ctx,
     async ({ tx, actor }) => {

@@ -33,7 +33,10 @@ export async function listChildren({
         const { resource } = await loadFolder(tx, tenantId, input.folderId);
         await authorize(tx, actor, 'read', resource);
       }
-      const items: Array<({ kind: 'folder' } & ReturnType<typeof presentFolder>) | ({ kind: 'document' } & ReturnType<typeof presentDocument>)> = [];
+      const items: Array<
+        | ({ kind: 'folder' } & ReturnType<typeof presentFolder>)
+        | ({ kind: 'document' } & ReturnType<typeof presentDocument>)
+      > = [];
       if (!cursor || cursor.k === 'folder') {
         const after = cursor?.id;
         const rows = all

@@ -22,7 +22,12 @@ export async function updateFolder({
     try {
       if (input.name !== undefined && input.name !== row.name) {
         await renameFolder(tx, tenantId, row.id, input.name);
-        audit({ action: 'folder.renamed', resourceType: 'folder', resourceId: row.id, details: { from: row.name, to: input.name } });
+        audit({
+          action: 'folder.renamed',
+          resourceType: 'folder',
+          resourceId: row.id,
+          details: { from: row.name, to: input.name },
+        });
       }
       if (input.parentId !== undefined && input.parentId !== row.parentId) {
         let newParentPath = '/';
@@ -30,13 +35,19 @@ export async function updateFolder({
           const target = await loadFolder(tx, tenantId, input.parentId);
           await authorize(tx, actor, 'write', target.resource);
           // A folder cannot move into itself or anything below it.
-          if (target.row.path.startsWith(row.path)) throw new Conflict('a folder cannot be moved into its own subtree');
+          if (target.row.path.startsWith(row.path))
+            throw new Conflict('a folder cannot be moved into its own subtree');
           newParentPath = target.row.path;
         } else {
           authorizeRootCreate(actor);
         }
         await moveSubtree(tx, tenantId, row.id, row.path, `${newParentPath}${row.id}/`, input.parentId);
-        audit({ action: 'folder.moved', resourceType: 'folder', resourceId: row.id, details: { from: row.parentId, to: input.parentId } });
+        audit({
+          action: 'folder.moved',
+          resourceType: 'folder',
+          resourceId: row.id,
+          details: { from: row.parentId, to: input.parentId },
+        });
       }
     } catch (e) {
       if (isUniqueViolation(e)) throw new Conflict('a folder with this name already exists there');
