@@ -1,0 +1,55 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { PayloadTooLarge } from '@quire/shared/errors';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv, CellDeps } from './context.ts';
+import { errorHandler, notFoundHandler } from './middleware/errors.ts';
+import { requestId } from './middleware/request-id.ts';
+import { documentRoutes } from './modules/documents/routes.ts';
+import { folderRoutes } from './modules/folders/routes.ts';
+import { identityRoutes } from './modules/identity/routes.ts';
+import { tenancyRoutes } from './modules/tenancy/routes.ts';
+
+/** JSON bodies are small; only uploads stream large bodies (bounded by the plan, per request). */
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+export function createApp(deps: CellDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('*', requestId());
+  app.use('*', secureHeaders());
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', async (c, next) => {
+    const isUpload = c.req.method === 'POST' && /^\/v1\/documents(\/[^/]+\/versions)?$/.test(c.req.path);
+    if (isUpload) return next();
+    return bodyLimit({
+      maxSize: JSON_BODY_LIMIT,
+      onError: () => {
+        throw new PayloadTooLarge('request body is too large');
+      },
+    })(c, next);
+  });
+
+  app.get('/healthz', (c) => c.json({ ok: true, cell: deps.cellId }));
+  app.route('/', tenancyRoutes);
+  app.route('/', identityRoutes);
+  app.route('/', folderRoutes);
+  app.route('/', documentRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'internalAuth', {
+    type: 'http',
+    scheme: 'bearer',
+  });
+  app.doc31('/v1/openapi.json', { openapi: '3.1.0', info: { title: 'Quire cell API', version: '1.0.0' } });
+
+  app.onError(errorHandler(deps.log));
+  app.notFound(notFoundHandler);
+  return app;
+}

@@ -1,0 +1,61 @@
+import { Redis } from 'ioredis';
+import { FsBlobStore } from './adapters/blob-store/fs.ts';
+import type { BlobStore } from './adapters/blob-store/port.ts';
+import { createS3Client, S3BlobStore } from './adapters/blob-store/s3.ts';
+import { createKmsClient, KmsKeyring } from './adapters/keyring/kms.ts';
+import { LocalKeyring } from './adapters/keyring/local.ts';
+import type { Keyring } from './adapters/keyring/port.ts';
+import type { CellDeps } from './context.ts';
+import { createDb } from './db/client.ts';
+import type { CellEnv } from './env.ts';
+import { LoginThrottle } from './modules/identity/login-throttle.ts';
+import { TokenService } from './modules/identity/token-service.ts';
+import { TenantDirectory } from './modules/tenancy/directory.ts';
+import { createLogger, type Logger } from './observability/log.ts';
+
+/** Builds the cell's adapters from validated configuration: the one place choosing implementations. */
+export async function createDeps(
+  env: CellEnv,
+  log: Logger = createLogger(env.LOG_LEVEL, { cell: env.CELL_ID }),
+) {
+  const { sql, db } = createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  const blobs: BlobStore =
+    env.BLOB_STORE === 's3'
+      ? new S3BlobStore({
+          client: createS3Client({ endpoint: env.S3_ENDPOINT, region: env.S3_REGION }),
+          bucket: env.S3_BUCKET!,
+        })
+      : new FsBlobStore(env.BLOB_DIR!);
+  const keyring: Keyring =
+    env.KEYRING === 'kms'
+      ? new KmsKeyring({
+          client: createKmsClient({ endpoint: env.KMS_ENDPOINT, region: env.KMS_REGION }),
+          cellId: env.CELL_ID,
+        })
+      : new LocalKeyring(env.KEYRING_DIR!);
+  const tokens = await TokenService.load({
+    cellId: env.CELL_ID,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    keyFile: env.SIGNING_KEY_FILE,
+  });
+  const deps: CellDeps = {
+    cellId: env.CELL_ID,
+    trustProxy: env.TRUST_PROXY,
+    internalApiToken: env.INTERNAL_API_TOKEN,
+    db,
+    blobs,
+    keyring,
+    redis,
+    tokens,
+    loginThrottle: new LoginThrottle(redis),
+    tenants: new TenantDirectory(db),
+    log,
+  };
+  const close = async () => {
+    await sql.end({ timeout: 5 });
+    redis.disconnect();
+  };
+  return { deps, close };
+}

@@ -1,0 +1,42 @@
+import { timingSafeEqual } from 'node:crypto';
+import { QuireError, Unauthenticated } from '@quire/shared/errors';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../context.ts';
+import { clientInfo } from './client-info.ts';
+
+function bearer(header: string | undefined): string {
+  const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/);
+  if (!match) throw new Unauthenticated('a Bearer token is required');
+  return match[1]!;
+}
+
+/**
+ * Zero trust: the cell verifies every user token itself (the edge may be bypassed), then
+ * checks the tenant is homed here (421 otherwise) and active (403 when suspended).
+ */
+export const requireUser = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const deps = c.get('deps');
+    const claims = await deps.tokens.verifyAccessToken(bearer(c.req.header('authorization')));
+    const tenant = claims.cell === deps.cellId ? await deps.tenants.get(claims.tid) : null;
+    if (!tenant) throw new QuireError('misdirected_request', 'tenant is not served by this cell');
+    if (tenant.status !== 'active') throw new QuireError('tenant_suspended', 'tenant is suspended');
+    c.set('ctx', {
+      deps,
+      requestId: c.get('requestId'),
+      client: clientInfo(c, deps.trustProxy),
+      tenant,
+      claims,
+    });
+    await next();
+  });
+
+/** The control plane's credential on the internal API: never a user token. */
+export const requireInternal = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const expected = Buffer.from(c.get('deps').internalApiToken);
+    const given = Buffer.from(bearer(c.req.header('authorization')));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new Unauthenticated('invalid internal credential');
+    await next();
+  });

@@ -1,0 +1,234 @@
+import { Readable } from 'node:stream';
+import { createRoute, z } from '@hono/zod-openapi';
+import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
+import { requireUser } from '../../middleware/auth.ts';
+import { pageQuery } from '../folders/schemas.ts';
+import { normalizeContentType } from './content.ts';
+import {
+  documentIdSchema,
+  documentSchema,
+  updateDocumentBody,
+  uploadQuery,
+  uploadResultSchema,
+  versionIdSchema,
+  versionQuery,
+} from './schemas.ts';
+import { deletePermanently } from './verbs/delete-permanently.ts';
+import { download } from './verbs/download.ts';
+import { getDocument } from './verbs/get.ts';
+import { listTrash } from './verbs/list-trash.ts';
+import { listVersions } from './verbs/list-versions.ts';
+import { restoreVersion } from './verbs/restore-version.ts';
+import { setTrashed } from './verbs/trash.ts';
+import { updateDocument } from './verbs/update.ts';
+import { upload } from './verbs/upload.ts';
+
+const auth = { security: bearer, middleware: requireUser(), tags: ['documents'] };
+const idParams = z.object({ id: documentIdSchema });
+const rawBody = {
+  required: true,
+  content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+};
+const uploadHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
+    .optional()
+    .openapi({ description: 'Retries with the same key return the first result' }),
+  'content-length': z.coerce.number().int().min(0).optional(),
+});
+const list = z.object({ items: z.array(documentSchema), nextCursor: z.string().nullable().optional() });
+
+export const documentRoutes = router();
+
+function uploadInput(
+  c: { req: { header(n: string): string | undefined; raw: Request } },
+  headers: z.infer<typeof uploadHeaders>,
+) {
+  return {
+    contentType: normalizeContentType(c.req.header('content-type')),
+    contentLength: headers['content-length'],
+    idempotencyKey: headers['idempotency-key'],
+    body: c.req.raw.body,
+  };
+}
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'post',
+    path: '/v1/documents',
+    summary: 'Upload a new document (raw body, streamed)',
+    request: { query: uploadQuery, headers: uploadHeaders, body: rawBody },
+    responses: { 201: json(uploadResultSchema, 'Created'), 413: commonErrors[400], ...commonErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    const result = await upload({
+      ctx: c.get('ctx'),
+      input: { ...q, ...uploadInput(c, c.req.valid('header')) },
+    });
+    return c.json(result.body, 201);
+  },
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'post',
+    path: '/v1/documents/{id}/versions',
+    summary: 'Upload a new version',
+    request: { params: idParams, query: versionQuery, headers: uploadHeaders, body: rawBody },
+    responses: { 201: json(uploadResultSchema, 'Created'), ...commonErrors },
+  }),
+  async (c) => {
+    const input = {
+      documentId: c.req.valid('param').id,
+      filename: c.req.valid('query').filename,
+      ...uploadInput(c, c.req.valid('header')),
+    };
+    return c.json((await upload({ ctx: c.get('ctx'), input })).body, 201);
+  },
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/documents/{id}',
+    summary: 'Document metadata, current version and abilities',
+    request: { params: idParams },
+    responses: { 200: json(documentSchema), ...commonErrors },
+  }),
+  async (c) => c.json(await getDocument({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'patch',
+    path: '/v1/documents/{id}',
+    summary: 'Update metadata or move',
+    request: {
+      params: idParams,
+      body: { required: true, content: { 'application/json': { schema: updateDocumentBody } } },
+    },
+    responses: { 200: json(documentSchema), ...commonErrors },
+  }),
+  async (c) =>
+    c.json(
+      await updateDocument({ ctx: c.get('ctx'), input: { ...c.req.valid('json'), ...c.req.valid('param') } }),
+      200,
+    ),
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/documents/{id}/versions',
+    summary: 'Version history, newest first',
+    request: { params: idParams },
+    responses: { 200: json(list), ...commonErrors },
+  }),
+  async (c) => c.json(await listVersions({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'post',
+    path: '/v1/documents/{id}/versions/{versionId}/restore',
+    summary: 'Roll back: a new version with an old version’s content',
+    request: { params: idParams.extend({ versionId: versionIdSchema }) },
+    responses: { 201: json(uploadResultSchema, 'Created'), ...commonErrors },
+  }),
+  async (c) => c.json(await restoreVersion({ ctx: c.get('ctx'), input: c.req.valid('param') }), 201),
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/documents/{id}/content',
+    summary: 'Download the current or a given version',
+    request: { params: idParams, query: z.object({ versionId: versionIdSchema.optional() }) },
+    responses: {
+      200: {
+        description: 'The file',
+        content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+      },
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const { version, stream } = await download({
+      ctx: c.get('ctx'),
+      input: { ...c.req.valid('param'), ...c.req.valid('query') },
+    });
+    return new Response(Readable.toWeb(stream) as ReadableStream, {
+      status: 200,
+      headers: {
+        'content-type': version.contentType,
+        'content-length': String(version.size),
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(version.filename)}`,
+        etag: `"${version.sha256}"`,
+        'x-content-type-options': 'nosniff',
+        'x-request-id': c.get('requestId'),
+      },
+    });
+  },
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'delete',
+    path: '/v1/documents/{id}',
+    summary: 'Move to the trash',
+    request: { params: idParams },
+    responses: { 200: json(documentSchema), ...commonErrors },
+  }),
+  async (c) =>
+    c.json(await setTrashed({ ctx: c.get('ctx'), input: { ...c.req.valid('param'), trashed: true } }), 200),
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'post',
+    path: '/v1/documents/{id}/restore',
+    summary: 'Restore from the trash',
+    request: { params: idParams },
+    responses: { 200: json(documentSchema), ...commonErrors },
+  }),
+  async (c) =>
+    c.json(await setTrashed({ ctx: c.get('ctx'), input: { ...c.req.valid('param'), trashed: false } }), 200),
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'delete',
+    path: '/v1/documents/{id}/permanent',
+    summary: 'Delete a trashed document for good (versions and blobs)',
+    request: { params: idParams },
+    responses: { 204: { description: 'Deleted' }, ...commonErrors },
+  }),
+  async (c) => {
+    await deletePermanently({ ctx: c.get('ctx'), input: c.req.valid('param') });
+    return c.body(null, 204);
+  },
+);
+
+documentRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/trash',
+    summary: 'Trashed documents the caller may restore',
+    request: { query: pageQuery },
+    responses: { 200: json(list), ...commonErrors },
+  }),
+  async (c) => c.json(await listTrash({ ctx: c.get('ctx'), input: c.req.valid('query') }), 200),
+);

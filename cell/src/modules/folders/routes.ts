@@ -1,0 +1,150 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
+import { requireUser } from '../../middleware/auth.ts';
+import {
+  createFolderBody,
+  folderDetailSchema,
+  folderIdSchema,
+  folderSchema,
+  pageQuery,
+  updateFolderBody,
+} from './schemas.ts';
+import { createFolder } from './verbs/create.ts';
+import { deleteFolder } from './verbs/delete.ts';
+import { listDescendants } from './verbs/descendants.ts';
+import { getFolder } from './verbs/get.ts';
+import { listChildren } from './verbs/list-children.ts';
+import { updateFolder } from './verbs/update.ts';
+
+const auth = { security: bearer, middleware: requireUser(), tags: ['folders'] };
+const idParams = z.object({ id: folderIdSchema });
+const childrenParams = z.object({
+  id: z
+    .union([folderIdSchema, z.literal('root')])
+    .openapi({ description: 'Folder id, or `root` for the top level' }),
+});
+const body = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+const listing = z
+  .object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() })
+  .openapi('Children');
+
+export const folderRoutes = router();
+
+folderRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'post',
+    path: '/v1/folders',
+    summary: 'Create a folder',
+    request: { body: body(createFolderBody) },
+    responses: { 201: json(folderSchema, 'Created'), ...commonErrors },
+  }),
+  async (c) => c.json(await createFolder({ ctx: c.get('ctx'), input: c.req.valid('json') }), 201),
+);
+
+folderRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/folders/{id}',
+    summary: 'A folder with breadcrumbs and the caller’s abilities',
+    request: { params: idParams },
+    responses: { 200: json(folderDetailSchema), ...commonErrors },
+  }),
+  async (c) => c.json(await getFolder({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
+);
+
+folderRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'patch',
+    path: '/v1/folders/{id}',
+    summary: 'Rename or move a folder',
+    request: { params: idParams, body: body(updateFolderBody) },
+    responses: { 200: json(folderSchema), 409: commonErrors[400], ...commonErrors },
+  }),
+  async (c) =>
+    c.json(
+      await updateFolder({ ctx: c.get('ctx'), input: { ...c.req.valid('json'), ...c.req.valid('param') } }),
+      200,
+    ),
+);
+
+folderRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'delete',
+    path: '/v1/folders/{id}',
+    summary: 'Delete an empty folder',
+    request: { params: idParams },
+    responses: { 204: { description: 'Deleted' }, ...commonErrors },
+  }),
+  async (c) => {
+    await deleteFolder({ ctx: c.get('ctx'), input: c.req.valid('param') });
+    return c.body(null, 204);
+  },
+);
+
+folderRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/folders/{id}/children',
+    summary: 'Subfolders then documents, paginated',
+    request: { params: childrenParams, query: pageQuery },
+    responses: { 200: json(listing), ...commonErrors },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param');
+    const q = c.req.valid('query');
+    return c.json(
+      await listChildren({
+        ctx: c.get('ctx'),
+        input: { folderId: id === 'root' ? null : id, cursor: q.cursor, limit: q.limit },
+      }),
+      200,
+    );
+  },
+);
+
+folderRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/folders/{id}/descendants',
+    summary: 'The folder subtree, depth-first',
+    request: {
+      params: idParams,
+      query: z.object({
+        maxDepth: z.coerce.number().int().min(1).max(100).default(100),
+        limit: z.coerce.number().int().min(1).max(1000).default(500),
+      }),
+    },
+    responses: {
+      200: json(
+        z.object({
+          items: z.array(
+            z.object({
+              id: z.string(),
+              name: z.string(),
+              parentId: z.string().nullable(),
+              depth: z.number(),
+            }),
+          ),
+        }),
+      ),
+      ...commonErrors,
+    },
+  }),
+  async (c) =>
+    c.json(
+      await listDescendants({
+        ctx: c.get('ctx'),
+        input: { ...c.req.valid('param'), ...c.req.valid('query') },
+      }),
+      200,
+    ),
+);

@@ -1,0 +1,98 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { TENANT_ID_PATTERN } from '@quire/shared/ids';
+import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
+import { requireUser } from '../../middleware/auth.ts';
+import { clientInfo } from '../../middleware/client-info.ts';
+import { login, refresh } from './verbs/sessions.ts';
+
+const tokenPair = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number(),
+  })
+  .openapi('TokenPair');
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/v1/auth/login',
+  summary: 'Log in with email and password',
+  tags: ['auth'],
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              tenantId: z.string().regex(TENANT_ID_PATTERN),
+              email: z.email().max(254),
+              password: z.string().min(1).max(200),
+            })
+            .strict()
+            .openapi('Login'),
+        },
+      },
+    },
+  },
+  responses: { 200: json(tokenPair), ...commonErrors },
+});
+
+const refreshRoute = createRoute({
+  method: 'post',
+  path: '/v1/auth/refresh',
+  summary: 'Exchange a refresh token for a new pair (rotation; reuse revokes the session)',
+  tags: ['auth'],
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: z.object({ refreshToken: z.string().min(10).max(200) }).strict() },
+      },
+    },
+  },
+  responses: { 200: json(tokenPair), ...commonErrors },
+});
+
+const jwksRoute = createRoute({
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  summary: 'Public keys that verify this cell’s access tokens',
+  tags: ['auth'],
+  responses: { 200: json(z.object({ keys: z.array(z.record(z.string(), z.unknown())) })) },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/v1/me',
+  summary: 'The caller',
+  tags: ['auth'],
+  security: bearer,
+  middleware: requireUser(),
+  responses: {
+    200: json(
+      z.object({ userId: z.string(), tenantId: z.string(), cell: z.string(), roles: z.array(z.string()) }),
+    ),
+    ...commonErrors,
+  },
+});
+
+export const identityRoutes = router();
+identityRoutes.openapi(loginRoute, async (c) => {
+  const deps = c.get('deps');
+  const meta = { requestId: c.get('requestId'), client: clientInfo(c, deps.trustProxy) };
+  return c.json(await login(deps, c.req.valid('json'), meta), 200);
+});
+identityRoutes.openapi(refreshRoute, async (c) => {
+  const deps = c.get('deps');
+  const meta = { requestId: c.get('requestId'), client: clientInfo(c, deps.trustProxy) };
+  return c.json(await refresh(deps, c.req.valid('json'), meta), 200);
+});
+identityRoutes.openapi(jwksRoute, (c) =>
+  c.json(c.get('deps').tokens.publicJwks() as { keys: Record<string, unknown>[] }, 200),
+);
+identityRoutes.openapi(meRoute, (c) => {
+  const { claims } = c.get('ctx');
+  return c.json({ userId: claims.sub, tenantId: claims.tid, cell: claims.cell, roles: claims.roles }, 200);
+});

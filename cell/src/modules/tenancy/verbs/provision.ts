@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { newId } from '@quire/shared/ids';
+import type { IsolationTier, PlanId } from '@quire/shared/plans';
+import { and, eq, sql } from 'drizzle-orm';
+import type { CellDeps } from '../../../context.ts';
+import { invitations, tenants, users } from '../../../db/schema/index.ts';
+import { withTenantTx } from '../../../db/tenant-tx.ts';
+import type { ClientInfo } from '../../../middleware/client-info.ts';
+import { appendAudit } from '../../audit/record.ts';
+import { hashPassword } from '../../identity/passwords.ts';
+import { toRecord } from '../directory.ts';
+
+export interface ProvisionInput {
+  tenantId: string;
+  slug: string;
+  plan: PlanId;
+  tier: IsolationTier;
+  admin: { email: string; name: string; password?: string };
+}
+
+const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Idempotent by tenant id: a retry finds what the first call made and completes it.
+ * The first admin gets a password now (initial password flow) or an invitation token,
+ * re-issued on every retry until accepted; only its hash is stored.
+ */
+export async function provisionTenant(
+  deps: CellDeps,
+  input: ProvisionInput,
+  meta: { requestId: string; client: ClientInfo },
+) {
+  const keyRef = await deps.keyring.ensureTenantKey(input.tenantId);
+  const passwordHash = input.admin.password ? await hashPassword(input.admin.password) : null;
+  const result = await withTenantTx(deps.db, input.tenantId, async (tx) => {
+    await tx
+      .insert(tenants)
+      .values({
+        id: input.tenantId,
+        slug: input.slug,
+        plan: input.plan,
+        tier: input.tier,
+        keyRef,
+        storagePrefix: `tenants/${input.tenantId}/`,
+      })
+      .onConflictDoNothing();
+    const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.tenantId));
+    let [admin] = await tx
+      .select()
+      .from(users)
+      .where(
+        and(eq(users.tenantId, input.tenantId), sql`lower(${users.email}) = lower(${input.admin.email})`),
+      );
+    const created = !admin;
+    if (!admin) {
+      [admin] = await tx
+        .insert(users)
+        .values({
+          tenantId: input.tenantId,
+          id: newId('user'),
+          email: input.admin.email,
+          name: input.admin.name,
+          role: 'admin',
+          status: passwordHash ? 'active' : 'invited',
+          passwordHash,
+        })
+        .returning();
+    }
+    let invitationToken: string | null = null;
+    if (admin!.status === 'invited') {
+      await tx
+        .delete(invitations)
+        .where(and(eq(invitations.tenantId, input.tenantId), eq(invitations.userId, admin!.id)));
+      invitationToken = `${input.tenantId}.${randomBytes(32).toString('base64url')}`;
+      await tx.insert(invitations).values({
+        tenantId: input.tenantId,
+        id: newId('invitation'),
+        userId: admin!.id,
+        tokenHash: createHash('sha256').update(invitationToken).digest('hex'),
+        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+      });
+    }
+    if (created) {
+      await appendAudit(tx, [
+        {
+          action: 'tenant.provisioned',
+          resourceType: 'tenant',
+          resourceId: input.tenantId,
+          details: { plan: input.plan, tier: input.tier, adminUserId: admin!.id },
+          actorType: 'internal',
+          actorId: 'control-plane',
+          ip: meta.client.ip,
+          userAgent: meta.client.userAgent,
+          requestId: meta.requestId,
+        },
+      ]);
+    }
+    return { tenant: toRecord(tenant!), adminUserId: admin!.id, invitationToken };
+  });
+  deps.tenants.invalidate(input.tenantId);
+  return result;
+}

@@ -1,0 +1,124 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newId } from '@quire/shared/ids';
+import { createApp } from '../../cell/src/app.ts';
+import { createDeps } from '../../cell/src/deps.ts';
+import { parseEnv } from '../../cell/src/env.ts';
+import { silentLogger } from '../../cell/src/observability/log.ts';
+
+export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef0123';
+
+/** A real cell in-process: the run's Postgres database (as the app role), real Redis, fs blobs and a local keyring in a temp dir. */
+export async function startTestCell(cellId = 'us-1') {
+  const dir = mkdtempSync(join(tmpdir(), 'quire-cell-'));
+  const env = parseEnv({
+    CELL_ID: cellId,
+    CELL_REGION: 'us',
+    DATABASE_URL: process.env.QUIRE_TEST_DATABASE_URL,
+    DATABASE_POOL_SIZE: '10',
+    REDIS_URL: process.env.QUIRE_REDIS_URL,
+    BLOB_STORE: 'fs',
+    BLOB_DIR: join(dir, 'blobs'),
+    KEYRING: 'local',
+    KEYRING_DIR: join(dir, 'keyring'),
+    JWT_ISSUER: `https://${cellId}.cells.test`,
+    SIGNING_KEY_FILE: join(dir, 'signing-keys.json'),
+    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+  });
+  const { deps, close } = await createDeps(env, silentLogger);
+  const app = createApp(deps);
+  return { app, deps, env, dir, close };
+}
+
+export type TestCell = Awaited<ReturnType<typeof startTestCell>>;
+
+export interface TestUser {
+  tenantId: string;
+  userId: string;
+  token: string;
+  headers: Record<string, string>;
+}
+
+/** Provisions a tenant through the internal API and logs its admin in. */
+export async function buildTenant(
+  cell: TestCell,
+  plan: 'standard' | 'professional' | 'enterprise' = 'standard',
+) {
+  const tenantId = `ten_t${newId('tenant').slice(-12)}`;
+  const email = `admin@${tenantId.replace('_', '-')}.test`;
+  const password = 'correct horse battery staple';
+  const res = await cell.app.request(`/internal/v1/tenants/${tenantId}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${INTERNAL_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ slug: tenantId.slice(4), plan, admin: { email, name: 'Admin', password } }),
+  });
+  if (res.status !== 200) throw new Error(`provision failed: ${res.status} ${await res.text()}`);
+  const admin = await login(cell, tenantId, email, password);
+  return { tenantId, admin };
+}
+
+export async function login(
+  cell: TestCell,
+  tenantId: string,
+  email: string,
+  password: string,
+): Promise<TestUser> {
+  const res = await cell.app.request('/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenantId, email, password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const { accessToken } = (await res.json()) as { accessToken: string };
+  const me = (await (
+    await cell.app.request('/v1/me', { headers: { authorization: `Bearer ${accessToken}` } })
+  ).json()) as { userId: string };
+  return {
+    tenantId,
+    userId: me.userId,
+    token: accessToken,
+    headers: { authorization: `Bearer ${accessToken}` },
+  };
+}
+
+/** JSON request helper: returns status and parsed body. */
+export async function call(
+  cell: TestCell,
+  user: TestUser | null,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
+  const headers: Record<string, string> = { ...(user?.headers ?? {}) };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await cell.app.request(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json as Record<string, any>, headers: res.headers };
+}
+
+export async function uploadDoc(
+  cell: TestCell,
+  user: TestUser,
+  content: string | Uint8Array,
+  q: Record<string, string> = {},
+  extraHeaders: Record<string, string> = {},
+) {
+  const params = new URLSearchParams({ filename: 'file.txt', ...q });
+  const res = await cell.app.request(`/v1/documents?${params}`, {
+    method: 'POST',
+    headers: { ...user.headers, 'content-type': 'text/plain', ...extraHeaders },
+    body: content,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
