@@ -7,7 +7,9 @@ import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
+import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
+import { permissionRoutes } from './modules/permissions/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
 
 /** JSON bodies are small; only uploads stream large bodies (bounded by the plan, per request). */
@@ -37,6 +39,8 @@ export function createApp(deps: CellDeps) {
   app.route('/', identityRoutes);
   app.route('/', folderRoutes);
   app.route('/', documentRoutes);
+  app.route('/', permissionRoutes);
+  app.route('/', directoryRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -122,3 +122,12 @@ export async function uploadDoc(
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
+
+/** Adds a user with a password through the admin API and logs them in. */
+export async function buildUser(cell: TestCell, admin: TestUser, role: 'viewer' | 'editor' | 'admin') {
+  const email = `${role}-${newId('user').slice(-10)}@example.test`;
+  const password = 'a long enough password';
+  const res = await call(cell, admin, 'POST', '/v1/users', { email, name: `A ${role}`, role, password });
+  if (res.status !== 201) throw new Error(`user create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return login(cell, admin.tenantId, email, password);
+}

@@ -1,4 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { QuireError } from '@quire/shared/errors';
 import type { AppEnv } from '../context.ts';
 
 /**
@@ -66,6 +67,8 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success)
-    throw new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'invalid cursor', input: cursor }]);
+    throw new QuireError('validation_failed', 'request is invalid', [
+      { path: 'cursor', message: 'invalid cursor' },
+    ]);
   return parsed.data;
 }

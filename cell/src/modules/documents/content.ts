@@ -88,8 +88,8 @@ export async function readContent(deps: CellDeps, tenantId: string, version: Ver
   const key = await deps.keyring.unwrapDataKey(tenantId, version.wrappedKey);
   const cipherStream = await deps.blobs.get(version.blobKey);
   // A rollback version points at the blob (and AAD) of the version it restored.
+  // The decipher uses the key segment by segment as bytes arrive: it must not be wiped here.
   const decipher = decryptStream(key, aadFor(tenantId, blobVersionId(version)));
-  key.fill(0);
   const source = cipherStream as Readable;
   source.once('error', (e) => decipher.destroy(e));
   return source.pipe(decipher);

@@ -1,0 +1,104 @@
+import { NotFound } from '@quire/shared/errors';
+import type { GrantRole } from '@quire/shared/tenancy';
+import { and, eq } from 'drizzle-orm';
+import type { RequestCtx } from '../../../context.ts';
+import { groups, users } from '../../../db/schema/index.ts';
+import type { Tx } from '../../../db/tenant-tx.ts';
+import { withActor } from '../../../unit-of-work.ts';
+import { loadDocument } from '../../documents/resource.ts';
+import { loadFolder } from '../../folders/resource.ts';
+import { authorize, type ResourceType } from '../policy.ts';
+import { deleteGrant, findGrant, type GrantRow, grantsOn, insertGrant } from '../repo.ts';
+
+export interface GrantInput {
+  resourceType: ResourceType;
+  resourceId: string;
+  principalType: 'user' | 'group';
+  principalId: string;
+  role: GrantRole;
+}
+
+async function loadResource(tx: Tx, tenantId: string, type: ResourceType, id: string) {
+  return type === 'folder'
+    ? (await loadFolder(tx, tenantId, id)).resource
+    : (await loadDocument(tx, tenantId, id)).resource;
+}
+
+async function assertPrincipal(tx: Tx, tenantId: string, type: 'user' | 'group', id: string) {
+  const table = type === 'user' ? users : groups;
+  const [row] = await tx
+    .select({ id: table.id })
+    .from(table)
+    .where(and(eq(table.tenantId, tenantId), eq(table.id, id)));
+  if (!row) throw new NotFound(type, { resourceType: type, resourceId: id });
+}
+
+export function presentGrant(g: GrantRow) {
+  return {
+    id: g.id,
+    resourceType: g.resourceType,
+    resourceId: g.resourceId,
+    principalType: g.principalType,
+    principalId: g.principalId,
+    role: g.role,
+    createdBy: g.createdBy,
+    createdAt: g.createdAt.toISOString(),
+  };
+}
+
+/** Granting needs manage (owner) on the resource; the principal must be of this tenant. */
+export async function createGrant({ ctx, input }: { ctx: RequestCtx; input: GrantInput }) {
+  return withActor(ctx, async ({ tx, actor, audit }) => {
+    const resource = await loadResource(tx, ctx.tenant.id, input.resourceType, input.resourceId);
+    await authorize(tx, actor, 'manage', resource);
+    await assertPrincipal(tx, ctx.tenant.id, input.principalType, input.principalId);
+    const grant = await insertGrant(tx, { tenantId: ctx.tenant.id, ...input, createdBy: actor.userId });
+    audit({
+      action: 'grant.created',
+      resourceType: input.resourceType,
+      resourceId: input.resourceId,
+      details: { grantId: grant.id, principalId: input.principalId, role: input.role },
+    });
+    return presentGrant(grant);
+  });
+}
+
+/** Who has access: anyone who can read the resource may see its grants. */
+export async function listGrants({
+  ctx,
+  input,
+}: {
+  ctx: RequestCtx;
+  input: { resourceType: ResourceType; resourceId: string };
+}) {
+  return withActor(
+    ctx,
+    async ({ tx, actor }) => {
+      const resource = await loadResource(tx, ctx.tenant.id, input.resourceType, input.resourceId);
+      await authorize(tx, actor, 'read', resource);
+      return { items: (await grantsOn(tx, ctx.tenant.id, input.resourceId)).map(presentGrant) };
+    },
+    { readAccessOnly: true },
+  );
+}
+
+export async function revokeGrant({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
+  return withActor(ctx, async ({ tx, actor, audit }) => {
+    const grant = await findGrant(tx, ctx.tenant.id, input.id);
+    if (!grant) throw new NotFound('grant', { resourceType: 'grant', resourceId: input.id });
+    const resource = await loadResource(
+      tx,
+      ctx.tenant.id,
+      grant.resourceType as ResourceType,
+      grant.resourceId,
+    );
+    await authorize(tx, actor, 'manage', resource);
+    await deleteGrant(tx, ctx.tenant.id, grant.id);
+    audit({
+      action: 'grant.revoked',
+      resourceType: grant.resourceType,
+      resourceId: grant.resourceId,
+      details: { grantId: grant.id, principalId: grant.principalId },
+    });
+  });
+}
