@@ -16,11 +16,9 @@ const grantBody = z
     resourceId,
     principalType: z.enum(['user', 'group']),
     principalId: z.string().regex(/^(usr|grp)_[0-9a-z]{25}$/),
-    role: z
-      .enum(GRANT_ROLES)
-      .openapi({
-        description: 'viewer reads; editor also changes content; owner also shares, moves and deletes',
-      }),
+    role: z.enum(GRANT_ROLES).openapi({
+      description: 'viewer reads; editor also changes content; owner also shares, moves and deletes',
+    }),
   })
   .strict()
   .refine(
