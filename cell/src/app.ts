@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CellDeps } from './context.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
@@ -41,6 +42,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', documentRoutes);
   app.route('/', permissionRoutes);
   app.route('/', directoryRoutes);
+  app.route('/', auditRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
