@@ -3,6 +3,7 @@ import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { clientInfo } from '../../middleware/client-info.ts';
+import { acceptInvitation } from './verbs/invitations.ts';
 import { login, refresh } from './verbs/sessions.ts';
 
 const tokenPair = z
@@ -95,4 +96,29 @@ identityRoutes.openapi(jwksRoute, (c) =>
 identityRoutes.openapi(meRoute, (c) => {
   const { claims } = c.get('ctx');
   return c.json({ userId: claims.sub, tenantId: claims.tid, cell: claims.cell, roles: claims.roles }, 200);
+});
+
+const acceptRoute = createRoute({
+  method: 'post',
+  path: '/v1/auth/accept-invitation',
+  summary: 'Set a password with an invitation token (single use)',
+  tags: ['auth'],
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({ token: z.string().min(10).max(200), password: z.string().min(12).max(200) })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: { 200: json(z.object({ userId: z.string(), email: z.string() })), ...commonErrors },
+});
+identityRoutes.openapi(acceptRoute, async (c) => {
+  const deps = c.get('deps');
+  const meta = { requestId: c.get('requestId'), client: clientInfo(c, deps.trustProxy) };
+  return c.json(await acceptInvitation(deps, c.req.valid('json'), meta), 200);
 });

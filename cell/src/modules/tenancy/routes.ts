@@ -5,6 +5,7 @@ import { commonErrors, json, router } from '../../http/openapi.ts';
 import { requireInternal } from '../../middleware/auth.ts';
 import { clientInfo } from '../../middleware/client-info.ts';
 import { provisionTenant } from './verbs/provision.ts';
+import { updateTenant } from './verbs/update-status.ts';
 
 const provisionBody = z
   .object({
@@ -76,4 +77,33 @@ tenancyRoutes.openapi(provision, async (c) => {
     { ...result, tenant: { id: t.id, slug: t.slug, status: t.status, plan: t.plan, tier: t.tier } },
     200,
   );
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/internal/v1/tenants/{tenantId}',
+  summary: 'Suspend, resume or change the plan of a tenant',
+  tags: ['internal'],
+  security: [{ internalAuth: [] }],
+  request: {
+    params: z.object({ tenantId: z.string().regex(TENANT_ID_PATTERN) }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({ status: z.enum(['active', 'suspended']).optional(), plan: z.enum(PLAN_IDS).optional() })
+            .strict()
+            .openapi('UpdateTenant'),
+        },
+      },
+    },
+  },
+  responses: { 200: json(provisionResult.shape.tenant), ...commonErrors },
+});
+
+tenancyRoutes.openapi(update, async (c) => {
+  const deps = c.get('deps');
+  const meta = { requestId: c.get('requestId'), client: clientInfo(c, deps.trustProxy) };
+  return c.json(await updateTenant(deps, c.req.valid('param').tenantId, c.req.valid('json'), meta), 200);
 });

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import { Unauthenticated } from '@quire/shared/errors';
+import type { CellDeps } from '../../../context.ts';
+import { invitations, users } from '../../../db/schema/index.ts';
+import { withTenantTx } from '../../../db/tenant-tx.ts';
+import type { ClientInfo } from '../../../middleware/client-info.ts';
+import { appendAudit } from '../../audit/record.ts';
+import { hashPassword } from '../passwords.ts';
+
+/** An invited user chooses a password; the invitation is single-use and expires. */
+export async function acceptInvitation(
+  deps: CellDeps,
+  input: { token: string; password: string },
+  meta: { requestId: string; client: ClientInfo },
+) {
+  const tenantId = input.token.split('.')[0] ?? '';
+  const tenant = await deps.tenants.get(tenantId);
+  if (!tenant || tenant.status !== 'active') throw new Unauthenticated('invitation is invalid or expired');
+  const passwordHash = await hashPassword(input.password);
+  const tokenHash = createHash('sha256').update(input.token).digest('hex');
+  return withTenantTx(deps.db, tenant.id, async (tx) => {
+    const [inv] = await tx
+      .select()
+      .from(invitations)
+      .where(
+        and(
+          eq(invitations.tenantId, tenant.id),
+          eq(invitations.tokenHash, tokenHash),
+          isNull(invitations.acceptedAt),
+        ),
+      )
+      .for('update');
+    if (!inv || inv.expiresAt < new Date()) throw new Unauthenticated('invitation is invalid or expired');
+    await tx
+      .update(invitations)
+      .set({ acceptedAt: new Date() })
+      .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.id, inv.id)));
+    const [user] = await tx
+      .update(users)
+      .set({ passwordHash, status: 'active', updatedAt: new Date() })
+      .where(and(eq(users.tenantId, tenant.id), eq(users.id, inv.userId)))
+      .returning();
+    await appendAudit(tx, [
+      {
+        action: 'auth.invitation_accepted',
+        resourceType: 'user',
+        resourceId: user!.id,
+        actorType: 'user',
+        actorId: user!.id,
+        ip: meta.client.ip,
+        userAgent: meta.client.userAgent,
+        requestId: meta.requestId,
+      },
+    ]);
+    return { userId: user!.id, email: user!.email };
+  });
+}
