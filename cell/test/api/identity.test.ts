@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  INTERNAL_TOKEN,
-  type TestCell,
-  type TestUser,
   buildTenant,
   call,
+  INTERNAL_TOKEN,
   startTestCell,
+  type TestCell,
+  type TestUser,
 } from '../../../test/support/harness.ts';
 
 let cell: TestCell;

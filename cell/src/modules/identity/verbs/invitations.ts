@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
 import { Unauthenticated } from '@quire/shared/errors';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { CellDeps } from '../../../context.ts';
 import { invitations, users } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
 import { NotFound } from '@quire/shared/errors';
 import type { PlanId } from '@quire/shared/plans';
+import { eq } from 'drizzle-orm';
 import type { CellDeps } from '../../../context.ts';
 import { tenants } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
