@@ -10,7 +10,10 @@ import { silentLogger } from '../../cell/src/observability/log.ts';
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef0123';
 
 /** A real cell in-process: the run's Postgres database (as the app role), real Redis, fs blobs and a local keyring in a temp dir. */
-export async function startTestCell(cellId = 'us-1') {
+export async function startTestCell(
+  cellId = 'us-1',
+  adapters: { blobs: 'fs' | 's3'; keyring: 'local' | 'kms' } = { blobs: 'fs', keyring: 'local' },
+) {
   const dir = mkdtempSync(join(tmpdir(), 'quire-cell-'));
   const env = parseEnv({
     CELL_ID: cellId,
@@ -18,10 +21,13 @@ export async function startTestCell(cellId = 'us-1') {
     DATABASE_URL: process.env.QUIRE_TEST_DATABASE_URL,
     DATABASE_POOL_SIZE: '10',
     REDIS_URL: process.env.QUIRE_REDIS_URL,
-    BLOB_STORE: 'fs',
+    BLOB_STORE: adapters.blobs,
     BLOB_DIR: join(dir, 'blobs'),
-    KEYRING: 'local',
+    S3_ENDPOINT: process.env.QUIRE_S3_ENDPOINT,
+    S3_BUCKET: adapters.blobs === 's3' ? `quire-test-${Date.now().toString(36)}` : undefined,
+    KEYRING: adapters.keyring,
     KEYRING_DIR: join(dir, 'keyring'),
+    KMS_ENDPOINT: process.env.QUIRE_KMS_ENDPOINT,
     JWT_ISSUER: `https://${cellId}.cells.test`,
     SIGNING_KEY_FILE: join(dir, 'signing-keys.json'),
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,

@@ -41,6 +41,25 @@ describe('tenant B cannot reach tenant A through any route (guessing ids)', () =
     ['rename folder', 'PATCH', () => `/v1/folders/${folderA}`, () => ({ name: 'x' })],
     ['delete folder', 'DELETE', () => `/v1/folders/${folderA}`],
     ['create folder inside', 'POST', () => '/v1/folders', () => ({ name: 'x', parentId: folderA })],
+    [
+      'grant on A’s document',
+      'POST',
+      () => '/v1/grants',
+      () => ({
+        resourceType: 'document',
+        resourceId: docA,
+        principalType: 'user',
+        principalId: b.admin.userId,
+        role: 'owner',
+      }),
+    ],
+    ['list grants on A’s folder', 'GET', () => `/v1/grants?resourceType=folder&resourceId=${folderA}`],
+    [
+      'roll back A’s document',
+      'POST',
+      () => `/v1/documents/${docA}/versions/ver_0000000000000000000000000/restore`,
+    ],
+    ['permanently delete A’s document', 'DELETE', () => `/v1/documents/${docA}/permanent`],
   ];
   it.each(cases)('%s → 404', async (_name, method, path, body) => {
     const res = await call(cell, b.admin, method, path(), body?.());
