@@ -1,23 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { errno, fsyncDir } from '../durable-fs.ts';
 import { assertBlobKey, BlobNotFoundError, type BlobStore, bodyBytes, normalizeBlobPrefix } from './port.ts';
 
 const TMP_PREFIX = '.tmp-';
-
-function errno(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-}
-
-/** A rename or unlink is only durable once the directory entry itself is flushed. */
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** mkdir -p, then flush the parent of every directory it created, so a crash cannot orphan the new entries. */
 async function mkdirDurable(dir: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { TENANT_ID_PATTERN } from '@quire/shared/ids';
+import { createFileOnce, errno, fsyncDir } from '../durable-fs.ts';
 import { type DataKey, type Keyring, KeyringError } from './port.ts';
 
 /** Wrapped-key layout: version (1) | nonce (12) | GCM tag (16) | ciphertext. */
@@ -32,46 +33,6 @@ function unseal(key: Buffer, sealed: Buffer, aad: Buffer, what: string): Buffer 
     throw new KeyringError(`${what} does not authenticate (wrong tenant, wrong key or damaged)`, {
       cause: err,
     });
-  }
-}
-
-function errno(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Creates `file` with `bytes` durably and without ever replacing an existing one:
- * write + fsync a temp file, then link() it into place (link fails if the name
- * exists, so two racing processes cannot each believe their key won). Returns false if it existed.
- */
-async function createFileOnce(file: string, bytes: Buffer): Promise<boolean> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.tmp-${randomBytes(12).toString('hex')}`);
-  const handle = await open(tmp, 'wx', 0o600);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(tmp, file);
-    await fsyncDir(dir);
-    return true;
-  } catch (err) {
-    if (errno(err) === 'EEXIST') return false;
-    throw err;
-  } finally {
-    await unlink(tmp).catch(() => {});
   }
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Unauthenticated } from '@quire/shared/errors';
 import type { TenantRole } from '@quire/shared/tenancy';
@@ -14,6 +14,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { createFileOnce } from '../../adapters/durable-fs.ts';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -122,14 +123,8 @@ async function loadOrCreateKeys(file: string): Promise<StoredKey[]> {
     publicJwk: await exportJWK(publicKey),
   };
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify({ keys: [key] }, null, 2));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
+  // Two processes booting at once: the first key file wins and both use it.
+  if (!(await createFileOnce(file, Buffer.from(JSON.stringify({ keys: [key] }, null, 2)))))
+    return loadOrCreateKeys(file);
   return [key];
 }

@@ -16,7 +16,7 @@ export async function acceptInvitation(
 ) {
   const tenantId = input.token.split('.')[0] ?? '';
   const tenant = await deps.tenants.get(tenantId);
-  if (!tenant || tenant.status !== 'active') throw new Unauthenticated('invitation is invalid or expired');
+  if (tenant?.status !== 'active') throw new Unauthenticated('invitation is invalid or expired');
   const passwordHash = await hashPassword(input.password);
   const tokenHash = createHash('sha256').update(input.token).digest('hex');
   return withTenantTx(deps.db, tenant.id, async (tx) => {
