@@ -1,0 +1,79 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { machineCpuMs } from './stats.ts';
+
+export interface LoadTarget {
+  path: string;
+  headers?: Record<string, string>;
+}
+
+export interface LoadJob {
+  url: string;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** Connection i sends GET targets[i % targets.length], over and over. */
+  targets: LoadTarget[];
+}
+
+export interface WorkerResult {
+  seconds: number;
+  requests: number;
+  rps: number;
+  ok2xx: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  /** Milliseconds, exact (from every 2xx response), not autocannon's integer-ms histogram. */
+  p50: number;
+  p99: number;
+  max: number;
+  /** CPU time the load generator itself used during the measured run. */
+  loadCpuMs: number;
+}
+
+export interface LoadResult extends WorkerResult {
+  /** CPU time of this (the server's) process during the measured run: main thread and libuv pool. */
+  serverCpuMs: number;
+  /** CPU time of the whole machine during the measured run (server, load generator, Postgres, …). */
+  machineBusyMs: number;
+  machineTotalMs: number;
+}
+
+type WorkerMessage = { type: 'measuring' } | { type: 'result'; result: WorkerResult };
+
+const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
+
+/**
+ * Runs one autocannon job in a child process (its own event loop, free to use the other
+ * core), and accounts CPU time over the measured run only (not the warm-up).
+ */
+export function runLoad(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: LoadResult | undefined;
+    let cpu = process.cpuUsage();
+    let machine = machineCpuMs();
+    child.on('message', (m: WorkerMessage) => {
+      if (m.type === 'measuring') {
+        cpu = process.cpuUsage();
+        machine = machineCpuMs();
+        return;
+      }
+      const used = process.cpuUsage(cpu);
+      const now = machineCpuMs();
+      result = {
+        ...m.result,
+        serverCpuMs: (used.user + used.system) / 1000,
+        machineBusyMs: now.busy - machine.busy,
+        machineTotalMs: now.total - machine.total,
+      };
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`load worker exited with ${code} and no result`)),
+    );
+    child.send(job);
+  });
+}
