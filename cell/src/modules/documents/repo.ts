@@ -137,33 +137,29 @@ export async function trashedDocuments(
   principalIds: string[] | 'all',
   afterId: string | undefined,
   limit: number,
-) {
+): Promise<DocumentRow[]> {
   const visible =
     principalIds === 'all'
-      ? sql`true`
-      : sql`exists (select 1 from grants g where g.tenant_id = d.tenant_id and g.role in ('editor', 'owner')
+      ? undefined
+      : sql`exists (select 1 from grants g where g.tenant_id = ${documents.tenantId} and g.role in ('editor', 'owner')
               and g.principal_id = any(${pgArray(principalIds)}::text[])
-              and (g.resource_id = d.id or g.resource_id = any(string_to_array(trim(both '/' from coalesce(f.path, '')), '/'))))`;
-  return tx.execute<{ id: string }>(sql`
-    select d.id from documents d left join folders f on f.tenant_id = d.tenant_id and f.id = d.folder_id
-    where d.tenant_id = ${tenantId} and d.trashed_at is not null and ${visible}
-      ${afterId ? sql`and d.id > ${afterId}` : sql``}
-    order by d.id limit ${limit}`);
-}
-
-export async function documentsByIds(tx: Tx, tenantId: string, ids: string[]): Promise<DocumentRow[]> {
-  if (ids.length === 0) return [];
-  return tx
-    .select()
+              and (g.resource_id = ${documents.id}
+                   or g.resource_id = any(string_to_array(trim(both '/' from coalesce(${folders.path}, '')), '/'))))`;
+  const rows = await tx
+    .select({ doc: documents })
     .from(documents)
+    .leftJoin(folders, and(eq(folders.tenantId, documents.tenantId), eq(folders.id, documents.folderId)))
     .where(
       and(
         eq(documents.tenantId, tenantId),
-        isNotNull(documents.id),
-        sql`${documents.id} = any(${pgArray(ids)}::text[])`,
+        isNotNull(documents.trashedAt),
+        visible,
+        afterId ? gt(documents.id, afterId) : undefined,
       ),
     )
-    .orderBy(asc(documents.id));
+    .orderBy(asc(documents.id))
+    .limit(limit);
+  return rows.map((r) => r.doc);
 }
 
 export async function findIdempotent(tx: Tx, tenantId: string, userId: string, key: string) {

@@ -114,14 +114,21 @@ export async function grantedRootFolders(
   principalIds: string[],
   afterId: string | undefined,
   limit: number,
-) {
-  return tx.execute<{ id: string }>(sql`
-    select f.id from folders f
-    where f.tenant_id = ${tenantId} and f.parent_id is null
-      and exists (select 1 from grants g where g.tenant_id = f.tenant_id and g.resource_id = f.id
-                  and g.principal_id = any(${pgArray(principalIds)}::text[]))
-      ${afterId ? sql`and f.id > ${afterId}` : sql``}
-    order by f.id limit ${limit}`);
+): Promise<FolderRow[]> {
+  return tx
+    .select()
+    .from(folders)
+    .where(
+      and(
+        eq(folders.tenantId, tenantId),
+        isNull(folders.parentId),
+        afterId ? gt(folders.id, afterId) : undefined,
+        sql`exists (select 1 from grants g where g.tenant_id = ${folders.tenantId} and g.resource_id = ${folders.id}
+                    and g.principal_id = any(${pgArray(principalIds)}::text[]))`,
+      ),
+    )
+    .orderBy(asc(folders.id))
+    .limit(limit);
 }
 
 export async function isFolderEmpty(tx: Tx, tenantId: string, id: string): Promise<boolean> {

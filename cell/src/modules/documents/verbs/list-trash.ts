@@ -3,7 +3,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { decodeCursor, encodeCursor } from '../../../http/openapi.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { presentDocument } from '../presenter.ts';
-import { documentsByIds, trashedDocuments } from '../repo.ts';
+import { trashedDocuments } from '../repo.ts';
 
 const cursorSchema = z.object({ id: z.string().max(64) });
 
@@ -19,15 +19,13 @@ export async function listTrash({
     ctx,
     async ({ tx, actor }) => {
       const who = actor.role === 'admin' ? 'all' : actor.role === 'viewer' ? [] : actor.principalIds;
-      const ids =
-        who.length === 0
-          ? []
-          : (await trashedDocuments(tx, ctx.tenant.id, who, after, input.limit + 1)).map((r) => r.id);
-      const rows = await documentsByIds(tx, ctx.tenant.id, ids.slice(0, input.limit));
+      const found =
+        who.length === 0 ? [] : await trashedDocuments(tx, ctx.tenant.id, who, after, input.limit + 1);
+      const rows = found.slice(0, input.limit);
       const last = rows[rows.length - 1];
       return {
         items: rows.map(presentDocument),
-        nextCursor: ids.length > input.limit && last ? encodeCursor({ id: last.id }) : null,
+        nextCursor: found.length > input.limit && last ? encodeCursor({ id: last.id }) : null,
       };
     },
     { readAccessOnly: true },

@@ -6,7 +6,7 @@ import { presentDocument } from '../../documents/presenter.ts';
 import { childDocuments, grantedRootDocuments } from '../../documents/repo.ts';
 import { authorize } from '../../permissions/policy.ts';
 import { presentFolder } from '../presenter.ts';
-import { childFolders, findFolder, grantedRootFolders } from '../repo.ts';
+import { childFolders, grantedRootFolders } from '../repo.ts';
 import { loadFolder } from '../resource.ts';
 
 const cursorSchema = z.object({ k: z.enum(['folder', 'document']), id: z.string().max(64) });
@@ -41,11 +41,7 @@ export async function listChildren({
         const after = cursor?.id;
         const rows = all
           ? await childFolders(tx, tenantId, input.folderId, after, input.limit + 1)
-          : await Promise.all(
-              (await grantedRootFolders(tx, tenantId, actor.principalIds, after, input.limit + 1)).map(
-                async (r) => (await findFolder(tx, tenantId, r.id))!,
-              ),
-            );
+          : await grantedRootFolders(tx, tenantId, actor.principalIds, after, input.limit + 1);
         for (const f of rows) items.push({ kind: 'folder', ...presentFolder(f) });
       }
       if (items.length <= input.limit) {
