@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import type { AppEnv } from '../context.ts';
 
 export interface ClientInfo {
   ip: string | null;
@@ -27,4 +28,9 @@ export function clientInfo(c: Context, trustProxy: boolean): ClientInfo {
   }
   const ua = c.req.header('user-agent');
   return { ip, userAgent: ua ? ua.slice(0, 512) : null };
+}
+
+/** Who, from where, which request: what the unauthenticated and internal verbs record in the audit log. */
+export function requestMeta(c: Context<AppEnv>): { requestId: string; client: ClientInfo } {
+  return { requestId: c.get('requestId'), client: clientInfo(c, c.get('deps').trustProxy) };
 }

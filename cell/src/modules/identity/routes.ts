@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
-import { clientInfo } from '../../middleware/client-info.ts';
+import { requestMeta } from '../../middleware/client-info.ts';
 import { acceptInvitation } from './verbs/invitations.ts';
 import { login, refresh } from './verbs/sessions.ts';
 
@@ -82,13 +82,11 @@ const meRoute = createRoute({
 export const identityRoutes = router();
 identityRoutes.openapi(loginRoute, async (c) => {
   const deps = c.get('deps');
-  const meta = { requestId: c.get('requestId'), client: clientInfo(c, deps.trustProxy) };
-  return c.json(await login(deps, c.req.valid('json'), meta), 200);
+  return c.json(await login(deps, c.req.valid('json'), requestMeta(c)), 200);
 });
 identityRoutes.openapi(refreshRoute, async (c) => {
   const deps = c.get('deps');
-  const meta = { requestId: c.get('requestId'), client: clientInfo(c, deps.trustProxy) };
-  return c.json(await refresh(deps, c.req.valid('json'), meta), 200);
+  return c.json(await refresh(deps, c.req.valid('json'), requestMeta(c)), 200);
 });
 identityRoutes.openapi(jwksRoute, (c) =>
   c.json(c.get('deps').tokens.publicJwks() as { keys: Record<string, unknown>[] }, 200),
@@ -119,6 +117,5 @@ const acceptRoute = createRoute({
 });
 identityRoutes.openapi(acceptRoute, async (c) => {
   const deps = c.get('deps');
-  const meta = { requestId: c.get('requestId'), client: clientInfo(c, deps.trustProxy) };
-  return c.json(await acceptInvitation(deps, c.req.valid('json'), meta), 200);
+  return c.json(await acceptInvitation(deps, c.req.valid('json'), requestMeta(c)), 200);
 });

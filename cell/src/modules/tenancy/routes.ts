@@ -3,7 +3,7 @@ import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import { ISOLATION_TIERS, PLAN_IDS } from '@quire/shared/plans';
 import { commonErrors, json, router } from '../../http/openapi.ts';
 import { requireInternal } from '../../middleware/auth.ts';
-import { clientInfo } from '../../middleware/client-info.ts';
+import { requestMeta } from '../../middleware/client-info.ts';
 import { provisionTenant } from './verbs/provision.ts';
 import { updateTenant } from './verbs/update-status.ts';
 
@@ -67,11 +67,7 @@ tenancyRoutes.openapi(provision, async (c) => {
   const deps = c.get('deps');
   const { tenantId } = c.req.valid('param');
   const body = c.req.valid('json');
-  const result = await provisionTenant(
-    deps,
-    { tenantId, ...body },
-    { requestId: c.get('requestId'), client: clientInfo(c, deps.trustProxy) },
-  );
+  const result = await provisionTenant(deps, { tenantId, ...body }, requestMeta(c));
   const t = result.tenant;
   return c.json(
     { ...result, tenant: { id: t.id, slug: t.slug, status: t.status, plan: t.plan, tier: t.tier } },
@@ -104,6 +100,8 @@ const update = createRoute({
 
 tenancyRoutes.openapi(update, async (c) => {
   const deps = c.get('deps');
-  const meta = { requestId: c.get('requestId'), client: clientInfo(c, deps.trustProxy) };
-  return c.json(await updateTenant(deps, c.req.valid('param').tenantId, c.req.valid('json'), meta), 200);
+  return c.json(
+    await updateTenant(deps, c.req.valid('param').tenantId, c.req.valid('json'), requestMeta(c)),
+    200,
+  );
 });
