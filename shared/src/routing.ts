@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { PLAN_IDS } from './plans.ts';
+
+/**
+ * The wire contracts between the three deployables: what a cell tells the control plane
+ * (registration, heartbeat), what the control plane tells a cell (config) and what the edge
+ * pulls (the routing snapshot). Nothing here may carry tenant content or personal data.
+ */
+
+export const CELL_ID_PATTERN = /^[a-z0-9-]{2,32}$/;
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,39}$/;
+export const REGION_PATTERN = /^[a-z]{2,12}$/;
+
+export const CELL_STATUSES = ['active', 'draining', 'down'] as const;
+export type CellStatus = (typeof CELL_STATUSES)[number];
+
+/** The control plane's view of a tenant's life. Only `active` and `suspended` are routed. */
+export const TENANT_LIFECYCLE = ['provisioning', 'active', 'suspended', 'offboarding', 'deleted'] as const;
+export type TenantLifecycle = (typeof TENANT_LIFECYCLE)[number];
+
+/** One public signing key of a cell, as a JWK with the cell it belongs to. */
+export const publicJwkSchema = z
+  .object({
+    kid: z.string().min(1).max(128),
+    kty: z.literal('EC'),
+    crv: z.literal('P-256'),
+    x: z.string().min(1).max(128),
+    y: z.string().min(1).max(128),
+    alg: z.literal('ES256').optional(),
+    use: z.literal('sig').optional(),
+  })
+  .strip();
+export type PublicJwk = z.infer<typeof publicJwkSchema>;
+
+/** Sent by a cell on boot and every heartbeat interval (PUT /v1/cells/{cellId}/heartbeat). */
+export const cellHeartbeatSchema = z
+  .object({
+    region: z.string().regex(REGION_PATTERN),
+    baseUrl: z.string().url().max(500),
+    version: z.string().min(1).max(64),
+    capacity: z.number().int().min(0).max(10_000_000).describe('How many tenants this cell may home'),
+    tenantCount: z.number().int().min(0),
+    keys: z.array(publicJwkSchema).max(16).describe('Signing keys the cell currently advertises'),
+  })
+  .strict();
+export type CellHeartbeat = z.infer<typeof cellHeartbeatSchema>;
+
+export const routeCellSchema = z.object({
+  id: z.string().regex(CELL_ID_PATTERN),
+  region: z.string(),
+  baseUrl: z.string().url(),
+  status: z.enum(CELL_STATUSES),
+});
+export type RouteCell = z.infer<typeof routeCellSchema>;
+
+export const routeTenantSchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  region: z.string(),
+  cellId: z.string(),
+  status: z.enum(['active', 'suspended']),
+  strictResidency: z.boolean(),
+});
+export type RouteTenant = z.infer<typeof routeTenantSchema>;
+
+/** A JWK the edge may verify user tokens with, tagged with the cell that signs with it. */
+export const routeKeySchema = publicJwkSchema.extend({
+  cellId: z.string(),
+  /** Unix seconds after which tokens signed with this (retired) key have all expired; null while advertised. */
+  retiresAt: z.number().int().nullable(),
+});
+export type RouteKey = z.infer<typeof routeKeySchema>;
+
+/**
+ * GET /v1/edge/snapshot (bearer EDGE_TOKEN, If-None-Match → 304). Everything the edge
+ * needs to route and verify, versioned: the version changes whenever any part changes.
+ */
+export const edgeSnapshotSchema = z.object({
+  version: z.string(),
+  generatedAt: z.string(),
+  cells: z.array(routeCellSchema),
+  tenants: z.array(routeTenantSchema),
+  keys: z.array(routeKeySchema),
+});
+export type EdgeSnapshot = z.infer<typeof edgeSnapshotSchema>;
+
+export const flagValueSchema = z.union([z.boolean(), z.number(), z.string()]);
+
+/**
+ * GET /v1/cells/{cellId}/config (cell credential, If-None-Match → 304): the plans and
+ * per-tenant settings for the tenants homed in that cell. A cell keeps the last one it got.
+ */
+export const cellConfigSchema = z.object({
+  version: z.string(),
+  plans: z.record(z.enum(PLAN_IDS), z.record(z.string(), z.number().nullable())),
+  tenants: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(TENANT_LIFECYCLE),
+      plan: z.enum(PLAN_IDS),
+      /** Per-tenant plan overrides (same keys as PlanLimits). */
+      overrides: z.record(z.string(), z.number().nullable()),
+      /** Effective flags: defaults, then plan, then tenant. */
+      flags: z.record(z.string(), flagValueSchema),
+    }),
+  ),
+});
+export type CellConfig = z.infer<typeof cellConfigSchema>;
