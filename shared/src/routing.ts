@@ -32,6 +32,20 @@ export const publicJwkSchema = z
   .strip();
 export type PublicJwk = z.infer<typeof publicJwkSchema>;
 
+/** A cell's public key for sealed (JWE ECDH-ES+A256KW) payloads. */
+export const sealingJwkSchema = z
+  .object({
+    kid: z.string().min(1).max(128),
+    kty: z.literal('EC'),
+    crv: z.literal('P-256'),
+    x: z.string().min(1).max(128),
+    y: z.string().min(1).max(128),
+    alg: z.literal('ECDH-ES+A256KW').optional(),
+    use: z.literal('enc').optional(),
+  })
+  .strip();
+export type SealingJwk = z.infer<typeof sealingJwkSchema>;
+
 /** Sent by a cell on boot and every heartbeat interval (PUT /v1/cells/{cellId}/heartbeat). */
 export const cellHeartbeatSchema = z
   .object({
@@ -40,7 +54,11 @@ export const cellHeartbeatSchema = z
     version: z.string().min(1).max(64),
     capacity: z.number().int().min(0).max(10_000_000).describe('How many tenants this cell may home'),
     tenantCount: z.number().int().min(0),
+    /** `iss` of the access tokens this cell signs. */
+    issuer: z.string().min(1).max(500),
     keys: z.array(publicJwkSchema).max(16).describe('Signing keys the cell currently advertises'),
+    /** ECDH-ES P-256 public key the control plane seals personal data to (see sealed.ts). */
+    sealingKey: sealingJwkSchema,
   })
   .strict();
 export type CellHeartbeat = z.infer<typeof cellHeartbeatSchema>;
@@ -50,6 +68,8 @@ export const routeCellSchema = z.object({
   region: z.string(),
   baseUrl: z.string().url(),
   status: z.enum(CELL_STATUSES),
+  /** `iss` of the cell's access tokens: the edge accepts a token only with its cell's issuer. */
+  issuer: z.string(),
 });
 export type RouteCell = z.infer<typeof routeCellSchema>;
 
