@@ -1,8 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { CELL_HEADER } from '@quire/shared/edge-headers';
 import { PayloadTooLarge } from '@quire/shared/errors';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CellDeps } from './context.ts';
+import { edgeAssertion } from './middleware/edge-assertion.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
@@ -22,8 +24,10 @@ export function createApp(deps: CellDeps) {
   app.use('*', secureHeaders());
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    c.header(CELL_HEADER, deps.cellId);
     await next();
   });
+  app.use('*', edgeAssertion(deps.edge));
   app.use('*', async (c, next) => {
     const isUpload = c.req.method === 'POST' && /^\/v1\/documents(\/[^/]+\/versions)?$/.test(c.req.path);
     if (isUpload) return next();

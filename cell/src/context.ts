@@ -5,10 +5,13 @@ import type { BlobStore } from './adapters/blob-store/port.ts';
 import type { Keyring } from './adapters/keyring/port.ts';
 import type { Db } from './db/client.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
+import type { EdgeVariables } from './middleware/edge-assertion.ts';
 import type { RequestIdVariables } from './middleware/request-id.ts';
+import type { ConfigStore, FlagValues } from './modules/control-plane/config-store.ts';
 import type { LoginThrottle } from './modules/identity/login-throttle.ts';
 import type { TokenService } from './modules/identity/token-service.ts';
 import type { TenantDirectory } from './modules/tenancy/directory.ts';
+import type { SealingKey } from './modules/tenancy/sealing-key.ts';
 import type { Logger } from './observability/log.ts';
 
 /** Everything a cell's code reaches outside itself, built once at boot (or by the test harness). */
@@ -23,6 +26,12 @@ export interface CellDeps {
   tokens: TokenService;
   loginThrottle: LoginThrottle;
   tenants: TenantDirectory;
+  /** Opens payloads the control plane sealed to this cell (the first admin at provisioning). */
+  sealing: SealingKey;
+  /** The last configuration pulled from the control plane (flags, plan overrides). */
+  config: ConfigStore;
+  /** The edge's shared secret, when this cell sits behind one. */
+  edge: { secret: string | undefined; required: boolean };
   log: Logger;
 }
 
@@ -33,7 +42,10 @@ export interface TenantRecord {
   plan: PlanId;
   tier: IsolationTier;
   keyRef: string;
+  /** The plan's limits with the control plane's per-tenant overrides applied. */
   limits: PlanLimits;
+  /** Effective feature flags from the control plane (empty for a standalone cell). */
+  flags: FlagValues;
 }
 
 /** What every tenant-scoped verb receives: who asks, for which tenant, from where. */
@@ -45,4 +57,4 @@ export interface RequestCtx {
   claims: AccessClaims;
 }
 
-export type AppEnv = { Variables: RequestIdVariables & { deps: CellDeps; ctx: RequestCtx } };
+export type AppEnv = { Variables: RequestIdVariables & EdgeVariables & { deps: CellDeps; ctx: RequestCtx } };

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { FsBlobStore } from './adapters/blob-store/fs.ts';
 import type { BlobStore } from './adapters/blob-store/port.ts';
@@ -8,9 +9,11 @@ import type { Keyring } from './adapters/keyring/port.ts';
 import type { CellDeps } from './context.ts';
 import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
+import { ConfigStore } from './modules/control-plane/config-store.ts';
 import { LoginThrottle } from './modules/identity/login-throttle.ts';
 import { TokenService } from './modules/identity/token-service.ts';
 import { TenantDirectory } from './modules/tenancy/directory.ts';
+import { SealingKey } from './modules/tenancy/sealing-key.ts';
 import { createLogger, type Logger } from './observability/log.ts';
 
 /** Builds the cell's adapters from validated configuration: the one place choosing implementations. */
@@ -40,6 +43,11 @@ export async function createDeps(
     audience: env.JWT_AUDIENCE,
     keyFile: env.SIGNING_KEY_FILE,
   });
+  const stateDir = dirname(env.SIGNING_KEY_FILE);
+  const sealing = await SealingKey.load(env.SEALING_KEY_FILE ?? join(stateDir, 'sealing-key.json'));
+  const config = new ConfigStore(
+    env.CONTROL_PLANE_URL ? (env.CONFIG_CACHE_FILE ?? join(stateDir, 'cell-config.json')) : null,
+  );
   const deps: CellDeps = {
     cellId: env.CELL_ID,
     trustProxy: env.TRUST_PROXY,
@@ -50,7 +58,10 @@ export async function createDeps(
     redis,
     tokens,
     loginThrottle: new LoginThrottle(redis),
-    tenants: new TenantDirectory(db),
+    tenants: new TenantDirectory(db, config),
+    sealing,
+    config,
+    edge: { secret: env.EDGE_ASSERTION_SECRET, required: env.EDGE_ASSERTION_REQUIRED },
     log,
   };
   const close = async () => {

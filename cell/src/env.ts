@@ -31,6 +31,41 @@ const envSchema = z
       .string()
       .describe('JSON file of this cell signing keys (created on first boot when absent)'),
     INTERNAL_API_TOKEN: z.string().min(32).describe('Credential of the control plane on the internal API'),
+    SEALING_KEY_FILE: z
+      .string()
+      .optional()
+      .describe(
+        'JSON file of the key the control plane seals personal data to (default: beside SIGNING_KEY_FILE)',
+      ),
+    CONTROL_PLANE_URL: z
+      .string()
+      .url()
+      .optional()
+      .describe('Control plane to register with, heartbeat to and pull config from; unset = standalone'),
+    CELL_BASE_URL: z
+      .string()
+      .url()
+      .optional()
+      .describe('URL the edge and control plane reach this cell at (default http://HOST:PORT)'),
+    CELL_CAPACITY: z.coerce.number().int().min(0).default(1000).describe('Tenants this cell may home'),
+    CELL_VERSION: z.string().min(1).max(64).default('dev'),
+    HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(300).default(10),
+    CONFIG_CACHE_FILE: z
+      .string()
+      .optional()
+      .describe('Last config pulled from the control plane (default: beside SIGNING_KEY_FILE)'),
+    EDGE_ASSERTION_SECRET: z
+      .string()
+      .min(32)
+      .optional()
+      .describe(
+        'Secret shared with the edge; its assertion is then checked on every request that carries one',
+      ),
+    EDGE_ASSERTION_REQUIRED: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe('Refuse user requests that did not come through the edge'),
     TRUST_PROXY: z
       .enum(['true', 'false'])
       .default('false')
@@ -42,6 +77,12 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', message: 'BLOB_DIR is required', path: ['BLOB_DIR'] });
     if (env.BLOB_STORE === 's3' && !env.S3_BUCKET)
       ctx.addIssue({ code: 'custom', message: 'S3_BUCKET is required', path: ['S3_BUCKET'] });
+    if (env.EDGE_ASSERTION_REQUIRED && !env.EDGE_ASSERTION_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'EDGE_ASSERTION_SECRET is required',
+        path: ['EDGE_ASSERTION_SECRET'],
+      });
     if (env.KEYRING === 'local' && !env.KEYRING_DIR)
       ctx.addIssue({ code: 'custom', message: 'KEYRING_DIR is required', path: ['KEYRING_DIR'] });
   });

@@ -2,15 +2,32 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { createDeps } from './deps.ts';
 import { parseEnv } from './env.ts';
+import { ControlPlaneLink } from './modules/control-plane/link.ts';
 
 const env = parseEnv();
 const { deps, close } = await createDeps(env);
 const app = createApp(deps);
+const link = env.CONTROL_PLANE_URL
+  ? new ControlPlaneLink(
+      {
+        controlPlaneUrl: env.CONTROL_PLANE_URL,
+        credential: env.INTERNAL_API_TOKEN,
+        region: env.CELL_REGION,
+        baseUrl: env.CELL_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
+        version: env.CELL_VERSION,
+        capacity: env.CELL_CAPACITY,
+        intervalMs: env.HEARTBEAT_SECONDS * 1000,
+      },
+      deps,
+      deps.config,
+    )
+  : null;
 const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
   deps.log.info('cell listening', { port: info.port, host: env.HOST });
+  if (link) link.start();
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    server.close(() => void close().then(() => process.exit(0)));
+    server.close(() => void (link?.stop() ?? Promise.resolve()).then(close).then(() => process.exit(0)));
   });
 }

@@ -13,11 +13,13 @@ export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef0123';
 export async function startTestCell(
   cellId = 'us-1',
   adapters: { blobs: 'fs' | 's3'; keyring: 'local' | 'kms' } = { blobs: 'fs', keyring: 'local' },
+  /** More cell env (e.g. EDGE_ASSERTION_SECRET), applied last. */
+  extraEnv: Record<string, string> = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'quire-cell-'));
   const env = parseEnv({
     CELL_ID: cellId,
-    CELL_REGION: 'us',
+    CELL_REGION: cellId.split('-')[0],
     DATABASE_URL: process.env.QUIRE_TEST_DATABASE_URL,
     DATABASE_POOL_SIZE: '10',
     REDIS_URL: process.env.QUIRE_REDIS_URL,
@@ -31,6 +33,7 @@ export async function startTestCell(
     JWT_ISSUER: `https://${cellId}.cells.test`,
     SIGNING_KEY_FILE: join(dir, 'signing-keys.json'),
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    ...extraEnv,
   });
   const { deps, close } = await createDeps(env, silentLogger);
   const app = createApp(deps);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Durable local-file primitives shared by the fs blob store, the local keyring and the signing keys. */
@@ -43,4 +43,24 @@ export async function createFileOnce(file: string, bytes: Buffer): Promise<boole
   } finally {
     await unlink(tmp).catch(() => {});
   }
+}
+
+/** Replaces `file` atomically and durably: readers see the old or the new bytes, never a mix. */
+export async function replaceFileDurably(file: string, bytes: Buffer): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.tmp-${randomBytes(12).toString('hex')}`);
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  await fsyncDir(dir);
 }

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { QuireError, Unauthenticated } from '@quire/shared/errors';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context.ts';
-import { clientInfo } from './client-info.ts';
+import { clientInfo, trustsForwarding } from './client-info.ts';
 
 function bearer(header: string | undefined): string {
   const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/);
@@ -24,7 +24,7 @@ export const requireUser = () =>
     c.set('ctx', {
       deps,
       requestId: c.get('requestId'),
-      client: clientInfo(c, deps.trustProxy),
+      client: clientInfo(c, trustsForwarding(c)),
       tenant,
       claims,
     });

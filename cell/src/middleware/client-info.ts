@@ -32,5 +32,10 @@ export function clientInfo(c: Context, trustProxy: boolean): ClientInfo {
 
 /** Who, from where, which request: what the unauthenticated and internal verbs record in the audit log. */
 export function requestMeta(c: Context<AppEnv>): { requestId: string; client: ClientInfo } {
-  return { requestId: c.get('requestId'), client: clientInfo(c, c.get('deps').trustProxy) };
+  return { requestId: c.get('requestId'), client: clientInfo(c, trustsForwarding(c)) };
+}
+
+/** Forwarded headers count when the cell is configured behind a proxy or the edge asserted the request. */
+export function trustsForwarding(c: Context<AppEnv>): boolean {
+  return c.get('deps').trustProxy || c.get('edge') !== undefined;
 }

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { BadRequest } from '@quire/shared/errors';
 import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
@@ -27,7 +28,9 @@ const loginRoute = createRoute({
         'application/json': {
           schema: z
             .object({
-              tenantId: z.string().regex(TENANT_ID_PATTERN),
+              tenantId: z.string().regex(TENANT_ID_PATTERN).optional().openapi({
+                description: 'Required unless the edge resolved the tenant from the subdomain',
+              }),
               email: z.email().max(254),
               password: z.string().min(1).max(200),
             })
@@ -82,7 +85,13 @@ const meRoute = createRoute({
 export const identityRoutes = router();
 identityRoutes.openapi(loginRoute, async (c) => {
   const deps = c.get('deps');
-  return c.json(await login(deps, c.req.valid('json'), requestMeta(c)), 200);
+  const body = c.req.valid('json');
+  const fromEdge = c.get('edge')?.tenantId ?? undefined;
+  if (body.tenantId && fromEdge && body.tenantId !== fromEdge)
+    throw new BadRequest('tenantId does not match the tenant of this hostname', { field: 'tenantId' });
+  const tenantId = body.tenantId ?? fromEdge;
+  if (!tenantId) throw new BadRequest('tenantId is required', { field: 'tenantId' });
+  return c.json(await login(deps, { ...body, tenantId }, requestMeta(c)), 200);
 });
 identityRoutes.openapi(refreshRoute, async (c) => {
   const deps = c.get('deps');

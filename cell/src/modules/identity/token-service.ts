@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -117,7 +118,7 @@ async function loadOrCreateKeys(file: string): Promise<StoredKey[]> {
   }
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const key: StoredKey = {
-    kid: `k${Date.now().toString(36)}`,
+    kid: `k${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
     createdAt: new Date().toISOString(),
     privateJwk: await exportJWK(privateKey),
     publicJwk: await exportJWK(publicKey),

@@ -5,6 +5,7 @@ import type { TenantRecord } from '../../context.ts';
 import type { Db } from '../../db/client.ts';
 import { tenants } from '../../db/schema/index.ts';
 import { withTenantTx } from '../../db/tenant-tx.ts';
+import type { ConfigStore, TenantSettings } from '../control-plane/config-store.ts';
 
 const TTL_MS = 5_000;
 
@@ -14,9 +15,11 @@ const TTL_MS = 5_000;
  */
 export class TenantDirectory {
   private readonly db: Db;
+  private readonly config: ConfigStore | null;
   private readonly cache = new Map<string, { at: number; record: TenantRecord | null }>();
-  constructor(db: Db) {
+  constructor(db: Db, config: ConfigStore | null = null) {
     this.db = db;
+    this.config = config;
   }
 
   async get(tenantId: string): Promise<TenantRecord | null> {
@@ -25,7 +28,7 @@ export class TenantDirectory {
     const [row] = await withTenantTx(this.db, tenantId, (tx) =>
       tx.select().from(tenants).where(eq(tenants.id, tenantId)),
     );
-    const record = row ? toRecord(row) : null;
+    const record = row ? toRecord(row, this.config?.settings(tenantId)) : null;
     this.cache.set(tenantId, { at: Date.now(), record });
     return record;
   }
@@ -35,7 +38,7 @@ export class TenantDirectory {
   }
 }
 
-export function toRecord(row: typeof tenants.$inferSelect): TenantRecord {
+export function toRecord(row: typeof tenants.$inferSelect, settings?: TenantSettings): TenantRecord {
   const plan = row.plan as PlanId;
   return {
     id: row.id,
@@ -44,6 +47,7 @@ export function toRecord(row: typeof tenants.$inferSelect): TenantRecord {
     plan,
     tier: row.tier as IsolationTier,
     keyRef: row.keyRef,
-    limits: PLANS[plan],
+    limits: { ...PLANS[plan], ...settings?.overrides },
+    flags: settings?.flags ?? {},
   };
 }
