@@ -9,7 +9,11 @@ export const ERROR_CODES = {
   unauthenticated: 401,
   forbidden: 403,
   tenant_suspended: 403,
+  /** A token of one tenant presented on another tenant's hostname or share link. */
+  tenant_mismatch: 403,
   not_found: 404,
+  /** The edge knows no tenant by that id or slug. */
+  tenant_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
   gone: 410,
