@@ -4,6 +4,8 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=opensearch.sh
+source "$QUIRE_SCRIPTS_DIR/opensearch.sh"
 
 MOTO_VERSION=5.2.5
 
@@ -20,6 +22,8 @@ install_debian_packages() {
   local created_policy=''
   local want=(postgresql redis-server) missing=() p
   command -v curl >/dev/null 2>&1 || want+=(curl)
+  # OpenSearch: a JDK 17..21 and Maven (see opensearch.sh).
+  while IFS= read -r p; do [[ -n $p ]] && want+=("$p"); done < <(opensearch_debian_packages)
   command -v flock >/dev/null 2>&1 || want+=(util-linux)
   # Debian's own python3 needs python3-venv for `python3 -m venv` (ensurepip).
   if command -v python3 >/dev/null 2>&1; then
@@ -111,4 +115,6 @@ install_moto() {
 install_debian_packages
 install_npm_deps
 install_moto
+# 4. OpenSearch: classpath from Maven Central + the launcher class (skipped when unchanged).
+opensearch_build
 log "install: done"

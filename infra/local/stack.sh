@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Start order; `down` runs in reverse. Add new services here (and a <svc>.sh file).
-SERVICES=(pg redis moto)
+SERVICES=(pg redis moto opensearch)
 
 for _svc in "${SERVICES[@]}"; do
   # shellcheck source=/dev/null
@@ -18,7 +18,7 @@ unset _svc
 usage() {
   cat >&2 <<EOF
 usage: stack.sh up|down|status|env|restart [service...]
-  services: ${SERVICES[*]} (default: all; aliases: postgres=pg, s3/kms=moto)
+  services: ${SERVICES[*]} (default: all; aliases: postgres=pg, s3/kms=moto, os/search=opensearch)
   up       start (idempotent), wait until ready, write .local/stack.json
   down     stop
   restart  down then up
@@ -31,6 +31,7 @@ canonical_service() {
   case $1 in
   postgres | postgresql) printf pg ;;
   s3 | kms) printf moto ;;
+  os | search) printf opensearch ;;
   *) printf '%s' "$1" ;;
   esac
 }
