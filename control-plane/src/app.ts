@@ -1,0 +1,73 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { PayloadTooLarge } from '@quire/shared/errors';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv, CpDeps } from './context.ts';
+import { accessLog } from './middleware/access-log.ts';
+import { errorHandler, notFoundHandler } from './middleware/errors.ts';
+import { requestId } from './middleware/request-id.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
+import { cellAdminRoutes } from './modules/cells/admin-routes.ts';
+import { flagRoutes } from './modules/flags/routes.ts';
+import { opsAuth } from './modules/ops-auth/middleware.ts';
+import { opsTokenRoutes } from './modules/ops-auth/routes.ts';
+import { planRoutes } from './modules/plans/routes.ts';
+import { routesApi } from './modules/routes-api/routes.ts';
+import { tenantRoutes } from './modules/tenants/routes.ts';
+
+/** Every body here is small JSON. */
+const BODY_LIMIT = 256 * 1024;
+
+export function createApp(deps: CpDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', accessLog());
+  app.use('*', secureHeaders());
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: BODY_LIMIT,
+      onError: () => {
+        throw new PayloadTooLarge('request body is too large');
+      },
+    }),
+  );
+  app.use('/v1/admin/*', opsAuth());
+
+  app.get('/healthz', (c) => c.json({ ok: true, service: 'control-plane' }));
+  app.route('/', routesApi);
+  app.route('/', cellAdminRoutes);
+  app.route('/', tenantRoutes);
+  app.route('/', flagRoutes);
+  app.route('/', planRoutes);
+  app.route('/', opsTokenRoutes);
+  app.route('/', auditRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'opsToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An ops token (sales-ops or platform-admin) or OPS_BOOTSTRAP_TOKEN',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'cellCredential', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The credential issued when the cell slot was created',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'edgeToken', { type: 'http', scheme: 'bearer' });
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Quire control plane API',
+      version: '1.0.0',
+      description: 'Cells, tenants, plans, flags and routing. Never users, emails, names or documents.',
+    },
+  });
+
+  app.onError(errorHandler(deps.log));
+  app.notFound(notFoundHandler);
+  return app;
+}

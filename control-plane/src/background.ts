@@ -1,0 +1,30 @@
+import type { CpDeps } from './context.ts';
+import { every } from './loops.ts';
+import { sweepCells } from './modules/cells/sweeper.ts';
+import { resumePending } from './modules/provisioning/resumer.ts';
+
+export interface BackgroundOptions {
+  sweepIntervalMs: number;
+  resumeIntervalMs: number;
+}
+
+/**
+ * The control plane's two loops: the heartbeat sweeper (cells down, retired keys dropped)
+ * and the saga resumer. On start, every unfinished job is resumed at once.
+ */
+export async function startBackground(deps: CpDeps, o: BackgroundOptions) {
+  const onError = (what: string) => (err: unknown) =>
+    deps.log.error(`${what} failed`, { error: (err as Error)?.message?.slice(0, 200) });
+  await sweepCells(deps).catch(onError('sweep'));
+  const resumed = await resumePending(deps, 'all').catch(onError('resume'));
+  if (resumed) deps.log.info('resumed unfinished provisioning jobs', { count: resumed });
+  const loops = [
+    every(o.sweepIntervalMs, () => sweepCells(deps), onError('sweep')),
+    every(o.resumeIntervalMs, () => resumePending(deps, 'due'), onError('resume')),
+  ];
+  return {
+    async stop() {
+      await Promise.all(loops.map((l) => l.stop()));
+    },
+  };
+}

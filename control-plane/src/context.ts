@@ -1,0 +1,31 @@
+import type { Db, Sql } from './db/client.ts';
+import type { RequestIdVariables } from './middleware/request-id.ts';
+import type { Actor } from './modules/ops-auth/roles.ts';
+import type { CellClient } from './modules/provisioning/cell-client.ts';
+import type { Logger } from './observability/log.ts';
+
+/** Wall time, injectable so tests can step past heartbeat windows and key retirements. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Everything the control plane's code reaches outside itself, built once at boot (or by a test). */
+export interface CpDeps {
+  db: Db;
+  sql: Sql;
+  /** A separate small pool holding the saga's advisory locks (never waits on `sql`). */
+  lockSql: Sql;
+  clock: Clock;
+  log: Logger;
+  cells: CellClient;
+  secretKey: Buffer;
+  bootstrapToken: string;
+  edgeToken: string;
+  heartbeatTimeoutSeconds: number;
+  /** Tests only (never honoured in production): crash at this point of the saga. */
+  failpoint: 'after-cell-provisioned' | undefined;
+}
+
+export type AppEnv = { Variables: RequestIdVariables & { deps: CpDeps; actor: Actor } };

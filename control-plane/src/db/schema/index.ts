@@ -1,0 +1,4 @@
+export * from './cells.ts';
+export * from './ops.ts';
+export * from './plans.ts';
+export * from './tenants.ts';

@@ -1,0 +1,39 @@
+import postgres from 'postgres';
+import { type CpDeps, systemClock } from './context.ts';
+import { createDb } from './db/client.ts';
+import type { CpEnv } from './env.ts';
+import { HttpCellClient } from './modules/provisioning/cell-client.ts';
+import { createLogger, type Logger } from './observability/log.ts';
+
+/** Builds the control plane's dependencies from validated configuration. */
+export function createDeps(
+  env: CpEnv,
+  log: Logger = createLogger(env.LOG_LEVEL, { service: 'control-plane' }),
+) {
+  const { sql, db } = createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
+  const lockSql = postgres(env.DATABASE_URL, {
+    max: 4,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+  });
+  const failpoint = env.NODE_ENV === 'production' ? undefined : env.CP_FAILPOINT;
+  if (failpoint) log.warn('failpoint armed (tests only)', { failpoint });
+  const deps: CpDeps = {
+    db,
+    sql,
+    lockSql,
+    clock: systemClock,
+    log,
+    cells: new HttpCellClient(env.CELL_CALL_TIMEOUT_SECONDS * 1000),
+    secretKey: env.SECRET_KEY,
+    bootstrapToken: env.OPS_BOOTSTRAP_TOKEN,
+    edgeToken: env.EDGE_TOKEN,
+    heartbeatTimeoutSeconds: env.HEARTBEAT_TIMEOUT_SECONDS,
+    failpoint,
+  };
+  const close = async () => {
+    await Promise.all([sql.end({ timeout: 5 }), lockSql.end({ timeout: 5 })]);
+  };
+  return { deps, close };
+}

@@ -1,0 +1,49 @@
+import { z } from '@hono/zod-openapi';
+import type { CellStatus } from '@quire/shared/routing';
+import type { cells } from '../../db/schema/index.ts';
+
+export type CellRow = typeof cells.$inferSelect;
+
+/**
+ * What the edge is told about a cell. A cell that never heartbeated (`pending`) or missed its
+ * window is `down`; `draining` still serves its tenants but gets no new ones.
+ */
+export function routeStatus(row: Pick<CellRow, 'health' | 'draining'>): CellStatus {
+  if (row.health !== 'up') return 'down';
+  return row.draining ? 'draining' : 'active';
+}
+
+export const cellView = z
+  .object({
+    id: z.string(),
+    region: z.string(),
+    status: z.enum(['pending', 'active', 'draining', 'down']),
+    draining: z.boolean(),
+    baseUrl: z.string().nullable(),
+    version: z.string().nullable(),
+    issuer: z.string().nullable(),
+    capacity: z.number().int(),
+    reportedTenantCount: z.number().int().describe('tenantCount from the last heartbeat'),
+    homedTenants: z.number().int().describe('tenants the control plane has homed there (not deleted)'),
+    lastHeartbeatAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('Cell');
+export type CellView = z.infer<typeof cellView>;
+
+export function presentCell(row: CellRow, homedTenants: number): CellView {
+  return {
+    id: row.id,
+    region: row.region,
+    status: row.health === 'pending' ? 'pending' : routeStatus(row),
+    draining: row.draining,
+    baseUrl: row.baseUrl,
+    version: row.version,
+    issuer: row.issuer,
+    capacity: row.capacity,
+    reportedTenantCount: row.tenantCount,
+    homedTenants,
+    lastHeartbeatAt: row.lastHeartbeatAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}

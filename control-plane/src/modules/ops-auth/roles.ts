@@ -1,0 +1,52 @@
+/**
+ * Who may do what on the admin API. Sales ops run the tenant lifecycle; platform admins
+ * also run cells, plans, flag definitions, ops tokens and read the ops audit.
+ */
+export const OPS_ROLES = ['sales-ops', 'platform-admin'] as const;
+export type OpsRole = (typeof OPS_ROLES)[number];
+
+export interface Actor {
+  /** The ops token id, or `bootstrap` for OPS_BOOTSTRAP_TOKEN. */
+  id: string;
+  role: OpsRole;
+}
+
+const SALES_OPS = [
+  'tenants.create',
+  'tenants.list',
+  'tenants.show',
+  'tenants.update',
+  'tenants.suspend',
+  'tenants.resume',
+  'tenants.set-plan',
+  'tenants.flags',
+  'plans.read',
+  'flags.read',
+] as const;
+
+const PLATFORM_ADMIN = [
+  ...SALES_OPS,
+  'cells.create',
+  'cells.list',
+  'cells.show',
+  'cells.drain',
+  'cells.undrain',
+  'cells.rotate-credential',
+  'plans.write',
+  'flags.write',
+  'ops-tokens.create',
+  'ops-tokens.list',
+  'ops-tokens.revoke',
+  'audit.read',
+] as const;
+
+export type OpsAction = (typeof PLATFORM_ADMIN)[number];
+
+const GRANTS: Record<OpsRole, ReadonlySet<OpsAction>> = {
+  'sales-ops': new Set<OpsAction>(SALES_OPS),
+  'platform-admin': new Set<OpsAction>(PLATFORM_ADMIN),
+};
+
+export function allows(role: OpsRole, action: OpsAction): boolean {
+  return GRANTS[role].has(action);
+}

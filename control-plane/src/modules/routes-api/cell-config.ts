@@ -1,0 +1,33 @@
+import type { PlanId } from '@quire/shared/plans';
+import type { CellConfig, TenantLifecycle } from '@quire/shared/routing';
+import { and, eq, ne } from 'drizzle-orm';
+import type { Conn } from '../../db/client.ts';
+import { plans, tenants } from '../../db/schema/index.ts';
+import { readVersion } from '../../db/versions.ts';
+import { flagRecord, loadFlagTables, resolveFlags } from '../flags/effective.ts';
+
+/** The config a cell pulls: every plan, and status/plan/overrides/flags of the tenants it homes. */
+export async function buildCellConfig(conn: Conn, cellId: string): Promise<CellConfig> {
+  const version = await readVersion(conn, 'config');
+  const planRows = await conn.select().from(plans).orderBy(plans.id);
+  const rows = await conn
+    .select()
+    .from(tenants)
+    .where(and(eq(tenants.cellId, cellId), ne(tenants.status, 'deleted')))
+    .orderBy(tenants.id);
+  const flags = await loadFlagTables(
+    conn,
+    rows.map((r) => r.id),
+  );
+  return {
+    version,
+    plans: Object.fromEntries(planRows.map((p) => [p.id, p.limits])) as CellConfig['plans'],
+    tenants: rows.map((t) => ({
+      id: t.id,
+      status: t.status as TenantLifecycle,
+      plan: t.plan as PlanId,
+      overrides: t.planOverrides,
+      flags: flagRecord(resolveFlags(flags, t)),
+    })),
+  };
+}

@@ -1,0 +1,160 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { NotFound, Unauthenticated } from '@quire/shared/errors';
+import {
+  CELL_ID_PATTERN,
+  cellConfigSchema,
+  cellHeartbeatSchema,
+  edgeSnapshotSchema,
+  routeCellSchema,
+  routeTenantSchema,
+} from '@quire/shared/routing';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../../context.ts';
+import { safeEqual } from '../../crypto/secret-box.ts';
+import { readVersion } from '../../db/versions.ts';
+import {
+  bearerToken,
+  cellSecurity,
+  commonErrors,
+  edgeSecurity,
+  etagMatches,
+  json,
+  jsonBody,
+  router,
+} from '../../http/openapi.ts';
+import { cellAuth } from '../cells/auth.ts';
+import { applyHeartbeat } from '../cells/heartbeat.ts';
+import { buildCellConfig } from './cell-config.ts';
+import { buildEdgeSnapshot, lookupRoute } from './snapshot.ts';
+
+const edgeAuth = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const token = bearerToken(c.req.header('authorization'));
+    if (!token || !safeEqual(token, c.get('deps').edgeToken)) throw new Unauthenticated('invalid edge token');
+    await next();
+  });
+
+const cellIdParam = z.object({ cellId: z.string().regex(CELL_ID_PATTERN) });
+const notModified = { description: 'Unchanged since the ETag given in If-None-Match' };
+
+export const routesApi = router();
+
+routesApi.openapi(
+  createRoute({
+    method: 'put',
+    path: '/v1/cells/{cellId}/heartbeat',
+    summary: 'Register (first call) and heartbeat: what the cell advertises, every few seconds',
+    tags: ['cell-facing'],
+    security: cellSecurity,
+    middleware: [cellAuth()],
+    request: { params: cellIdParam, body: jsonBody(cellHeartbeatSchema.openapi('CellHeartbeat')) },
+    responses: {
+      200: json(
+        z.object({
+          cellId: z.string(),
+          status: z.enum(['active', 'draining', 'down']),
+          configVersion: z.string().describe('Pull /config when this differs from yours'),
+        }),
+      ),
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { cellId } = c.req.valid('param');
+    const { status } = await applyHeartbeat(deps, cellId, c.req.valid('json'));
+    return c.json({ cellId, status, configVersion: await readVersion(deps.db, 'config') }, 200);
+  },
+);
+
+routesApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/cells/{cellId}/config',
+    summary: 'Plans, and status/plan/overrides/flags of the tenants homed in this cell (ETag)',
+    tags: ['cell-facing'],
+    security: cellSecurity,
+    middleware: [cellAuth()],
+    request: { params: cellIdParam },
+    responses: { 200: json(cellConfigSchema.openapi('CellConfig')), 304: notModified, ...commonErrors },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { cellId } = c.req.valid('param');
+    const version = await readVersion(deps.db, 'config');
+    c.header('cache-control', 'no-cache');
+    if (etagMatches(c.req.header('if-none-match'), version)) {
+      c.header('etag', `"${version}"`);
+      return c.body(null, 304);
+    }
+    const config = await deps.db.transaction((tx) => buildCellConfig(tx, cellId), {
+      isolationLevel: 'repeatable read',
+      accessMode: 'read only',
+    });
+    c.header('etag', `"${config.version}"`);
+    return c.json(config, 200);
+  },
+);
+
+routesApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/edge/snapshot',
+    summary: 'The routing snapshot: cells, routed tenants, signing keys (ETag)',
+    tags: ['edge-facing'],
+    security: edgeSecurity,
+    middleware: [edgeAuth()],
+    responses: { 200: json(edgeSnapshotSchema.openapi('EdgeSnapshot')), 304: notModified, ...commonErrors },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const version = await readVersion(deps.db, 'routing');
+    c.header('cache-control', 'no-cache');
+    if (etagMatches(c.req.header('if-none-match'), version)) {
+      c.header('etag', `"${version}"`);
+      return c.body(null, 304);
+    }
+    const snapshot = await deps.db.transaction((tx) => buildEdgeSnapshot(tx, deps.clock.now()), {
+      isolationLevel: 'repeatable read',
+      accessMode: 'read only',
+    });
+    c.header('etag', `"${snapshot.version}"`);
+    return c.json(snapshot, 200);
+  },
+);
+
+routesApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/edge/tenants/{idOrSlug}',
+    summary: 'One routed tenant and its cell (for a tenant the edge has not seen yet)',
+    tags: ['edge-facing'],
+    security: edgeSecurity,
+    middleware: [edgeAuth()],
+    request: {
+      params: z.object({
+        idOrSlug: z
+          .string()
+          .regex(/^(ten_)?[a-z0-9][a-z0-9-]{0,39}$/)
+          .openapi({ example: 'acme' }),
+      }),
+    },
+    responses: {
+      200: json(z.object({ version: z.string(), tenant: routeTenantSchema, cell: routeCellSchema })),
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { idOrSlug } = c.req.valid('param');
+    const result = await deps.db.transaction(
+      async (tx) => {
+        const route = await lookupRoute(tx, idOrSlug);
+        return route ? { version: await readVersion(tx, 'routing'), ...route } : null;
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+    if (!result) throw new NotFound('tenant');
+    return c.json(result, 200);
+  },
+);
