@@ -1,0 +1,90 @@
+import { ACCESS_TOKEN_ALGORITHMS, type AccessClaims, accessClaimsSchema } from '@quire/shared/tokens';
+import { createMiddleware } from 'hono/factory';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import type { EdgeEnv } from '../context.ts';
+import { EdgeError } from '../errors.ts';
+import type { RouteTable, WaitUntil } from '../routing/route-table.ts';
+
+/** Same skew the cells accept. */
+export const CLOCK_TOLERANCE_SECONDS = 60;
+
+const invalid = () => new EdgeError('unauthenticated', 'invalid or expired access token');
+
+/**
+ * Verifies an access token against the cells' keys in the route table: ES256 only, the kid
+ * must be a key of the cell named in `cell`, `iss` that cell's issuer, `aud` ours, `exp`
+ * with skew. An unknown kid costs one rate-limited refresh of the table. The tenant/home-cell
+ * check happens in the tenant middleware, once the tenant is known.
+ */
+export async function verifyAccessToken(
+  token: string,
+  o: { table: RouteTable; audience: string; waitUntil: WaitUntil; now?: number },
+): Promise<AccessClaims> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw invalid();
+  }
+  if (!(ACCESS_TOKEN_ALGORITHMS as readonly unknown[]).includes(header.alg)) throw invalid();
+  if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 128) throw invalid();
+  const found = await o.table.key(header.kid, o.waitUntil);
+  if (!found) throw invalid();
+  const now = Math.floor((o.now ?? Date.now()) / 1000);
+  const { key, cryptoKey } = found;
+  if (key.retiresAt !== null && now > key.retiresAt + CLOCK_TOLERANCE_SECONDS) throw invalid();
+  const cell = o.table.cell(key.cellId);
+  if (!cell) throw invalid();
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(token, cryptoKey, {
+      algorithms: [...ACCESS_TOKEN_ALGORITHMS],
+      issuer: cell.issuer,
+      audience: o.audience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['exp', 'iat', 'sub', 'tid', 'cell'],
+      currentDate: new Date(now * 1000),
+    }));
+  } catch {
+    throw invalid();
+  }
+  const claims = accessClaimsSchema.safeParse(payload);
+  if (!claims.success || claims.data.cell !== key.cellId) throw invalid();
+  return claims.data;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+
+/**
+ * Verifies the bearer token when there is one. Requests without a valid token spend from
+ * the client IP's bucket (429 when empty), so forged tokens and unknown kids cannot be
+ * used to hammer the control plane or the cells.
+ */
+export const authenticate = () =>
+  createMiddleware<EdgeEnv>(async (c, next) => {
+    const { table, limiter, config } = c.var.state;
+    const spend = () => {
+      const taken = limiter.take(c.var.clientIp ?? 'unknown');
+      if (!taken.ok) throw new EdgeError('rate_limited', 'too many requests', taken.retryAfterSeconds);
+    };
+    const header = c.req.header('authorization');
+    if (header === undefined) {
+      spend();
+      c.set('claims', null);
+      return next();
+    }
+    const token = BEARER.exec(header.trim())?.[1];
+    try {
+      if (!token) throw invalid();
+      const claims = await verifyAccessToken(token, {
+        table,
+        audience: config.JWT_AUDIENCE,
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+      });
+      c.set('claims', claims);
+    } catch (err) {
+      spend();
+      throw err;
+    }
+    return next();
+  });

@@ -1,0 +1,90 @@
+import type { RouteCell, RouteTenant } from '@quire/shared/routing';
+import { createMiddleware } from 'hono/factory';
+import type { EdgeEnv } from '../context.ts';
+import { EdgeError } from '../errors.ts';
+
+/** Same as TENANT_ID_PATTERN in shared/src/ids.ts (that module needs node:crypto; a test keeps them equal). */
+export const TENANT_ID = /^ten_[a-z0-9][a-z0-9-]{0,39}$/;
+const SHARE_PATH = /^\/v1\/share\/([^/?#]+)/;
+/** A cell answering 503 is asked again after this long. */
+export const CELL_DOWN_RETRY_AFTER_SECONDS = 30;
+
+export type RouteVariables = { route: { tenant: RouteTenant; cell: RouteCell } };
+
+/**
+ * The routing hint inside a share-link token (`/v1/share/<tenantId>.<rest>`): only the
+ * tenant id prefix, which says where to send the request. The cell validates the rest.
+ */
+export function shareHint(pathname: string): string | null {
+  const token = SHARE_PATH.exec(pathname)?.[1];
+  if (!token) return null;
+  const dot = token.indexOf('.');
+  if (dot <= 0) return null;
+  const id = token.slice(0, dot);
+  return TENANT_ID.test(id) ? id : null;
+}
+
+const notFound = () => new EdgeError('tenant_not_found', 'no organisation by that name');
+const mismatch = () =>
+  new EdgeError('tenant_mismatch', "this token belongs to another organisation than this request's");
+
+/**
+ * Which tenant, which home cell: the token's `tid` when there is a token, else the
+ * hostname's slug, else a share link's hint. A token of another tenant than the hostname
+ * (or share link) names is refused. A strict-residency tenant outside its region's hostname
+ * gets a 308 there, before any body is read.
+ */
+export const resolveTenant = () =>
+  createMiddleware<EdgeEnv & { Variables: RouteVariables }>(async (c, next) => {
+    const { table, config } = c.var.state;
+    const { host, claims } = c.var;
+    const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+    const url = new URL(c.req.url);
+    const hint = shareHint(url.pathname);
+
+    let tenant: RouteTenant | null;
+    if (claims) {
+      tenant = await table.tenant('id', claims.tid, waitUntil);
+      if (!tenant) throw notFound();
+      // Signed by a real key of the named cell, but that cell is not this tenant's home.
+      if (tenant.cellId !== claims.cell)
+        throw new EdgeError('unauthenticated', 'invalid or expired access token');
+      if ((host.slug && host.slug !== tenant.slug) || (hint && hint !== tenant.id)) throw mismatch();
+    } else if (host.slug) {
+      tenant = await table.tenant('slug', host.slug, waitUntil);
+      if (!tenant) throw notFound();
+      if (hint && hint !== tenant.id) throw mismatch();
+    } else if (hint) {
+      tenant = await table.tenant('id', hint, waitUntil);
+      if (!tenant) throw notFound();
+    } else {
+      throw new EdgeError('unauthenticated', "sign in, or use your organisation's hostname");
+    }
+    c.set('tenantId', tenant.id);
+
+    if (tenant.strictResidency && host.region !== tenant.region) {
+      const regionHost = config.regionHosts.get(tenant.region);
+      if (!regionHost) {
+        throw new EdgeError(
+          'misdirected_request',
+          "this organisation is served only on its region's hostname",
+        );
+      }
+      url.hostname = host.slug ? `${host.slug}.${regionHost}` : regionHost;
+      return c.body(null, 308, { location: url.href, 'cache-control': 'no-store' });
+    }
+    if (tenant.status === 'suspended')
+      throw new EdgeError('tenant_suspended', 'this organisation is suspended');
+
+    const cell = table.cell(tenant.cellId);
+    c.set('cellId', tenant.cellId);
+    if (!cell || cell.status === 'down') {
+      throw new EdgeError(
+        'unavailable',
+        "this organisation's region is unavailable",
+        CELL_DOWN_RETRY_AFTER_SECONDS,
+      );
+    }
+    c.set('route', { tenant, cell });
+    await next();
+  });
