@@ -2,6 +2,7 @@ import { Conflict, QuireError } from '@quire/shared/errors';
 import type { CellHeartbeat } from '@quire/shared/routing';
 import { ACCESS_TOKEN_TTL_SECONDS } from '@quire/shared/tokens';
 import { and, eq, lte } from 'drizzle-orm';
+import { canonicalJson } from '../../canonical.ts';
 import type { CpDeps } from '../../context.ts';
 import type { Conn } from '../../db/client.ts';
 import { cellKeys, cells } from '../../db/schema/index.ts';
@@ -80,7 +81,7 @@ async function reconcileKeys(tx: Conn, cellId: string, keys: CellHeartbeat['keys
   for (const key of keys) {
     const jwk = { ...key } as Record<string, unknown>;
     const prior = known.get(key.kid);
-    if (prior && prior.retiresAt === null && JSON.stringify(prior.jwk) === JSON.stringify(jwk)) {
+    if (prior && prior.retiresAt === null && canonicalJson(prior.jwk) === canonicalJson(jwk)) {
       await tx
         .update(cellKeys)
         .set({ lastSeenAt: now })

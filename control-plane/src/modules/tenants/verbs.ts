@@ -1,6 +1,7 @@
 import { Conflict } from '@quire/shared/errors';
 import type { PlanId } from '@quire/shared/plans';
 import { eq } from 'drizzle-orm';
+import { canonicalJson } from '../../canonical.ts';
 import type { CpDeps } from '../../context.ts';
 import { tenants } from '../../db/schema/index.ts';
 import { bumpVersions } from '../../db/versions.ts';
@@ -82,7 +83,7 @@ export async function setTenantPlan(
         >)
       : before.planOverrides;
     const changed =
-      before.plan !== input.plan || JSON.stringify(overrides) !== JSON.stringify(before.planOverrides);
+      before.plan !== input.plan || canonicalJson(overrides) !== canonicalJson(before.planOverrides);
     const [tenant] = await tx
       .update(tenants)
       .set({ plan: input.plan, planOverrides: overrides, updatedAt: deps.clock.now() })
