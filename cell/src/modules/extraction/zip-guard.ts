@@ -73,8 +73,12 @@ export async function guardZip(
         if (wanted) chunks.push(chunk);
       }
       if (wanted) kept.set(entry.fileName, Buffer.concat(chunks));
-    } catch {
-      throw new ExtractionError('corrupt', 'a zip entry is damaged or larger than it declares');
+    } catch (err) {
+      // yauzl stops an entry the moment it inflates past its declared size: a lying header.
+      if (err instanceof Error && /too many bytes/i.test(err.message)) {
+        throw new ExtractionError('too_large', 'a zip entry inflates past the size it declares');
+      }
+      throw new ExtractionError('corrupt', 'a zip entry is damaged');
     }
   }
   return kept;

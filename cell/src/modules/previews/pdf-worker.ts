@@ -39,8 +39,9 @@ export async function renderPdfFirstPage({ bytes, maxEdge }: PdfPreviewJob): Pro
     context.fillRect(0, 0, width, height);
     // pdf.js types its canvas parameters as DOM ones; Skia's canvas implements the same API.
     await page.render({ canvas: canvas as never, canvasContext: context as never, viewport }).promise;
-    const png = await canvas.encode('png');
-    return { png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), width, height };
+    // Skia's buffer lives outside the JS heap and cannot be transferred: copy it once.
+    const png = new Uint8Array(await canvas.encode('png'));
+    return { png, width, height };
   } catch (err) {
     throw pdfError(err);
   } finally {

@@ -129,6 +129,7 @@ function collectText(nodes: Node[], sink: TextSink): void {
         }
         continue;
       }
+      if (tag === 'a:fld') continue; // slide numbers and dates: layout, not content
       if (tag === 'a:br') {
         sink.push('\n');
         continue;

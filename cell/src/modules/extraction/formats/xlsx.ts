@@ -17,6 +17,9 @@ export async function extractXlsx(bytes: Uint8Array, sink: TextSink, limits: Zip
   } catch {
     throw new ExtractionError('corrupt', 'the spreadsheet could not be parsed');
   }
+  // Every real workbook has a sheet; a zip without one is some other archive.
+  if (workbook.worksheets.length === 0)
+    throw new ExtractionError('corrupt', 'the spreadsheet has no worksheets');
   for (const sheet of workbook.worksheets) {
     if (sink.full) break;
     sink.push(sheet.name);
