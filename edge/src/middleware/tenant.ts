@@ -2,27 +2,12 @@ import type { RouteCell, RouteTenant } from '@quire/shared/routing';
 import { createMiddleware } from 'hono/factory';
 import type { EdgeEnv } from '../context.ts';
 import { EdgeError } from '../errors.ts';
+import { shareHint } from '../routing/hosts.ts';
 
-/** Same as TENANT_ID_PATTERN in shared/src/ids.ts (that module needs node:crypto; a test keeps them equal). */
-export const TENANT_ID = /^ten_[a-z0-9][a-z0-9-]{0,39}$/;
-const SHARE_PATH = /^\/v1\/share\/([^/?#]+)/;
 /** A cell answering 503 is asked again after this long. */
 export const CELL_DOWN_RETRY_AFTER_SECONDS = 30;
 
 export type RouteVariables = { route: { tenant: RouteTenant; cell: RouteCell } };
-
-/**
- * The routing hint inside a share-link token (`/v1/share/<tenantId>.<rest>`): only the
- * tenant id prefix, which says where to send the request. The cell validates the rest.
- */
-export function shareHint(pathname: string): string | null {
-  const token = SHARE_PATH.exec(pathname)?.[1];
-  if (!token) return null;
-  const dot = token.indexOf('.');
-  if (dot <= 0) return null;
-  const id = token.slice(0, dot);
-  return TENANT_ID.test(id) ? id : null;
-}
 
 const notFound = () => new EdgeError('tenant_not_found', 'no organisation by that name');
 const mismatch = () =>

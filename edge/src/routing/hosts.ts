@@ -31,3 +31,19 @@ export function matchHost(hostname: string, hosts: Map<string, string>): HostMat
   if (!SLUG_PATTERN.test(label)) return null;
   return { served: parent, region, slug: label };
 }
+
+/** Same as TENANT_ID_PATTERN in shared/src/ids.ts (that module needs node:crypto; a test keeps them equal). */
+export const TENANT_ID = /^ten_[a-z0-9][a-z0-9-]{0,39}$/;
+const SHARE_PATH = /^\/v1\/share\/([^/?#]+)/;
+/**
+ * The routing hint inside a share-link token (`/v1/share/<tenantId>.<rest>`): only the
+ * tenant id prefix, which says where to send the request. The cell validates the rest.
+ */
+export function shareHint(pathname: string): string | null {
+  const token = SHARE_PATH.exec(pathname)?.[1];
+  if (!token) return null;
+  const dot = token.indexOf('.');
+  if (dot <= 0) return null;
+  const id = token.slice(0, dot);
+  return TENANT_ID.test(id) ? id : null;
+}
