@@ -1,0 +1,231 @@
+import { BadRequest } from '@quire/shared/errors';
+import { customFieldTerm } from './opensearch-mapping.ts';
+import type { AccessFilter, Facet, SearchFilters, SearchQuery, SearchSort, TextQuery } from './port.ts';
+
+/**
+ * Translates the one query model into an OpenSearch request body. Pure: no I/O, so the
+ * tenant filter and every clause can be read (and tested) in one place.
+ */
+
+/** A fragment of the query DSL (open JSON). */
+export type Dsl = { [key: string]: unknown };
+
+/** Title beats tags beats body, like the Postgres engine's weights (A > B > C). */
+const TEXT_FIELDS = ['title^3', 'tags.text^2', 'body'];
+const EXCLUDE_FIELDS = ['title', 'tags.text', 'body'];
+
+/** Buckets returned per facet; with one shard (or tenant routing) their counts are exact. */
+export const FACET_LIMIT = 100;
+
+export const SNIPPET_FRAGMENT_SIZE = 160;
+export const SNIPPET_FRAGMENTS = 3;
+
+const FACET_FIELDS: Record<Facet, string> = {
+  tags: 'tags',
+  author: 'author_id',
+  type: 'type',
+  year: 'year',
+};
+
+export function sortClause(sort: SearchSort): Dsl[] {
+  switch (sort) {
+    case 'relevance':
+      return [{ _score: { order: 'desc' } }, { document_id: { order: 'asc' } }];
+    case 'date':
+      return [{ updated_at: { order: 'desc' } }, { document_id: { order: 'asc' } }];
+    case 'title':
+      return [{ 'title.sort': { order: 'asc', missing: '_last' } }, { document_id: { order: 'asc' } }];
+  }
+}
+
+/** The cursor came from a client (decoded, but not trusted): it must look like this sort's keys. */
+export function checkCursor(sort: SearchSort, after: unknown[]): unknown[] {
+  const [first, id] = after;
+  const firstOk = sort === 'title' ? typeof first === 'string' || first === null : Number.isFinite(first);
+  if (after.length !== 2 || !firstOk || typeof id !== 'string') {
+    throw new BadRequest('invalid search cursor');
+  }
+  return after;
+}
+
+export function tenantFilter(tenantId: string): Dsl {
+  return { term: { tenant_id: tenantId } };
+}
+
+/** The permission filter, built upstream from grants: ancestor folder OR the document itself. */
+export function accessClause(access: AccessFilter): Dsl | null {
+  if (access.all) return null;
+  const should: Dsl[] = [];
+  if (access.folderIds.length > 0) should.push({ terms: { ancestor_ids: access.folderIds } });
+  if (access.documentIds.length > 0) should.push({ terms: { document_id: access.documentIds } });
+  if (should.length === 0) return { match_none: {} };
+  return { bool: { should, minimum_should_match: 1 } };
+}
+
+export function filterClauses(filters: SearchFilters): Dsl[] {
+  const out: Dsl[] = [];
+  if (filters.folderId !== undefined) {
+    out.push(
+      filters.includeSubfolders === false
+        ? { term: { folder_id: filters.folderId } }
+        : { term: { ancestor_ids: filters.folderId } },
+    );
+  }
+  for (const tag of filters.tags ?? []) out.push({ term: { tags: tag } });
+  if (filters.authorId !== undefined) out.push({ term: { author_id: filters.authorId } });
+  if (filters.types !== undefined) out.push({ terms: { type: filters.types } });
+  if (filters.updatedFrom !== undefined || filters.updatedTo !== undefined) {
+    const range: Dsl = { format: 'strict_date_optional_time' };
+    if (filters.updatedFrom !== undefined) range.gte = filters.updatedFrom.toISOString();
+    if (filters.updatedTo !== undefined) range.lt = filters.updatedTo.toISOString();
+    out.push({ range: { updated_at: range } });
+  }
+  for (const [key, value] of Object.entries(filters.customFields ?? {})) {
+    out.push({ term: { custom_kv: customFieldTerm(key, value) } });
+  }
+  return out;
+}
+
+function escapeWildcard(s: string): string {
+  let out = '';
+  for (const ch of s) out += ch === '\\' || ch === '*' || ch === '?' ? `\\${ch}` : ch;
+  return out;
+}
+
+function isEmpty(text: TextQuery): boolean {
+  return text.terms.length + text.phrases.length + text.prefixes.length === 0;
+}
+
+export interface TextClauses {
+  must: Dsl[];
+  should: Dsl[];
+  mustNot: Dsl[];
+  /** What the snippets highlight: the positive text clauses only (never filters or ids). */
+  highlight: Dsl | null;
+}
+
+export function textClauses(text: TextQuery): TextClauses {
+  const must: Dsl[] = [];
+  const should: Dsl[] = [];
+  const highlight: Dsl[] = [];
+  for (const term of text.terms) {
+    // A word that is only a stop word ("the") analyses to nothing: neutral, not "match none".
+    const clause = {
+      multi_match: {
+        query: term,
+        fields: TEXT_FIELDS,
+        type: 'best_fields',
+        operator: 'and',
+        zero_terms_query: 'all',
+      },
+    };
+    must.push(clause);
+    highlight.push(clause);
+  }
+  if (text.terms.length >= 2) {
+    // Proximity bonus: the words next to each other rank above the same words scattered.
+    should.push({
+      multi_match: { query: text.terms.join(' '), fields: TEXT_FIELDS, type: 'phrase', slop: 1, boost: 2 },
+    });
+  }
+  for (const phrase of text.phrases) {
+    const clause = {
+      multi_match: { query: phrase, fields: TEXT_FIELDS, type: 'phrase', zero_terms_query: 'all' },
+    };
+    must.push(clause);
+    highlight.push(clause);
+  }
+  for (const raw of text.prefixes) {
+    const prefix = raw.toLowerCase();
+    must.push({
+      bool: {
+        should: [
+          { prefix: { 'title.plain': { value: prefix, boost: 3 } } },
+          { prefix: { tags: { value: raw, case_insensitive: true, boost: 2 } } },
+          { prefix: { 'body.plain': { value: prefix } } },
+        ],
+        minimum_should_match: 1,
+      },
+    });
+    // The prefix query itself runs on the indexed prefixes, which the highlighter cannot map
+    // back to words; a wildcard on the same subfields highlights them.
+    const wildcard = `${escapeWildcard(prefix)}*`;
+    highlight.push({ wildcard: { 'title.plain': { value: wildcard } } });
+    highlight.push({ wildcard: { 'body.plain': { value: wildcard } } });
+  }
+  const mustNot = text.excludes.map((exclude) => ({
+    multi_match: { query: exclude, fields: EXCLUDE_FIELDS, type: 'phrase' },
+  }));
+  return {
+    must,
+    should,
+    mustNot,
+    highlight: highlight.length > 0 ? { bool: { should: highlight, minimum_should_match: 1 } } : null,
+  };
+}
+
+export interface BuiltSearch {
+  body: Dsl;
+  /** Size asked for: one more than the page, to know whether a next page exists. */
+  size: number;
+}
+
+/**
+ * The whole search body. `tenantId` goes in as a mandatory filter whatever the index
+ * strategy: in the shared index it is what keeps tenants apart (routing only picks the shard),
+ * in a tenant's own index it is a second lock.
+ */
+export function buildSearch(tenantId: string, query: SearchQuery): BuiltSearch {
+  const text = textClauses(query.text);
+  const filter: Dsl[] = [tenantFilter(tenantId), ...filterClauses(query.filters)];
+  const access = accessClause(query.access);
+  if (access !== null) filter.push(access);
+
+  const bool: Dsl = { filter };
+  if (text.must.length > 0) bool.must = text.must;
+  else if (isEmpty(query.text)) bool.must = [{ match_all: {} }];
+  if (text.should.length > 0) bool.should = text.should;
+  if (text.mustNot.length > 0) bool.must_not = text.mustNot;
+
+  const size = query.limit + 1;
+  const body: Dsl = {
+    query: { bool },
+    size,
+    sort: sortClause(query.sort),
+    track_total_hits: true,
+    track_scores: true,
+    timeout: `${Math.max(1, Math.floor(query.timeoutMs))}ms`,
+    _source: { excludes: ['body', 'custom_fields', 'custom_kv'] },
+  };
+  if (query.after !== undefined) body.search_after = checkCursor(query.sort, query.after);
+  if (text.highlight !== null) {
+    const fragments = { fragment_size: SNIPPET_FRAGMENT_SIZE, number_of_fragments: SNIPPET_FRAGMENTS };
+    body.highlight = {
+      type: 'unified',
+      encoder: 'html',
+      pre_tags: ['<mark>'],
+      post_tags: ['</mark>'],
+      highlight_query: text.highlight,
+      fields: {
+        body: fragments,
+        'body.plain': fragments,
+        title: { number_of_fragments: 0 },
+        'title.plain': { number_of_fragments: 0 },
+      },
+    };
+  }
+  if (query.facets.length > 0) {
+    const aggs: Dsl = {};
+    for (const facet of new Set(query.facets)) {
+      aggs[facet] = {
+        terms: {
+          field: FACET_FIELDS[facet],
+          size: FACET_LIMIT,
+          order: [{ _count: 'desc' }, { _key: facet === 'year' ? 'desc' : 'asc' }],
+        },
+      };
+    }
+    body.aggs = aggs;
+  }
+  return { body, size };
+}
