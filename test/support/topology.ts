@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { type CellSpec, startTopology, type Topology } from '../../infra/local/topology.ts';
+import { startEdge, type TestEdge } from './edge.ts';
+
+/**
+ * The whole product for end-to-end tests: the control plane and two cells as real processes
+ * (own databases, Redis databases, blob folders, keyrings) and the edge in workerd, on one
+ * hostname `quire.test` (regional hostnames `eu.quire.test`, `us.quire.test`).
+ */
+export interface World {
+  topology: Topology;
+  edge: TestEdge;
+  /** Provisions a tenant through the control plane's admin API; returns its id and admin. */
+  provision(o: {
+    slug: string;
+    region: 'us' | 'eu';
+    strictResidency?: boolean;
+    admin?: { email: string; name: string; password: string };
+  }): Promise<{ tenantId: string; email: string; password: string }>;
+  /** Logs in through the edge on the tenant's subdomain. */
+  login(slug: string, email: string, password: string, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(o: { name: string; redisDbs: [number, number]; refreshSeconds?: number }) {
+  const dbPrefix = `quire_${o.name}_${process.pid}`;
+  const cells: CellSpec[] = [
+    { id: 'us-1', region: 'us', redisDb: o.redisDbs[0] },
+    { id: 'eu-1', region: 'eu', redisDb: o.redisDbs[1] },
+  ];
+  const topology = await startTopology({
+    dir: mkdtempSync(join(tmpdir(), `quire-${o.name}-`)),
+    pgAdminUrl: process.env.QUIRE_PG_ADMIN_URL!,
+    redisUrl: process.env.QUIRE_REDIS_URL!,
+    dbPrefix,
+    cells,
+    heartbeatSeconds: 1,
+  });
+  const edge = await startEdge({
+    controlPlaneUrl: topology.controlPlane.url,
+    edgeToken: topology.secrets.edgeToken,
+    assertionSecret: topology.secrets.assertionSecret,
+    refreshSeconds: o.refreshSeconds ?? 1,
+    missRefreshSeconds: 1,
+  });
+  const world: World = {
+    topology,
+    edge,
+    async provision(p) {
+      const admin = p.admin ?? {
+        email: `admin@${p.slug}.example`,
+        name: `Admin of ${p.slug}`,
+        password: 'a long enough password',
+      };
+      const res = await topology.admin('POST', '/v1/admin/tenants', {
+        slug: p.slug,
+        displayName: `Tenant ${p.slug}`,
+        region: p.region,
+        plan: 'professional',
+        strictResidency: p.strictResidency ?? false,
+        admin,
+      });
+      if (res.status !== 201)
+        throw new Error(`provision ${p.slug}: ${res.status} ${JSON.stringify(res.body)}`);
+      return { tenantId: res.body.tenant.id as string, email: admin.email, password: admin.password };
+    },
+    async login(slug, email, password, host = 'quire.test') {
+      const res = await edge.fetch(`http://${slug}.${host}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      if (res.status !== 200) throw new Error(`login ${slug}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { accessToken: string }).accessToken;
+    },
+    async close() {
+      await edge.close();
+      await topology.close();
+      const admin = postgres(process.env.QUIRE_PG_ADMIN_URL!, { max: 1, onnotice: () => {} });
+      try {
+        for (const db of [
+          topology.controlPlaneDatabase.name,
+          ...[...topology.cells.values()].map((c) => c.database),
+        ])
+          await admin.unsafe(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+  return world;
+}
+
+/** Waits until the edge's route table knows a tenant (the background refresh picked it up). */
+export async function untilRouted(world: World, slug: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const res = await world.edge.fetch(`http://${slug}.quire.test/healthz-of-tenant`, { redirect: 'manual' });
+    if (res.status !== 404 || (await res.json().catch(() => ({})))?.error?.code !== 'tenant_not_found')
+      return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`edge never learned the route of ${slug}`);
+}
+
+/** The private signing key of a cell, read from its key file: lets a test mint validly signed but wrong tokens. */
+export function cellSigningKey(
+  world: World,
+  cellId: string,
+): { kid: string; privateJwk: Record<string, unknown> } {
+  const file = join(world.topology.cells.get(cellId)!.dir, 'signing-keys.json');
+  const { keys } = JSON.parse(readFileSync(file, 'utf8')) as {
+    keys: { kid: string; privateJwk: Record<string, unknown> }[];
+  };
+  return keys[keys.length - 1]!;
+}
