@@ -1,0 +1,203 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorld, untilRouted, type World } from '../support/topology.ts';
+
+/**
+ * "No tenant content crosses regions", as a test: after a workload on an EU tenant through
+ * the one hostname, no byte of its documents' text, file names, users' emails or names is
+ * in any store of us-1 (its Postgres database, blob folder, Redis database) nor in the control
+ * plane (database and logs), nor in the edge's logs. The same scan run over eu-1 finds them
+ * (the scan can find what it looks for).
+ */
+let world: World;
+const MARK = `zq${Date.now().toString(36)}`;
+const secrets = {
+  documentText: `The merger of ${MARK}Alpenrose and Brightwater closes on the ninth`,
+  filename: `${MARK}-Vertrag-Alpenrose.txt`,
+  title: `${MARK} Vertraulicher Vertrag`,
+  folderName: `${MARK} Rechtsabteilung`,
+  adminEmail: `${MARK}.admin@alpenrose.example`,
+  adminName: `${MARK} Adelheid Vogelsang`,
+  userEmail: `${MARK}.kurt@alpenrose.example`,
+  userName: `${MARK} Kurt Brenninkmeyer`,
+  tag: `${MARK}-vertraulich`,
+};
+
+async function dumpDatabase(database: string): Promise<string> {
+  const url = new URL(process.env.QUIRE_PG_ADMIN_URL!);
+  url.pathname = `/${database}`;
+  // The superuser: bypasses row-level security, so the dump is every row of every table.
+  const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  try {
+    const tables = await sql<{ schema: string; name: string }[]>`
+      select table_schema as schema, table_name as name from information_schema.tables
+      where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`;
+    expect(tables.length).toBeGreaterThan(3);
+    let text = '';
+    for (const t of tables) {
+      const rows = await sql.unsafe(`select t::text as row from "${t.schema}"."${t.name}" t`);
+      for (const r of rows) text += `${r.row}\n`;
+    }
+    return text;
+  } finally {
+    await sql.end();
+  }
+}
+
+function dumpFolder(dir: string): Buffer {
+  const parts: Buffer[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d)) {
+      const p = join(d, entry);
+      parts.push(Buffer.from(p));
+      if (statSync(p).isDirectory()) walk(p);
+      else parts.push(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return Buffer.concat(parts);
+}
+
+async function dumpRedis(db: number): Promise<Buffer> {
+  const redis = new Redis(`${process.env.QUIRE_REDIS_URL!.replace(/\/\d*$/, '')}/${db}`);
+  try {
+    const parts: Buffer[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        parts.push(Buffer.from(key));
+        const value = await redis.dumpBuffer(key);
+        if (value) parts.push(value);
+      }
+    } while (cursor !== '0');
+    return Buffer.concat(parts);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function findings(haystack: string | Buffer): string[] {
+  const text = Buffer.isBuffer(haystack) ? haystack.toString('latin1') : haystack;
+  const found = Object.entries(secrets)
+    .filter(([, v]) => text.includes(v))
+    .map(([k]) => k);
+  // The marker alone catches partial copies (a name without its surname, a lowercased email).
+  if (text.toLowerCase().includes(MARK)) found.push('marker');
+  return found;
+}
+
+beforeAll(async () => {
+  world = await startWorld({ name: 'residency', redisDbs: [10, 11] });
+  const us = await world.provision({ slug: 'homebase-us', region: 'us' });
+  const eu = await world.provision({
+    slug: 'alpenrose',
+    region: 'eu',
+    strictResidency: true,
+    admin: { email: secrets.adminEmail, name: secrets.adminName, password: 'a long enough password' },
+  });
+  await untilRouted(world, 'alpenrose');
+  await untilRouted(world, 'homebase-us');
+
+  // A US workload, so us-1's stores are not trivially empty.
+  const usToken = await world.login('homebase-us', us.email, us.password);
+  const usUpload = await world.edge.fetch('http://quire.test/v1/documents?filename=us-notes.txt', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${usToken}`, 'content-type': 'text/plain' },
+    body: 'quarterly notes of the US tenant',
+  });
+  expect(usUpload.status).toBe(201);
+
+  // The EU workload, all through the EU hostname.
+  const host = 'http://eu.quire.test';
+  const token = await world.login('alpenrose', eu.email, eu.password, 'eu.quire.test');
+  const auth = { authorization: `Bearer ${token}` };
+  const json = async (method: string, path: string, body?: unknown) => {
+    const res = await world.edge.fetch(`${host}${path}`, {
+      method,
+      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(res.status, `${method} ${path}`).toBeLessThan(300);
+    return res.status === 204 ? null : ((await res.json()) as any);
+  };
+  const user = await json('POST', '/v1/users', {
+    email: secrets.userEmail,
+    name: secrets.userName,
+    role: 'editor',
+    password: 'another long password',
+  });
+  const folder = await json('POST', '/v1/folders', { name: secrets.folderName });
+  const upload = await world.edge.fetch(
+    `${host}/v1/documents?${new URLSearchParams({ filename: secrets.filename, folderId: folder.id, title: secrets.title })}`,
+    { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: secrets.documentText },
+  );
+  expect(upload.status).toBe(201);
+  const doc = ((await upload.json()) as any).document;
+  await json('PATCH', `/v1/documents/${doc.id}`, { tags: [secrets.tag] });
+  await json('POST', '/v1/grants', {
+    resourceType: 'folder',
+    resourceId: folder.id,
+    principalType: 'user',
+    principalId: user.id,
+    role: 'viewer',
+  });
+  const download = await world.edge.fetch(`${host}/v1/documents/${doc.id}/content`, { headers: auth });
+  expect(await download.text()).toBe(secrets.documentText);
+  const userToken = await world.login(
+    'alpenrose',
+    secrets.userEmail,
+    'another long password',
+    'eu.quire.test',
+  );
+  const seen = await world.edge.fetch(`${host}/v1/documents/${doc.id}`, {
+    headers: { authorization: `Bearer ${userToken}` },
+  });
+  expect(seen.status).toBe(200);
+  // A failed login with the person's email: throttling keys, audit rows and logs see it.
+  await world.edge.fetch('http://alpenrose.eu.quire.test/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: secrets.userEmail, password: 'not the password' }),
+  });
+  await json('GET', `/v1/audit?limit=50`);
+  // Let heartbeats and config pulls run with this tenant in place.
+  await new Promise((r) => setTimeout(r, 2_500));
+}, 180_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+describe('EU tenant content never leaves eu-1', () => {
+  it('is not in any store of us-1', async () => {
+    const us1 = world.topology.cells.get('us-1')!;
+    expect(findings(await dumpDatabase(us1.database))).toEqual([]);
+    expect(findings(dumpFolder(us1.dir))).toEqual([]);
+    expect(findings(await dumpRedis(us1.spec.redisDb))).toEqual([]);
+    expect(findings(us1.logs.join('\n'))).toEqual([]);
+  });
+
+  it('is not in the control plane: its database and its logs', async () => {
+    expect(findings(await dumpDatabase(world.topology.controlPlaneDatabase.name))).toEqual([]);
+    expect(world.topology.controlPlane.logs.length).toBeGreaterThan(5);
+    expect(findings(world.topology.controlPlane.logs.join('\n'))).toEqual([]);
+  });
+
+  it('is not in the edge logs either (no bodies, no tokens)', async () => {
+    expect(world.edge.logs.length).toBeGreaterThan(0);
+    expect(findings(world.edge.logs.join('\n'))).toEqual([]);
+  });
+
+  it('is where it belongs: the same scan finds it in eu-1, and the document text only as ciphertext on disk', async () => {
+    const eu1 = world.topology.cells.get('eu-1')!;
+    const db = findings(await dumpDatabase(eu1.database));
+    expect(db).toEqual(expect.arrayContaining(['adminEmail', 'userEmail', 'userName', 'filename', 'title']));
+    const disk = findings(dumpFolder(join(eu1.dir, 'blobs')));
+    expect(disk).not.toContain('documentText');
+  });
+});
