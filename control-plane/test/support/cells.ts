@@ -10,7 +10,7 @@ import { createDeps } from '../../../cell/src/deps.ts';
 import { parseEnv } from '../../../cell/src/env.ts';
 import { ControlPlaneLink } from '../../../cell/src/modules/control-plane/link.ts';
 import { silentLogger } from '../../../cell/src/observability/log.ts';
-import type { TestControlPlane } from './control-plane.ts';
+import type { ControlPlaneHandle } from './control-plane.ts';
 
 /** A superuser connection to the run's cell database (RLS does not hide rows from it): for assertions only. */
 export function cellDatabaseAsAdmin() {
@@ -20,7 +20,7 @@ export function cellDatabaseAsAdmin() {
 }
 
 /** Opens a cell slot through the admin API and returns the credential the region team deploys with. */
-export async function createCellSlot(cp: TestControlPlane, id: string, region: string): Promise<string> {
+export async function createCellSlot(cp: ControlPlaneHandle, id: string, region: string): Promise<string> {
   const res = await cp.api('POST', '/v1/admin/cells', { id, region });
   if (res.status !== 201) throw new Error(`cell slot ${id}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.credential;
@@ -33,7 +33,7 @@ export async function createCellSlot(cp: TestControlPlane, id: string, region: s
  * cell's ControlPlaneLink (heartbeat + config pull).
  */
 export async function startLinkedCell(
-  cp: TestControlPlane,
+  cp: ControlPlaneHandle,
   id: string,
   region: string,
   o: { capacity?: number; credential?: string; dir?: string } = {},
@@ -128,7 +128,7 @@ export async function sealingJwk(kid: string) {
  * would send, with its own keys. Returns the response.
  */
 export async function fakeHeartbeat(
-  cp: TestControlPlane,
+  cp: ControlPlaneHandle,
   cell: { id: string; region: string; credential: string },
   o: {
     capacity?: number;

@@ -24,6 +24,40 @@ export class TestClock implements Clock {
   }
 }
 
+/** JSON requests against a control plane at `url`; `token` defaults to the bootstrap (platform-admin) token. */
+export function apiClient(url: string) {
+  return async function api(
+    method: string,
+    path: string,
+    body?: unknown,
+    o: { token?: string | null; headers?: Record<string, string> } = {},
+  ) {
+    const token = o.token === undefined ? BOOTSTRAP_TOKEN : o.token;
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(url + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json as any, headers: res.headers };
+  };
+}
+
+/** What cells need from a control plane under test: its address and an API client. */
+export interface ControlPlaneHandle {
+  url: string;
+  api: ReturnType<typeof apiClient>;
+}
+
 /** A fresh, migrated control plane database of its own (one per test file). */
 export async function createControlPlaneDatabase() {
   const adminUrl = process.env.QUIRE_PG_ADMIN_URL!;
@@ -73,31 +107,7 @@ export async function startControlPlane(extraEnv: Record<string, string> = {}) {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const owner = postgres(db.ownerUrl, { max: 2, onnotice: () => {} });
 
-  /** JSON request against the API; `token` defaults to the bootstrap (platform-admin) token. */
-  async function api(
-    method: string,
-    path: string,
-    body?: unknown,
-    o: { token?: string | null; headers?: Record<string, string> } = {},
-  ) {
-    const token = o.token === undefined ? BOOTSTRAP_TOKEN : o.token;
-    const headers: Record<string, string> = { ...(o.headers ?? {}) };
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(url + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: any = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = text;
-    }
-    return { status: res.status, body: json as any, headers: res.headers };
-  }
+  const api = apiClient(url);
 
   return {
     app,

@@ -30,6 +30,9 @@ export async function placeTenant(
   input: { region: string; tier: IsolationTier; now: Date; heartbeatTimeoutSeconds: number },
 ): Promise<Placement> {
   const fresh = new Date(input.now.getTime() - input.heartbeatTimeoutSeconds * 1000);
+  // Lock the region's cells first, then count in a new statement: under READ COMMITTED that
+  // statement sees every placement committed while we waited for the lock.
+  await tx.execute(sql`select id from cells where region = ${input.region} order by id for update`);
   const rows = (await tx.execute(sql`
     select c.id, c.capacity, c.tenant_count, c.sealing_key,
       (select count(*)::int from tenants t where t.cell_id = c.id and t.status <> 'deleted') as homed,
@@ -38,8 +41,7 @@ export async function placeTenant(
     where c.region = ${input.region} and c.health = 'up' and not c.draining
       and c.last_heartbeat_at > ${fresh.toISOString()}::timestamptz
       and c.base_url is not null and c.sealing_key is not null
-    order by c.id
-    for update of c`)) as unknown as Candidate[];
+    order by c.id`)) as unknown as Candidate[];
   const load = (c: Candidate) => Math.max(c.homed, c.tenant_count);
   const candidates = rows
     .filter((c) => load(c) < c.capacity && !c.has_dedicated)
