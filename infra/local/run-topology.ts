@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTopology, waitFor } from './topology.ts';
+
+/**
+ * `npm start`: the control plane, cells us-1 and eu-1, and the edge under wrangler dev on
+ * one port, then demo tenants (one US, one EU with strict residency) provisioned through
+ * the control plane's admin API. Ctrl-C stops everything; data stays in .local/.
+ */
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const localDir = process.env.QUIRE_LOCAL_DIR ?? join(root, '.local');
+const stack = JSON.parse(readFileSync(join(localDir, 'stack.json'), 'utf8')) as Record<string, string>;
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const edgePort = port('QUIRE_EDGE_PORT', 8787);
+const host = process.env.QUIRE_HOST ?? 'quire.localhost';
+
+const topology = await startTopology({
+  dir: join(localDir, 'topology'),
+  pgAdminUrl: stack.QUIRE_PG_ADMIN_URL!,
+  redisUrl: stack.QUIRE_REDIS_URL!,
+  dbPrefix: 'quire',
+  controlPlanePort: port('QUIRE_CONTROL_PLANE_PORT', 8070),
+  cells: [
+    { id: 'us-1', region: 'us', redisDb: 1, port: port('QUIRE_US1_PORT', 8081) },
+    { id: 'eu-1', region: 'eu', redisDb: 2, port: port('QUIRE_EU1_PORT', 8082) },
+  ],
+  heartbeatSeconds: 5,
+  requireEdge: false,
+  echo: true,
+});
+
+const hosts = JSON.stringify({ [host]: 'global', [`us.${host}`]: 'us', [`eu.${host}`]: 'eu' });
+const vars: Record<string, string> = {
+  CONTROL_PLANE_URL: topology.controlPlane.url,
+  EDGE_TOKEN: topology.secrets.edgeToken,
+  EDGE_ASSERTION_SECRET: topology.secrets.assertionSecret,
+  HOSTS: hosts,
+  ROUTE_REFRESH_SECONDS: '5',
+};
+const edge = spawn(
+  join(root, 'node_modules/.bin/wrangler'),
+  [
+    'dev',
+    '--local',
+    '--port',
+    String(edgePort),
+    '--ip',
+    '127.0.0.1',
+    '--show-interactive-dev-session=false',
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+  ],
+  {
+    cwd: join(root, 'edge'),
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
+const shutdown = async () => {
+  edge.kill('SIGTERM');
+  await topology.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());
+edge.once('exit', (code) => {
+  console.error(`wrangler dev exited (${code})`);
+  void shutdown();
+});
+
+const edgeUrl = `http://127.0.0.1:${edgePort}`;
+await waitFor(async () => (await fetch(`${edgeUrl}/healthz`)).ok, 'the edge', 60_000);
+
+const demos = [
+  { slug: 'demo-us', region: 'us', strictResidency: false },
+  { slug: 'demo-eu', region: 'eu', strictResidency: true },
+] as const;
+for (const d of demos) {
+  const res = await topology.admin('POST', '/v1/admin/tenants', {
+    slug: d.slug,
+    displayName: `Demo ${d.region.toUpperCase()}`,
+    region: d.region,
+    plan: 'professional',
+    strictResidency: d.strictResidency,
+    admin: { email: `admin@${d.slug}.example`, name: 'Demo Admin', password: 'demo-password-123' },
+  });
+  if (res.status >= 300) console.error(`demo tenant ${d.slug}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+console.log(`
+Quire is up on one hostname: http://${host}:${edgePort} (edge in workerd via wrangler dev)
+  control plane  ${topology.controlPlane.url}  (ops token: ${topology.secrets.opsToken})
+  cell us-1      ${topology.cells.get('us-1')!.url}
+  cell eu-1      ${topology.cells.get('eu-1')!.url}
+
+Log in as a demo admin (US tenant on the global hostname; the EU tenant is strict-residency,
+so it is served on eu.${host} and the global hostname redirects it there):
+  curl -s -X POST http://demo-us.${host}:${edgePort}/v1/auth/login -H 'content-type: application/json' \\
+    -d '{"email":"admin@demo-us.example","password":"demo-password-123"}'
+  curl -s -X POST http://demo-eu.eu.${host}:${edgePort}/v1/auth/login -H 'content-type: application/json' \\
+    -d '{"email":"admin@demo-eu.example","password":"demo-password-123"}'
+Every response names the cell that answered in x-quire-cell. Sales ops CLI:
+  QUIRE_CONTROL_PLANE_URL=${topology.controlPlane.url} QUIRE_OPS_TOKEN=${topology.secrets.opsToken} npm run quire -- tenants list
+Ctrl-C stops everything; \`bash infra/local/stack.sh down\` stops the servers.
+`);
