@@ -4,7 +4,18 @@
  * `buildZip` writes archives by hand for the hostile cases no library will produce.
  */
 import { crc32, deflateRawSync } from 'node:zlib';
-import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
+import {
+  AlignmentType,
+  Document,
+  FootnoteReferenceRun,
+  ImageRun,
+  Packer,
+  Paragraph,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+} from 'docx';
 import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import PptxGenJS from 'pptxgenjs';
@@ -27,9 +38,16 @@ export function makePdf(pages: string[][], options: PDFKit.PDFDocumentOptions = 
   });
 }
 
+/** A tiny valid PNG (1×1), for documents that embed an image. */
+export const PIXEL_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 export async function makeDocx(): Promise<Buffer> {
   const cell = (text: string) => new TableCell({ children: [new Paragraph(text)] });
   const doc = new Document({
+    footnotes: { 1: { children: [new Paragraph('A footnote about zebras.')] } },
     sections: [
       {
         children: [
@@ -44,7 +62,13 @@ export async function makeDocx(): Promise<Buffer> {
               new TableRow({ children: [cell('Lucerne'), cell('4711 francs')] }),
             ],
           }),
-          new Paragraph('The closing paragraph mentions aardvarks.'),
+          new Paragraph({
+            children: [
+              new TextRun('The closing paragraph mentions aardvarks.'),
+              new FootnoteReferenceRun(1),
+              new ImageRun({ type: 'png', data: PIXEL_PNG, transformation: { width: 10, height: 10 } }),
+            ],
+          }),
         ],
       },
     ],

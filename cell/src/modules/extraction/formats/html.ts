@@ -11,6 +11,9 @@ const OPTIONS: HtmlToTextOptions = {
   preserveNewlines: false,
   selectors: [
     { selector: 'a', options: { ignoreHref: true } },
+    // Footnote markers and back-links ("[1]", "↑") as mammoth writes them for DOCX notes.
+    { selector: 'a[href^="#footnote-"]', format: 'skip' },
+    { selector: 'a[href^="#endnote-"]', format: 'skip' },
     { selector: 'img', format: 'skip' },
     { selector: 'script', format: 'skip' },
     { selector: 'style', format: 'skip' },
