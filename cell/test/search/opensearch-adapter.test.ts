@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Client } from '@opensearch-project/opensearch';
-import { BadRequest } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenSearchClient, OpenSearchSearchIndex } from '../../src/adapters/search-index/opensearch.ts';
@@ -326,6 +325,14 @@ describe('opensearch: query translation', () => {
     ).toEqual([docs.phrase.documentId]);
   });
 
+  it('drops stop words, and a query of stop words only matches nothing', async () => {
+    expect(ids(await search.search(t, q({}, { terms: ['the', 'growth'] })))).toEqual([
+      docs.phrase.documentId,
+    ]);
+    expect((await search.search(t, q({}, { terms: ['the'] }))).total).toBe(0);
+    expect((await search.search(t, q({}, { phrases: ['of the'] }))).total).toBe(0);
+  });
+
   it('ranks a title match above a body match', async () => {
     const r = await search.search(t, q({}, { terms: ['reporting'] }));
     expect(r.hits[0]?.documentId).toBe(docs.titled.documentId);
@@ -339,6 +346,9 @@ describe('opensearch: query translation', () => {
     expect(snippet).toContain('&lt;script&gt;');
     const p = await search.search(t, q({}, { prefixes: ['runn'] }));
     expect(p.hits[0]?.snippets.join(' ')).toContain('<mark>running</mark>');
+    // A title-only match still shows the start of the body, unmarked.
+    const titled = await search.search(t, q({}, { terms: ['standards'] }));
+    expect(titled.hits[0]?.snippets).toEqual(['Guidelines.']);
   });
 
   it('applies every filter', async () => {
@@ -389,8 +399,8 @@ describe('opensearch: query translation', () => {
     ]);
     expect(r.facets.year).toEqual([
       { value: '2024', count: 2 },
-      { value: '2025', count: 1 },
       { value: '2023', count: 1 },
+      { value: '2025', count: 1 },
     ]);
   });
 
@@ -416,8 +426,16 @@ describe('opensearch: query translation', () => {
   });
 
   it('refuses a cursor that does not fit the sort', async () => {
-    await expect(search.search(t, q({ sort: 'date', after: ['x'] }))).rejects.toBeInstanceOf(BadRequest);
-    await expect(search.search(t, q({ sort: 'title', after: [1, 2] }))).rejects.toBeInstanceOf(BadRequest);
+    for (const [sort, after] of [
+      ['date', ['x']],
+      ['date', ['not a date', 'doc_1']],
+      ['title', [1, 'doc_1']],
+      ['relevance', ['1', 'doc_1']],
+    ] as const) {
+      await expect(search.search(t, q({ sort, after: [...after] }))).rejects.toMatchObject({
+        code: 'validation_failed',
+      });
+    }
   });
 
   it('replaces by documentId, removes idempotently and lists in documentId order', async () => {

@@ -1,3 +1,4 @@
+import { cleanIndexText, titleSortKey } from './common.ts';
 import type { IndexedDocument } from './port.ts';
 
 /**
@@ -18,6 +19,11 @@ export const MAPPING_VERSION = 1;
  */
 export const SHARDS = 1;
 
+/** The engine indexes (and keeps for snippets) at most this much of a body, like the Postgres engine. */
+export const MAX_BODY_CHARS = 1_000_000;
+/** Title sort keys are cut here: cursors carry them (common.ts parseAfter accepts up to 1024). */
+const MAX_TITLE_KEY_CHARS = 1024;
+
 /** Prefix queries (`rep*`) run as single term lookups for prefixes of this many characters. */
 const INDEX_PREFIXES = { min_chars: 2, max_chars: 10 } as const;
 
@@ -29,11 +35,6 @@ export function indexSettings(replicas: number, shards = SHARDS) {
       // Writes wait for this refresh (`refresh: 'wait_for'`), so it bounds write latency.
       refresh_interval: '1s',
       max_result_window: 10_000,
-    },
-    analysis: {
-      normalizer: {
-        quire_sort: { type: 'custom', filter: ['lowercase', 'asciifolding'] },
-      },
     },
   };
 }
@@ -59,9 +60,10 @@ export const MAPPINGS = {
       index_options: 'offsets',
       fields: {
         plain: plainSubfield,
-        sort: { type: 'keyword', normalizer: 'quire_sort', ignore_above: 512 },
       },
     },
+    /** titleSortKey(title) (common.ts), as every engine sorts titles; keyword order is code point order. */
+    title_sort: { type: 'keyword' },
     filename: {
       type: 'text',
       analyzer: 'standard',
@@ -107,6 +109,7 @@ export interface IndexedSource {
   document_id: string;
   version_id: string;
   title: string;
+  title_sort: string;
   filename: string;
   tags: string[];
   body: string;
@@ -124,15 +127,22 @@ export interface IndexedSource {
   indexed_at: string;
 }
 
+/**
+ * The stored document. Text is cleaned (common.ts cleanIndexText) so that no document can
+ * carry the highlight markers the engine turns into <mark>.
+ */
 export function toSource(doc: IndexedDocument, indexedAt: Date): IndexedSource {
+  const title = cleanIndexText(doc.title);
+  const body = doc.body.length > MAX_BODY_CHARS ? doc.body.slice(0, MAX_BODY_CHARS) : doc.body;
   return {
     tenant_id: doc.tenantId,
     document_id: doc.documentId,
     version_id: doc.versionId,
-    title: doc.title,
-    filename: doc.filename,
-    tags: doc.tags,
-    body: doc.body,
+    title,
+    title_sort: titleSortKey(title).slice(0, MAX_TITLE_KEY_CHARS),
+    filename: cleanIndexText(doc.filename),
+    tags: doc.tags.map(cleanIndexText),
+    body: cleanIndexText(body),
     folder_id: doc.folderId,
     ancestor_ids: doc.ancestorIds,
     author_id: doc.authorId,

@@ -1,4 +1,4 @@
-import { BadRequest } from '@quire/shared/errors';
+import { FACET_SIZE, MARK_CLOSE, MARK_OPEN, MAX_SNIPPETS, parseAfter } from './common.ts';
 import { customFieldTerm } from './opensearch-mapping.ts';
 import type { AccessFilter, Facet, SearchFilters, SearchQuery, SearchSort, TextQuery } from './port.ts';
 
@@ -14,11 +14,8 @@ export type Dsl = { [key: string]: unknown };
 const TEXT_FIELDS = ['title^3', 'tags.text^2', 'body'];
 const EXCLUDE_FIELDS = ['title', 'tags.text', 'body'];
 
-/** Buckets returned per facet; with one shard (or tenant routing) their counts are exact. */
-export const FACET_LIMIT = 100;
-
-export const SNIPPET_FRAGMENT_SIZE = 160;
-export const SNIPPET_FRAGMENTS = 3;
+/** Characters per snippet fragment (about the Postgres engine's 30 words). */
+export const SNIPPET_FRAGMENT_SIZE = 200;
 
 const FACET_FIELDS: Record<Facet, string> = {
   tags: 'tags',
@@ -34,18 +31,25 @@ export function sortClause(sort: SearchSort): Dsl[] {
     case 'date':
       return [{ updated_at: { order: 'desc' } }, { document_id: { order: 'asc' } }];
     case 'title':
-      return [{ 'title.sort': { order: 'asc', missing: '_last' } }, { document_id: { order: 'asc' } }];
+      return [{ title_sort: { order: 'asc' } }, { document_id: { order: 'asc' } }];
   }
 }
 
-/** The cursor came from a client (decoded, but not trusted): it must look like this sort's keys. */
-export function checkCursor(sort: SearchSort, after: unknown[]): unknown[] {
-  const [first, id] = after;
-  const firstOk = sort === 'title' ? typeof first === 'string' || first === null : Number.isFinite(first);
-  if (after.length !== 2 || !firstOk || typeof id !== 'string') {
-    throw new BadRequest('invalid search cursor');
-  }
-  return after;
+/**
+ * The wire cursor (common.ts: relevance [score, id], date [ISO updatedAt, id], title [title key,
+ * id]) → OpenSearch `search_after` values; a malformed one is a client mistake (validation_failed).
+ */
+export function searchAfter(sort: SearchSort, after: unknown[] | undefined): unknown[] | undefined {
+  const parsed = parseAfter(sort, after);
+  if (parsed === undefined) return undefined;
+  const [key, id] = parsed;
+  return sort === 'date' ? [Date.parse(String(key)), id] : [key, id];
+}
+
+/** OpenSearch sort values of the last hit → the wire cursor (dates as ISO strings). */
+export function cursorOf(sort: SearchSort, values: unknown[]): unknown[] {
+  const [key, id] = values;
+  return sort === 'date' ? [new Date(Number(key)).toISOString(), id] : [key, id];
 }
 
 export function tenantFilter(tenantId: string): Dsl {
@@ -100,27 +104,37 @@ export interface TextClauses {
   must: Dsl[];
   should: Dsl[];
   mustNot: Dsl[];
+  /** Present when words or phrases may all analyse to nothing (stop words): then nothing matches. */
+  guard: Dsl | null;
   /** What the snippets highlight: the positive text clauses only (never filters or ids). */
   highlight: Dsl | null;
 }
 
+/**
+ * Words and phrases are matched like the Postgres engine's tsquery: every word must occur in
+ * the title, tags or body (stemmed); a word or phrase that is only stop words drops out, and a
+ * query whose words and phrases all drop out (with no prefix) matches nothing.
+ */
 export function textClauses(text: TextQuery): TextClauses {
   const must: Dsl[] = [];
   const should: Dsl[] = [];
   const highlight: Dsl[] = [];
-  for (const term of text.terms) {
-    // A word that is only a stop word ("the") analyses to nothing: neutral, not "match none".
-    const clause = {
-      multi_match: {
-        query: term,
-        fields: TEXT_FIELDS,
-        type: 'best_fields',
-        operator: 'and',
-        zero_terms_query: 'all',
-      },
-    };
-    must.push(clause);
-    highlight.push(clause);
+  const guards: Dsl[] = [];
+  const words = (zero: 'all' | 'none') => ({
+    multi_match: {
+      query: text.terms.join(' '),
+      fields: TEXT_FIELDS,
+      // The three fields share the english analyzer: cross_fields treats them as one, so each
+      // word may be in any of them, and operator `and` requires all words.
+      type: 'cross_fields',
+      operator: 'and',
+      zero_terms_query: zero,
+    },
+  });
+  if (text.terms.length > 0) {
+    must.push(words('all'));
+    guards.push(words('none'));
+    highlight.push(words('none'));
   }
   if (text.terms.length >= 2) {
     // Proximity bonus: the words next to each other rank above the same words scattered.
@@ -129,11 +143,12 @@ export function textClauses(text: TextQuery): TextClauses {
     });
   }
   for (const phrase of text.phrases) {
-    const clause = {
-      multi_match: { query: phrase, fields: TEXT_FIELDS, type: 'phrase', zero_terms_query: 'all' },
-    };
-    must.push(clause);
-    highlight.push(clause);
+    const clause = (zero: 'all' | 'none') => ({
+      multi_match: { query: phrase, fields: TEXT_FIELDS, type: 'phrase', zero_terms_query: zero },
+    });
+    must.push(clause('all'));
+    guards.push(clause('none'));
+    highlight.push(clause('none'));
   }
   for (const raw of text.prefixes) {
     const prefix = raw.toLowerCase();
@@ -160,6 +175,10 @@ export function textClauses(text: TextQuery): TextClauses {
     must,
     should,
     mustNot,
+    guard:
+      guards.length > 0 && text.prefixes.length === 0
+        ? { bool: { should: guards, minimum_should_match: 1 } }
+        : null,
     highlight: highlight.length > 0 ? { bool: { should: highlight, minimum_should_match: 1 } } : null,
   };
 }
@@ -180,6 +199,7 @@ export function buildSearch(tenantId: string, query: SearchQuery): BuiltSearch {
   const filter: Dsl[] = [tenantFilter(tenantId), ...filterClauses(query.filters)];
   const access = accessClause(query.access);
   if (access !== null) filter.push(access);
+  if (text.guard !== null) filter.push(text.guard);
 
   const bool: Dsl = { filter };
   if (text.must.length > 0) bool.must = text.must;
@@ -197,20 +217,20 @@ export function buildSearch(tenantId: string, query: SearchQuery): BuiltSearch {
     timeout: `${Math.max(1, Math.floor(query.timeoutMs))}ms`,
     _source: { excludes: ['body', 'custom_fields', 'custom_kv'] },
   };
-  if (query.after !== undefined) body.search_after = checkCursor(query.sort, query.after);
+  const after = searchAfter(query.sort, query.after);
+  if (after !== undefined) body.search_after = after;
   if (text.highlight !== null) {
-    const fragments = { fragment_size: SNIPPET_FRAGMENT_SIZE, number_of_fragments: SNIPPET_FRAGMENTS };
+    // Markers, not HTML: the hit's fragments go through common.ts markedToHtml like the
+    // Postgres engine's, so both escape alike. no_match_size: the body's start when only the title matched.
+    const fragments = { fragment_size: SNIPPET_FRAGMENT_SIZE, number_of_fragments: MAX_SNIPPETS };
     body.highlight = {
       type: 'unified',
-      encoder: 'html',
-      pre_tags: ['<mark>'],
-      post_tags: ['</mark>'],
+      pre_tags: [MARK_OPEN],
+      post_tags: [MARK_CLOSE],
       highlight_query: text.highlight,
       fields: {
-        body: fragments,
+        body: { ...fragments, no_match_size: SNIPPET_FRAGMENT_SIZE },
         'body.plain': fragments,
-        title: { number_of_fragments: 0 },
-        'title.plain': { number_of_fragments: 0 },
       },
     };
   }
@@ -220,8 +240,9 @@ export function buildSearch(tenantId: string, query: SearchQuery): BuiltSearch {
       aggs[facet] = {
         terms: {
           field: FACET_FIELDS[facet],
-          size: FACET_LIMIT,
-          order: [{ _count: 'desc' }, { _key: facet === 'year' ? 'desc' : 'asc' }],
+          size: FACET_SIZE,
+          // common.ts: the most frequent first, ties by value ascending.
+          order: [{ _count: 'desc' }, { _key: 'asc' }],
         },
       };
     }

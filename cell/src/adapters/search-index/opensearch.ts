@@ -2,8 +2,9 @@ import { type API, Client, errors } from '@opensearch-project/opensearch';
 import type { TransportRequestOptions } from '@opensearch-project/opensearch/lib/Transport.js';
 import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import type { IsolationTier } from '@quire/shared/plans';
+import { MARK_OPEN, markedToHtml } from './common.ts';
 import { indexSettings, MAPPING_VERSION, MAPPINGS, SHARDS, toSource } from './opensearch-mapping.ts';
-import { buildSearch, type Dsl, tenantFilter } from './opensearch-query.ts';
+import { buildSearch, cursorOf, type Dsl, tenantFilter } from './opensearch-query.ts';
 import {
   FACETS,
   type IndexedDocument,
@@ -303,7 +304,9 @@ export class OpenSearchSearchIndex implements SearchIndex {
     const hits: SearchHit[] = page.map((hit) => {
       const src = hit._source as unknown as HitSource;
       const hl = (hit.highlight ?? {}) as Record<string, string[] | undefined>;
-      const snippets = hl.body ?? hl['body.plain'] ?? hl.title ?? hl['title.plain'] ?? [];
+      // Prefer fragments with a match: words and phrases mark `body`, prefixes mark `body.plain`.
+      const marked = [hl.body, hl['body.plain']].find((f) => f?.some((x) => x.includes(MARK_OPEN)));
+      const snippets = (marked ?? hl.body ?? []).map(markedToHtml);
       return {
         documentId: src.document_id,
         versionId: src.version_id,
@@ -319,7 +322,10 @@ export class OpenSearchSearchIndex implements SearchIndex {
       };
     });
     const last = page.at(-1);
-    const next = rawHits.length > query.limit && last?.sort !== undefined ? (last.sort as unknown[]) : null;
+    const next =
+      rawHits.length > query.limit && last?.sort !== undefined
+        ? cursorOf(query.sort, last.sort as unknown[])
+        : null;
 
     const total = res.body.hits.total;
     const facets: SearchResult['facets'] = {};
