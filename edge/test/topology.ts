@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { EdgeSnapshot, RouteCell, RouteKey, RouteTenant } from '@quire/shared/routing';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { WebSocketServer } from 'ws';
 import { buildTenant, startTestCell, type TestCell, type TestUser } from '../../test/support/harness.ts';
 
@@ -43,6 +45,8 @@ export async function listen(handler: RequestListener, port = 0): Promise<Listen
 
 export interface ServedCell {
   cell: TestCell;
+  /** Requests that reached this cell over HTTP. */
+  readonly requests: number;
   id: string;
   url: string;
   issuer: string;
@@ -54,9 +58,14 @@ export interface ServedCell {
 /** A real cell (test/support/harness.ts) on a real port, checking edge assertions when present. */
 export async function serveCell(cellId: string): Promise<ServedCell> {
   const cell = await startTestCell(cellId, undefined, { EDGE_ASSERTION_SECRET: ASSERTION_SECRET });
+  let requests = 0;
+  const counted = (req: Request) => {
+    requests++;
+    return cell.app.fetch(req);
+  };
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
     (resolve) => {
-      const s = serve({ fetch: cell.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+      const s = serve({ fetch: counted, port: 0, hostname: '127.0.0.1' }, (info) =>
         resolve({ server: s, port: info.port }),
       );
     },
@@ -71,6 +80,9 @@ export async function serveCell(cellId: string): Promise<ServedCell> {
     });
   return {
     cell,
+    get requests() {
+      return requests;
+    },
     id: cellId,
     url: `http://127.0.0.1:${port}`,
     issuer: cell.env.JWT_ISSUER,
@@ -80,6 +92,15 @@ export async function serveCell(cellId: string): Promise<ServedCell> {
       await cell.close();
     },
   };
+}
+
+/** The cell's current private signing key (its key file), to forge tokens a real cell key signed. */
+export async function signingKeyOf(cell: ServedCell) {
+  const file = JSON.parse(readFileSync(join(cell.cell.dir, 'signing-keys.json'), 'utf8')) as {
+    keys: { kid: string; privateJwk: JWK; publicJwk: JWK }[];
+  };
+  const newest = file.keys[file.keys.length - 1]!;
+  return { kid: newest.kid, key: await importJWK(newest.privateJwk, 'ES256'), publicJwk: newest.publicJwk };
 }
 
 /** The cell's advertised keys, as the control plane publishes them to the edge. */

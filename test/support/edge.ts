@@ -31,6 +31,8 @@ export interface StartEdgeOptions {
   upstreamTimeoutSeconds?: number;
   /** Bind the ROUTES_KV namespace (cold-start fallback); default true. */
   kv?: boolean;
+  /** Keep ROUTES_KV in this folder, so a second edge starts cold on what the first one wrote (default: in memory). */
+  kvPersist?: string;
   /** Extra or overriding raw bindings (e.g. to test binding validation). */
   bindings?: Record<string, string>;
 }
@@ -121,6 +123,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<TestEdge> {
       capture(stderr);
     },
     kvNamespaces: options.kv === false ? [] : ['ROUTES_KV'],
+    ...(options.kvPersist ? { kvPersist: options.kvPersist } : {}),
     bindings: {
       CONTROL_PLANE_URL: options.controlPlaneUrl,
       EDGE_TOKEN: options.edgeToken,
