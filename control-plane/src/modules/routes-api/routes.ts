@@ -1,3 +1,5 @@
+// Schemas shared with the cell and the edge (built with plain zod) are used as they are: no .openapi() on them,
+// since @hono/zod-openapi only extends schemas created after it is loaded.
 import { createRoute, z } from '@hono/zod-openapi';
 import { NotFound, Unauthenticated } from '@quire/shared/errors';
 import {
@@ -47,7 +49,7 @@ routesApi.openapi(
     tags: ['cell-facing'],
     security: cellSecurity,
     middleware: [cellAuth()],
-    request: { params: cellIdParam, body: jsonBody(cellHeartbeatSchema.openapi('CellHeartbeat')) },
+    request: { params: cellIdParam, body: jsonBody(cellHeartbeatSchema) },
     responses: {
       200: json(
         z.object({
@@ -76,7 +78,7 @@ routesApi.openapi(
     security: cellSecurity,
     middleware: [cellAuth()],
     request: { params: cellIdParam },
-    responses: { 200: json(cellConfigSchema.openapi('CellConfig')), 304: notModified, ...commonErrors },
+    responses: { 200: json(cellConfigSchema), 304: notModified, ...commonErrors },
   }),
   async (c) => {
     const deps = c.get('deps');
@@ -104,7 +106,7 @@ routesApi.openapi(
     tags: ['edge-facing'],
     security: edgeSecurity,
     middleware: [edgeAuth()],
-    responses: { 200: json(edgeSnapshotSchema.openapi('EdgeSnapshot')), 304: notModified, ...commonErrors },
+    responses: { 200: json(edgeSnapshotSchema), 304: notModified, ...commonErrors },
   }),
   async (c) => {
     const deps = c.get('deps');
