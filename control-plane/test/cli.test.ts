@@ -122,7 +122,7 @@ describe('quire CLI', () => {
     const row = lines.find((l) => l.includes(`ten_${slug}`))!;
     expect(row).toBeDefined();
     const values = [`ten_${slug}`, slug, 'CLI Corp', 'active', 'eu', 'eu-1', 'standard', 'pooled', 'strict'];
-    values.forEach((v, i) => expect(row.slice(starts[i]!, starts[i]! + v.length)).toBe(v));
+    expect(values.map((v, i) => row.slice(starts[i]!, starts[i]! + v.length))).toEqual(values);
     const filtered = await quire(['tenants', 'list', '--region', 'us']);
     expect(filtered.stdout).toContain(second);
     expect(filtered.stdout).not.toContain(`ten_${slug}`);
