@@ -46,8 +46,12 @@ export interface OpenSearchSearchIndexOptions {
   replicas?: number;
   /** Primary shards of the shared index (default 1); tenant routing keeps facet counts exact with more. */
   pooledShards?: number;
-  /** `'wait_for'` (default): a write resolves when searchable. `false`: fire and forget (bulk loads). */
-  refresh?: 'wait_for' | false;
+  /**
+   * `'wait_for'` (default): a write resolves once searchable, by waiting for the next periodic
+   * refresh (≤ 1 s). `true`: forces a refresh per write (fast answers, many small segments: tests).
+   * `false`: searchable within about a second (bulk loads).
+   */
+  refresh?: 'wait_for' | boolean;
   /** Per-request timeout for writes and admin calls (default 60 s); searches use the query's timeoutMs. */
   requestTimeoutMs?: number;
 }
@@ -125,7 +129,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
   readonly #prefix: string;
   readonly #replicas: number;
   readonly #pooledShards: number;
-  readonly #refresh: 'wait_for' | false;
+  readonly #refresh: 'wait_for' | boolean;
   readonly #placements = new Map<string, { placement: Placement; until: number }>();
 
   constructor(options: OpenSearchSearchIndexOptions) {
@@ -247,7 +251,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
     const res = await this.#client.bulk({
       body: body as API.Bulk_RequestBody,
       require_alias: true,
-      ...(this.#refresh === 'wait_for' && { refresh: 'wait_for' as const }),
+      refresh: this.#refresh,
     });
     if (!res.body.errors) return;
     const failures: string[] = [];
@@ -275,7 +279,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
     // One budget for the placement lookup (rare: cached) and the search itself.
     const deadline = Date.now() + query.timeoutMs;
     const left = () => Math.max(1, Math.floor(deadline - Date.now()));
-    let res: API.Search_Response;
+    let res: API.Search_Response | null;
     try {
       res = await this.#withPlacement(
         tenantId,
@@ -292,10 +296,15 @@ export class OpenSearchSearchIndex implements SearchIndex {
             { requestTimeout: left(), maxRetries: 0 },
           ),
         { requestTimeout: left(), maxRetries: 0 },
+        () => null,
       );
     } catch (err) {
       if (isTimeout(err)) throw new SearchTimeoutError(query.timeoutMs);
       throw err;
+    }
+    if (res === null) {
+      // No index at all yet (nothing was ever indexed in this place): nothing matches.
+      return { hits: [], total: 0, facets: Object.fromEntries(query.facets.map((f) => [f, []])), next: null };
     }
     if (res.body.timed_out) throw new SearchTimeoutError(query.timeoutMs);
 
@@ -363,9 +372,14 @@ export class OpenSearchSearchIndex implements SearchIndex {
       _source: ['document_id', 'version_id', 'updated_at'],
     };
     if (afterDocumentId !== null) body.search_after = [afterDocumentId];
-    const res = await this.#withPlacement(tenantId, (target) =>
-      this.#client.search({ index: target.alias, body: body as API.Search_RequestBody, ...target.routing }),
+    const res = await this.#withPlacement(
+      tenantId,
+      (target) =>
+        this.#client.search({ index: target.alias, body: body as API.Search_RequestBody, ...target.routing }),
+      undefined,
+      () => null,
     );
+    if (res === null) return [];
     return res.body.hits.hits.map((hit) => {
       const src = hit._source as unknown as HitSource;
       return { documentId: src.document_id, versionId: src.version_id, updatedAt: new Date(src.updated_at) };
@@ -447,12 +461,14 @@ export class OpenSearchSearchIndex implements SearchIndex {
 
   /**
    * Runs `work` against the tenant's alias. If the alias has vanished (another process dropped
-   * or moved the tenant), forgets the cached placement and retries once.
+   * or moved the tenant), forgets the cached placement and retries once. Still missing: reads
+   * get `missing()` (nothing was ever indexed for the tenant: an empty answer), writes an error.
    */
   async #withPlacement<T>(
     tenantId: string,
     work: (target: { alias: string; routing: { routing?: string } }) => Promise<T>,
     lookup?: TransportRequestOptions,
+    missing?: () => T,
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const placement = await this.#placement(tenantId, lookup);
@@ -466,8 +482,9 @@ export class OpenSearchSearchIndex implements SearchIndex {
         if (!(isIndexNotFound(err) || err instanceof IndexMissing)) throw err;
         this.#placements.delete(tenantId);
         if (attempt === 0) continue;
+        if (missing !== undefined) return missing();
         throw new Error(
-          `no search index for tenant ${tenantId} (${target.alias}): call ensureTenant before indexing or searching`,
+          `no search index for tenant ${tenantId} (${target.alias}): call ensureTenant before indexing`,
           { cause: err },
         );
       }
