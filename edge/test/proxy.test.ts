@@ -163,7 +163,9 @@ describe('edge proxy', () => {
     expect(seen.bytes).toBe('part one,part two'.length);
 
     // A well-formed incoming request id is kept end to end.
-    const kept = await edge.fetch(`${at(top.echoTenant)}/echo`, { headers: { 'x-request-id': 'client-req-0001' } });
+    const kept = await edge.fetch(`${at(top.echoTenant)}/echo`, {
+      headers: { 'x-request-id': 'client-req-0001' },
+    });
     expect(((await kept.json()) as any).headers['x-request-id']).toBe('client-req-0001');
     expect(kept.headers.get('x-request-id')).toBe('client-req-0001');
   });
@@ -191,7 +193,9 @@ describe('edge proxy', () => {
       `/\\\\${evilHost}/x`,
     ];
     for (const path of paths) {
-      const res = await edge.fetch(`http://${tenantHost}${path}`, { headers: { authorization: `Bearer ${echoToken}` } });
+      const res = await edge.fetch(`http://${tenantHost}${path}`, {
+        headers: { authorization: `Bearer ${echoToken}` },
+      });
       expect(res.status, path).toBe(200);
       expect(res.headers.get('x-quire-cell'), path).toBe('echo-1');
       const seen = (await res.json()) as { url: string };
@@ -207,7 +211,10 @@ describe('edge proxy', () => {
     // before the worker runs); the Cloudflare front does the same with a 4xx. Nothing is forwarded.
     expect(absolute).toMatch(/^HTTP\/1\.1 [45]\d\d/);
     expect(absolute).not.toContain('pwned');
-    const hostTrick = await raw(edge.url, `GET /x HTTP/1.1\r\nHost: ${evilHost}\r\nConnection: close\r\n\r\n`);
+    const hostTrick = await raw(
+      edge.url,
+      `GET /x HTTP/1.1\r\nHost: ${evilHost}\r\nConnection: close\r\n\r\n`,
+    );
     expect(hostTrick).toMatch(/^HTTP\/1\.1 421/);
     const connectTrick = await raw(edge.url, `CONNECT ${evilHost} HTTP/1.1\r\nHost: ${evilHost}\r\n\r\n`);
     expect(connectTrick).toMatch(/^HTTP\/1\.1 (4\d\d|5\d\d)/);
@@ -252,11 +259,13 @@ describe('edge proxy', () => {
     const peaksAfter = workerdPeaks();
     expect(peaksAfter.size).toBeGreaterThan(0);
     const growth = Math.max(...[...peaksAfter].map(([pid, peak]) => peak - (peaksBefore.get(pid) ?? peak)));
-    console.log(`edge workerd peak RSS growth during a 50 MB streamed upload: ${(growth / 1048576).toFixed(1)} MiB`);
+    console.log(
+      `edge workerd peak RSS growth during a 50 MB streamed upload: ${(growth / 1048576).toFixed(1)} MiB`,
+    );
     expect(growth).toBeLessThan(20 * 1024 * 1024);
   });
 
-  it("streams the response: the first bytes arrive while the cell is still writing", async () => {
+  it('streams the response: the first bytes arrive while the cell is still writing', async () => {
     // accept-encoding identity: Miniflare's entry gzips text for clients that accept it (as
     // Cloudflare's front may), and a compressor holds small chunks; the worker itself streams.
     const res = await edge.fetch(`${at(top.echoTenant)}/slow`, {
@@ -284,7 +293,11 @@ describe('edge proxy', () => {
 
   it('passes a WebSocket upgrade through to the cell, with the same header hygiene', async () => {
     const res = (await edge.fetch(`${at(top.echoTenant)}/ws`, {
-      headers: { upgrade: 'websocket', 'x-quire-tenant': 'ten_spoofed', authorization: `Bearer ${echoToken}` },
+      headers: {
+        upgrade: 'websocket',
+        'x-quire-tenant': 'ten_spoofed',
+        authorization: `Bearer ${echoToken}`,
+      },
     })) as Response & { webSocket: any };
     expect(res.status).toBe(101);
     const ws = res.webSocket;
@@ -329,7 +342,15 @@ describe('edge proxy', () => {
     while (!edge.logs.some((l) => l.includes(lastId))) await new Promise((r) => setTimeout(r, 10));
     const all = edge.logs.join('\n');
     expect(edge.logs.length).toBeGreaterThan(3);
-    for (const secret of [marker, fileMarker, 'filename=', echoToken, echoToken.split('.')[2]!, 'share-secret-part', 'eyJ']) {
+    for (const secret of [
+      marker,
+      fileMarker,
+      'filename=',
+      echoToken,
+      echoToken.split('.')[2]!,
+      'share-secret-part',
+      'eyJ',
+    ]) {
       expect(all.includes(secret), secret).toBe(false);
     }
     // Every line the worker writes is one JSON object (other lines are workerd's own).

@@ -124,6 +124,76 @@ describe('edge routing', () => {
     expect(top.echo.seen.length).toBe(before);
   });
 
+  it('is what makes a cell accept the request: an edge with another assertion secret is refused by the cell', async () => {
+    const rogue = await startEdge({
+      controlPlaneUrl: top.snapshots.url,
+      edgeToken: EDGE_TOKEN,
+      assertionSecret: 'not-the-secret-the-cells-share-0123456789',
+      hosts: HOSTS,
+    });
+    try {
+      const res = await rogue.fetch('/v1/me', { headers: top.usTenant.admin.headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('x-quire-cell')).toBe('us-1');
+      expect(((await res.json()) as any).error.message).toMatch(/edge/);
+    } finally {
+      await rogue.close();
+    }
+  });
+
+  it('rate-limits requests without a valid token per client IP (429 + Retry-After); tokens are not limited', async () => {
+    const limited = await startEdge({
+      controlPlaneUrl: top.snapshots.url,
+      edgeToken: EDGE_TOKEN,
+      assertionSecret: ASSERTION_SECRET,
+      hosts: HOSTS,
+      rateLimit: { burst: 3, perSecond: 0.05 },
+    });
+    try {
+      const from = (ip: string, headers: Record<string, string> = {}) =>
+        limited.fetch(`${at(top.echoTenant)}/echo`, { headers: { 'cf-connecting-ip': ip, ...headers } });
+      for (let i = 0; i < 3; i++) expect((await from('198.51.100.1')).status).toBe(200);
+      const over = await from('198.51.100.1');
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await over.json()) as any).error.code).toBe('rate_limited');
+      // Forged tokens spend from the same bucket.
+      const forged = await from('198.51.100.1', { authorization: 'Bearer a.b.c' });
+      expect(forged.status).toBe(429);
+      // Another client is not affected, nor is a valid token from the limited one.
+      expect((await from('198.51.100.2')).status).toBe(200);
+      const token = await top.echoToken();
+      for (let i = 0; i < 5; i++) {
+        expect((await from('198.51.100.1', { authorization: `Bearer ${token}` })).status).toBe(200);
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('fails loudly on invalid bindings, naming the binding but not its value', async () => {
+    const broken = await startEdge({
+      controlPlaneUrl: top.snapshots.url,
+      edgeToken: EDGE_TOKEN,
+      assertionSecret: ASSERTION_SECRET,
+      hosts: HOSTS,
+      bindings: { HOSTS: '{"Not A Host!":"global"}', EDGE_TOKEN: 'short-secret' },
+    });
+    try {
+      const res = await broken.fetch('/v1/me');
+      expect(res.status).toBe(500);
+      expect(((await res.json()) as any).error.code).toBe('internal');
+      const id = res.headers.get('x-request-id')!;
+      while (!broken.logs.some((l) => l.includes(id))) await new Promise((r) => setTimeout(r, 10));
+      const line = broken.logs.find((l) => l.includes('edge_error'))!;
+      expect(line).toMatch(/HOSTS/);
+      expect(line).toMatch(/EDGE_TOKEN/);
+      expect(line).not.toContain('short-secret');
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('guards the stats endpoint with the edge token', async () => {
     expect((await edge.fetch('/__edge/stats')).status).toBe(404);
     expect((await edge.fetch('/__edge/stats', { headers: { authorization: 'Bearer nope' } })).status).toBe(
