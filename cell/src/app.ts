@@ -13,6 +13,7 @@ import { folderRoutes } from './modules/folders/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { permissionRoutes } from './modules/permissions/routes.ts';
+import { searchRoutes } from './modules/search/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
 
 /** JSON bodies are small; only uploads stream large bodies (bounded by the plan, per request). */
@@ -47,6 +48,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', permissionRoutes);
   app.route('/', directoryRoutes);
   app.route('/', auditRoutes);
+  app.route('/', searchRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -3,6 +3,7 @@ import type { AccessClaims } from '@quire/shared/tokens';
 import type { Redis } from 'ioredis';
 import type { BlobStore } from './adapters/blob-store/port.ts';
 import type { Keyring } from './adapters/keyring/port.ts';
+import type { SearchIndex } from './adapters/search-index/port.ts';
 import type { Db } from './db/client.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
 import type { EdgeVariables } from './middleware/edge-assertion.ts';
@@ -10,6 +11,7 @@ import type { RequestIdVariables } from './middleware/request-id.ts';
 import type { ConfigStore, FlagValues } from './modules/control-plane/config-store.ts';
 import type { LoginThrottle } from './modules/identity/login-throttle.ts';
 import type { TokenService } from './modules/identity/token-service.ts';
+import type { SearchDoorbell } from './modules/search/doorbell.ts';
 import type { TenantDirectory } from './modules/tenancy/directory.ts';
 import type { SealingKey } from './modules/tenancy/sealing-key.ts';
 import type { Logger } from './observability/log.ts';
@@ -32,6 +34,10 @@ export interface CellDeps {
   config: ConfigStore;
   /** The edge's shared secret, when this cell sits behind one. */
   edge: { secret: string | undefined; required: boolean };
+  /** The cell's search engine (SEARCH_ENGINE), behind the one SearchIndex port. */
+  searchIndex: SearchIndex;
+  /** Wakes the search worker after a commit that wrote outbox rows. */
+  searchDoorbell: SearchDoorbell;
   log: Logger;
 }
 

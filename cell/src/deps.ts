@@ -6,12 +6,14 @@ import { createS3Client, S3BlobStore } from './adapters/blob-store/s3.ts';
 import { createKmsClient, KmsKeyring } from './adapters/keyring/kms.ts';
 import { LocalKeyring } from './adapters/keyring/local.ts';
 import type { Keyring } from './adapters/keyring/port.ts';
+import { createSearchIndex } from './adapters/search-index/index.ts';
 import type { CellDeps } from './context.ts';
 import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
 import { ConfigStore } from './modules/control-plane/config-store.ts';
 import { LoginThrottle } from './modules/identity/login-throttle.ts';
 import { TokenService } from './modules/identity/token-service.ts';
+import { queuePrefix, SearchDoorbell } from './modules/search/doorbell.ts';
 import { TenantDirectory } from './modules/tenancy/directory.ts';
 import { SealingKey } from './modules/tenancy/sealing-key.ts';
 import { createLogger, type Logger } from './observability/log.ts';
@@ -48,6 +50,11 @@ export async function createDeps(
   const config = new ConfigStore(
     env.CONTROL_PLANE_URL ? (env.CONFIG_CACHE_FILE ?? join(stateDir, 'cell-config.json')) : null,
   );
+  const searchIndex = await createSearchIndex(
+    { engine: env.SEARCH_ENGINE, opensearchUrl: env.OPENSEARCH_URL, cellId: env.CELL_ID },
+    db,
+  );
+  const searchDoorbell = new SearchDoorbell(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
   const deps: CellDeps = {
     cellId: env.CELL_ID,
     trustProxy: env.TRUST_PROXY,
@@ -62,9 +69,13 @@ export async function createDeps(
     sealing,
     config,
     edge: { secret: env.EDGE_ASSERTION_SECRET, required: env.EDGE_ASSERTION_REQUIRED },
+    searchIndex,
+    searchDoorbell,
     log,
   };
   const close = async () => {
+    await searchDoorbell.close().catch(() => {});
+    await searchIndex.close();
     await sql.end({ timeout: 5 });
     redis.disconnect();
   };

@@ -71,6 +71,29 @@ const envSchema = z
       .default('false')
       .transform((v) => v === 'true'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    SEARCH_ENGINE: z
+      .enum(['postgres', 'opensearch'])
+      .default('postgres')
+      .describe('Search engine: Postgres full-text search (embedded default) or OpenSearch'),
+    OPENSEARCH_URL: z.string().url().optional().describe('OpenSearch node URL (SEARCH_ENGINE=opensearch)'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+      .optional()
+      .describe('Redis key prefix of the cell job queues (default quire:<CELL_ID>)'),
+    SEARCH_WORKER_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(32)
+      .default(2)
+      .describe('Outbox batches a worker process indexes at once'),
+    SEARCH_SWEEP_SECONDS: z.coerce
+      .number()
+      .min(0.1)
+      .max(3600)
+      .default(5)
+      .describe('How often a worker drains the outbox without a doorbell (lost jobs, retries)'),
   })
   .superRefine((env, ctx) => {
     if (env.BLOB_STORE === 'fs' && !env.BLOB_DIR)
@@ -83,6 +106,8 @@ const envSchema = z
         message: 'EDGE_ASSERTION_SECRET is required',
         path: ['EDGE_ASSERTION_SECRET'],
       });
+    if (env.SEARCH_ENGINE === 'opensearch' && !env.OPENSEARCH_URL)
+      ctx.addIssue({ code: 'custom', message: 'OPENSEARCH_URL is required', path: ['OPENSEARCH_URL'] });
     if (env.KEYRING === 'local' && !env.KEYRING_DIR)
       ctx.addIssue({ code: 'custom', message: 'KEYRING_DIR is required', path: ['KEYRING_DIR'] });
   });

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   misdirected_request: 421,
+  /** A search the query guard refuses as too expensive (or one that ran past the plan's timeout). */
+  query_too_costly: 422,
   limit_exceeded: 429,
   rate_limited: 429,
   internal: 500,
@@ -88,6 +90,13 @@ export class PreconditionFailed extends QuireError {
 export class LimitExceeded extends QuireError {
   constructor(message: string, details?: unknown) {
     super('limit_exceeded', message, details);
+  }
+}
+
+/** The query guard's refusal: the message says what to change (a longer prefix, fewer terms…). */
+export class QueryTooCostly extends QuireError {
+  constructor(message: string, details?: unknown) {
+    super('query_too_costly', message, details);
   }
 }
 

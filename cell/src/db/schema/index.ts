@@ -3,4 +3,5 @@ export * from './documents.ts';
 export * from './folders.ts';
 export * from './identity.ts';
 export * from './permissions.ts';
+export * from './search.ts';
 export * from './tenants.ts';

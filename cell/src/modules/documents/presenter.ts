@@ -1,5 +1,6 @@
 import type { GrantRole } from '@quire/shared/tenancy';
 import { abilities } from '../permissions/policy.ts';
+import { presentExtraction } from '../search/extraction-status.ts';
 import type { DocumentRow, VersionRow } from './repo.ts';
 
 export function presentDocument(d: DocumentRow) {
@@ -18,7 +19,8 @@ export function presentDocument(d: DocumentRow) {
   };
 }
 
-export function presentVersion(v: VersionRow) {
+/** `extraction`: where text extraction for search stands (pending until the worker has run). */
+export function presentVersion(v: VersionRow, extraction = presentExtraction(undefined)) {
   return {
     id: v.id,
     number: v.number,
@@ -29,9 +31,19 @@ export function presentVersion(v: VersionRow) {
     restoredFrom: v.restoredFrom,
     createdBy: v.createdBy,
     createdAt: v.createdAt.toISOString(),
+    extraction,
   };
 }
 
-export function presentDocumentDetail(d: DocumentRow, current: VersionRow, role: GrantRole | null) {
-  return { ...presentDocument(d), currentVersion: presentVersion(current), abilities: abilities(role) };
+export function presentDocumentDetail(
+  d: DocumentRow,
+  current: VersionRow,
+  role: GrantRole | null,
+  extraction?: ReturnType<typeof presentExtraction>,
+) {
+  return {
+    ...presentDocument(d),
+    currentVersion: presentVersion(current, extraction),
+    abilities: abilities(role),
+  };
 }

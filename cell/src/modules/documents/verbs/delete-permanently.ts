@@ -3,6 +3,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { authorize } from '../../permissions/policy.ts';
 import { deleteGrantsOn } from '../../permissions/repo.ts';
+import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
 import { deleteDocumentRows, listVersions } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
 
@@ -18,6 +19,8 @@ export async function deletePermanently({ ctx, input }: { ctx: RequestCtx; input
     const versions = await listVersions(tx, ctx.tenant.id, doc.id);
     await deleteGrantsOn(tx, ctx.tenant.id, doc.id);
     await deleteDocumentRows(tx, ctx.tenant.id, doc.id);
+    // The worker removes the index entry and the derived blobs (extracted text, preview).
+    await queueDocumentIndex(tx, ctx.tenant.id, [doc.id], 'document.deleted');
     audit({
       action: 'document.deleted',
       resourceType: 'document',
@@ -26,5 +29,6 @@ export async function deletePermanently({ ctx, input }: { ctx: RequestCtx; input
     });
     return [...new Set(versions.map((v) => v.blobKey))];
   });
+  ringSearch(ctx.deps);
   await Promise.all(blobKeys.map((k) => ctx.deps.blobs.delete(k)));
 }

@@ -1,6 +1,7 @@
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { authorize } from '../../permissions/policy.ts';
+import { extractionOf } from '../../search/extraction-status.ts';
 import { presentDocumentDetail } from '../presenter.ts';
 import { findVersion } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
@@ -13,7 +14,8 @@ export async function getDocument({ ctx, input }: { ctx: RequestCtx; input: { id
       const role = await authorize(tx, actor, 'read', resource);
       const current = (await findVersion(tx, ctx.tenant.id, doc.id, doc.currentVersionId))!;
       audit({ action: 'document.viewed', resourceType: 'document', resourceId: doc.id });
-      return presentDocumentDetail(doc, current, role);
+      const extraction = await extractionOf(tx, ctx.tenant.id, [current]);
+      return presentDocumentDetail(doc, current, role, extraction.get(current.id));
     },
     { readAccessOnly: true },
   );

@@ -1,6 +1,7 @@
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { authorize } from '../../permissions/policy.ts';
+import { extractionOf } from '../../search/extraction-status.ts';
 import { presentVersion } from '../presenter.ts';
 import { listVersions as listVersionRows } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
@@ -11,7 +12,9 @@ export async function listVersions({ ctx, input }: { ctx: RequestCtx; input: { i
     async ({ tx, actor }) => {
       const { doc, resource } = await loadDocument(tx, ctx.tenant.id, input.id);
       await authorize(tx, actor, 'read', resource);
-      return { items: (await listVersionRows(tx, ctx.tenant.id, doc.id)).map(presentVersion) };
+      const rows = await listVersionRows(tx, ctx.tenant.id, doc.id);
+      const extraction = await extractionOf(tx, ctx.tenant.id, rows);
+      return { items: rows.map((v) => presentVersion(v, extraction.get(v.id))) };
     },
     { readAccessOnly: true },
   );

@@ -3,6 +3,8 @@ import { newId } from '@quire/shared/ids';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { authorize } from '../../permissions/policy.ts';
+import { extractionOf } from '../../search/extraction-status.ts';
+import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
 import { presentDocument, presentVersion } from '../presenter.ts';
 import { findVersion, insertVersion, lockDocument, updateDocument } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
@@ -15,7 +17,7 @@ export async function restoreVersion({
   ctx: RequestCtx;
   input: { id: string; versionId: string };
 }) {
-  return withActor(ctx, async ({ tx, actor, audit }) => {
+  const result = await withActor(ctx, async ({ tx, actor, audit }) => {
     const tenantId = ctx.tenant.id;
     const { resource } = await loadDocument(tx, tenantId, input.id);
     await authorize(tx, actor, 'write', resource);
@@ -42,12 +44,19 @@ export async function restoreVersion({
       currentVersionId: version.id,
       versionCount: version.number,
     });
+    await queueDocumentIndex(tx, tenantId, [doc.id], 'document.version_restored');
     audit({
       action: 'document.version_restored',
       resourceType: 'document',
       resourceId: doc.id,
       details: { from: old.id, fromNumber: old.number, versionId: version.id },
     });
-    return { document: presentDocument(updated), version: presentVersion(version) };
+    const extraction = await extractionOf(tx, tenantId, [version]);
+    return {
+      document: presentDocument(updated),
+      version: presentVersion(version, extraction.get(version.id)),
+    };
   });
+  ringSearch(ctx.deps);
+  return result;
 }

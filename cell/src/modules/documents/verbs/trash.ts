@@ -2,6 +2,7 @@ import { Conflict } from '@quire/shared/errors';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { authorize } from '../../permissions/policy.ts';
+import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
 import { presentDocument } from '../presenter.ts';
 import { updateDocument } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
@@ -14,7 +15,7 @@ export async function setTrashed({
   ctx: RequestCtx;
   input: { id: string; trashed: boolean };
 }) {
-  return withActor(ctx, async ({ tx, actor, audit }) => {
+  const result = await withActor(ctx, async ({ tx, actor, audit }) => {
     const { doc, resource } = await loadDocument(tx, ctx.tenant.id, input.id);
     await authorize(tx, actor, 'write', resource);
     if (Boolean(doc.trashedAt) === input.trashed)
@@ -27,6 +28,12 @@ export async function setTrashed({
         ? { trashedAt: new Date(), trashedBy: actor.userId }
         : { trashedAt: null, trashedBy: null },
     );
+    await queueDocumentIndex(
+      tx,
+      ctx.tenant.id,
+      [doc.id],
+      input.trashed ? 'document.trashed' : 'document.restored',
+    );
     audit({
       action: input.trashed ? 'document.trashed' : 'document.restored',
       resourceType: 'document',
@@ -34,4 +41,6 @@ export async function setTrashed({
     });
     return presentDocument(updated);
   });
+  ringSearch(ctx.deps);
+  return result;
 }

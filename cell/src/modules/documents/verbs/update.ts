@@ -3,6 +3,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { loadFolder } from '../../folders/resource.ts';
 import { authorize, authorizeRootCreate } from '../../permissions/policy.ts';
+import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
 import { presentDocument } from '../presenter.ts';
 import { updateDocument as updateRow } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
@@ -17,7 +18,7 @@ export interface UpdateDocumentInput {
 
 /** Metadata needs write; moving needs manage on the document and write on the destination. */
 export async function updateDocument({ ctx, input }: { ctx: RequestCtx; input: UpdateDocumentInput }) {
-  return withActor(ctx, async ({ tx, actor, audit }) => {
+  const result = await withActor(ctx, async ({ tx, actor, audit }) => {
     const tenantId = ctx.tenant.id;
     const { doc, resource } = await loadDocument(tx, tenantId, input.id);
     const moving = input.folderId !== undefined && input.folderId !== doc.folderId;
@@ -38,6 +39,7 @@ export async function updateDocument({ ctx, input }: { ctx: RequestCtx; input: U
     if (moving) set.folderId = input.folderId ?? null;
     const updated = await updateRow(tx, tenantId, doc.id, set);
     const changed = Object.keys(set);
+    await queueDocumentIndex(tx, tenantId, [doc.id], moving ? 'document.moved' : 'document.updated');
     audit({
       action: moving ? 'document.moved' : 'document.updated',
       resourceType: 'document',
@@ -46,4 +48,6 @@ export async function updateDocument({ ctx, input }: { ctx: RequestCtx; input: U
     });
     return presentDocument(updated);
   });
+  ringSearch(ctx.deps);
+  return result;
 }

@@ -8,6 +8,7 @@ import { loadFolder } from '../../folders/resource.ts';
 import { loadActor } from '../../identity/actor.ts';
 import { authorize, authorizeRootCreate } from '../../permissions/policy.ts';
 import { insertGrant } from '../../permissions/repo.ts';
+import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
 import { storeContent } from '../content.ts';
 import { presentDocument, presentVersion } from '../presenter.ts';
 import {
@@ -74,7 +75,7 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
     maxBytes,
   });
   try {
-    return await withActor(ctx, async (w) => {
+    const result = await withActor(ctx, async (w) => {
       await authorizeTarget(ctx, w, input); // permissions may have changed during a long upload
       const { tx, actor, audit } = w;
       const tenantId = ctx.tenant.id;
@@ -130,6 +131,12 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
         });
         body = { document: presentDocument(doc), version: presentVersion(version) };
       }
+      await queueDocumentIndex(
+        tx,
+        tenantId,
+        [documentId],
+        input.documentId ? 'document.version_uploaded' : 'document.uploaded',
+      );
       if (input.idempotencyKey) {
         const won = await saveIdempotent(tx, {
           tenantId,
@@ -143,6 +150,8 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
       }
       return { status: 201 as const, body };
     });
+    ringSearch(ctx.deps);
+    return result;
   } catch (err) {
     await ctx.deps.blobs.delete(stored.blobKey).catch(() => {});
     if (err instanceof LostIdempotencyRace && input.idempotencyKey) {

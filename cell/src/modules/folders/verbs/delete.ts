@@ -3,17 +3,20 @@ import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { authorize } from '../../permissions/policy.ts';
 import { deleteGrantsOn } from '../../permissions/repo.ts';
+import { queueFolderIndex, ringSearch } from '../../search/outbox.ts';
 import { deleteFolder as deleteFolderRow, isFolderEmpty } from '../repo.ts';
 import { loadFolder } from '../resource.ts';
 
 /** Only an empty folder can be deleted: documents go through the trash first. */
 export async function deleteFolder({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
-  return withActor(ctx, async ({ tx, actor, audit }) => {
+  await withActor(ctx, async ({ tx, actor, audit }) => {
     const { row, resource } = await loadFolder(tx, ctx.tenant.id, input.id);
     await authorize(tx, actor, 'manage', resource);
     if (!(await isFolderEmpty(tx, ctx.tenant.id, row.id))) throw new Conflict('folder is not empty');
     await deleteGrantsOn(tx, ctx.tenant.id, row.id);
     await deleteFolderRow(tx, ctx.tenant.id, row.id);
+    // Only empty folders are deleted, so nothing is indexed below it; the row keeps the rule uniform.
+    await queueFolderIndex(tx, ctx.tenant.id, row.id, 'folder.deleted');
     audit({
       action: 'folder.deleted',
       resourceType: 'folder',
@@ -21,4 +24,5 @@ export async function deleteFolder({ ctx, input }: { ctx: RequestCtx; input: { i
       details: { name: row.name },
     });
   });
+  ringSearch(ctx.deps);
 }

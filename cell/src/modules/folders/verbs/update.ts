@@ -3,6 +3,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { authorize, authorizeRootCreate } from '../../permissions/policy.ts';
+import { queueFolderIndex, ringSearch } from '../../search/outbox.ts';
 import { presentFolder } from '../presenter.ts';
 import { findFolder, moveSubtree, renameFolder } from '../repo.ts';
 import { loadFolder } from '../resource.ts';
@@ -15,7 +16,8 @@ export async function updateFolder({
   ctx: RequestCtx;
   input: { id: string; name?: string; parentId?: string | null };
 }) {
-  return withActor(ctx, async ({ tx, actor, audit }) => {
+  let moved = false;
+  const result = await withActor(ctx, async ({ tx, actor, audit }) => {
     const tenantId = ctx.tenant.id;
     const { row, resource } = await loadFolder(tx, tenantId, input.id);
     await authorize(tx, actor, input.parentId !== undefined ? 'manage' : 'write', resource);
@@ -42,6 +44,9 @@ export async function updateFolder({
           authorizeRootCreate(actor);
         }
         await moveSubtree(tx, tenantId, row.id, row.path, `${newParentPath}${row.id}/`, input.parentId);
+        // Every document below has a new ancestry: the worker expands this into document rows.
+        await queueFolderIndex(tx, tenantId, row.id, 'folder.moved');
+        moved = true;
         audit({
           action: 'folder.moved',
           resourceType: 'folder',
@@ -55,4 +60,6 @@ export async function updateFolder({
     }
     return presentFolder((await findFolder(tx, tenantId, row.id))!);
   });
+  if (moved) ringSearch(ctx.deps);
+  return result;
 }

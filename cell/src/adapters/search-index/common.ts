@@ -1,0 +1,162 @@
+import { QuireError } from '@quire/shared/errors';
+import type { SearchSort } from './port.ts';
+
+/**
+ * Engine-neutral pieces of the query model that every SearchIndex implementation shares,
+ * so the engines agree on what the cases in cell/test/search/cases.ts pin down.
+ */
+
+/** Values returned per facet: the most frequent first, ties by value ascending. */
+export const FACET_SIZE = 20;
+
+/** Snippet fragments an engine returns at most per hit. */
+export const MAX_SNIPPETS = 2;
+
+/**
+ * Private-use characters the engines use as highlight markers before HTML-escaping. They are
+ * stripped from indexed text (cleanIndexText), so a document cannot forge a <mark>.
+ */
+export const MARK_OPEN = '\uE000';
+export const MARK_CLOSE = '\uE001';
+export const FRAGMENT_SEPARATOR = '\uE002';
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+}
+
+/** An engine's marker-delimited highlight → HTML: everything escaped, matches in <mark>. */
+export function markedToHtml(text: string): string {
+  return escapeHtml(text).split(MARK_OPEN).join('<mark>').split(MARK_CLOSE).join('</mark>');
+}
+
+/** Text as it may enter an index: no NUL (Postgres text refuses it), no highlight markers. */
+export function cleanIndexText(text: string): string {
+  let out = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0 || (code >= 0xe000 && code <= 0xe002)) {
+      out += text.slice(start, i);
+      start = i + 1;
+    }
+  }
+  return start === 0 ? text : out + text.slice(start);
+}
+
+/** The key titles sort by in every engine: lower-cased, compared by code point. */
+export function titleSortKey(title: string): string {
+  return title.toLowerCase();
+}
+
+/** The UTC year of a date, as the `year` facet reports it. */
+export function facetYear(date: Date): string {
+  return String(date.getUTCFullYear());
+}
+
+/**
+ * Text-search configurations shipped with PostgreSQL (pg_ts_config) that the extraction
+ * helper may report, plus ISO 639-1 codes mapped onto them. Anything else indexes as 'simple'.
+ */
+const PG_CONFIGS = new Set([
+  'simple',
+  'arabic',
+  'armenian',
+  'basque',
+  'catalan',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'greek',
+  'hindi',
+  'hungarian',
+  'indonesian',
+  'irish',
+  'italian',
+  'lithuanian',
+  'nepali',
+  'norwegian',
+  'portuguese',
+  'romanian',
+  'russian',
+  'serbian',
+  'spanish',
+  'swedish',
+  'tamil',
+  'turkish',
+  'yiddish',
+]);
+const ISO_TO_CONFIG: Record<string, string> = {
+  ar: 'arabic',
+  ca: 'catalan',
+  da: 'danish',
+  de: 'german',
+  el: 'greek',
+  en: 'english',
+  es: 'spanish',
+  eu: 'basque',
+  fi: 'finnish',
+  fr: 'french',
+  ga: 'irish',
+  hi: 'hindi',
+  hu: 'hungarian',
+  hy: 'armenian',
+  id: 'indonesian',
+  it: 'italian',
+  lt: 'lithuanian',
+  nb: 'norwegian',
+  ne: 'nepali',
+  nl: 'dutch',
+  no: 'norwegian',
+  pt: 'portuguese',
+  ro: 'romanian',
+  ru: 'russian',
+  sr: 'serbian',
+  sv: 'swedish',
+  ta: 'tamil',
+  tr: 'turkish',
+  yi: 'yiddish',
+};
+
+/** A language hint (a Postgres configuration name or an ISO code) → a configuration name. */
+export function textSearchConfig(language: string | null | undefined): string {
+  const lang = (language ?? '').trim().toLowerCase();
+  if (PG_CONFIGS.has(lang)) return lang;
+  return ISO_TO_CONFIG[lang.slice(0, 2)] ?? 'simple';
+}
+
+/** A cursor an engine cannot use: a client mistake (400), never a 500. */
+export function invalidCursor(): QuireError {
+  return new QuireError('validation_failed', 'request is invalid', [
+    { path: 'cursor', message: 'invalid cursor' },
+  ]);
+}
+
+export type SortKey = [number, string] | [string, string];
+
+/**
+ * The `after` value for each sort: relevance [score, documentId], date [ISO updatedAt,
+ * documentId], title [title sort key, documentId]. Every engine emits and accepts these.
+ */
+export function parseAfter(sort: SearchSort, after: unknown[] | undefined): SortKey | undefined {
+  if (after === undefined) return undefined;
+  if (after.length !== 2 || typeof after[1] !== 'string' || after[1].length > 64) throw invalidCursor();
+  const [key, id] = after as [unknown, string];
+  if (sort === 'relevance') {
+    if (typeof key !== 'number' || !Number.isFinite(key)) throw invalidCursor();
+    return [key, id];
+  }
+  if (typeof key !== 'string' || key.length > 1024) throw invalidCursor();
+  if (sort === 'date' && Number.isNaN(Date.parse(key))) throw invalidCursor();
+  return [key, id];
+}

@@ -1,0 +1,52 @@
+import { sql } from 'drizzle-orm';
+import type { CellDeps } from '../../context.ts';
+import { searchOutbox } from '../../db/schema/index.ts';
+import type { Tx } from '../../db/tenant-tx.ts';
+
+/**
+ * The write side of the search outbox. Call these INSIDE the transaction that changes the
+ * document or folder, so the change and "re-index this" commit or roll back together; then,
+ * after the commit, `ringSearch` wakes a worker. The worker reads the current state from
+ * Postgres, so a row says only *what* to look at, never what to write.
+ */
+export async function queueDocumentIndex(
+  tx: Tx,
+  tenantId: string,
+  documentIds: string[],
+  reason: string,
+): Promise<void> {
+  if (documentIds.length === 0) return;
+  await tx.insert(searchOutbox).values(
+    [...new Set(documentIds)].map((id) => ({
+      tenantId,
+      kind: 'document' as const,
+      resourceId: id,
+      reason,
+    })),
+  );
+}
+
+/** A folder moved or was deleted: the ancestry of every document below it changed. */
+export async function queueFolderIndex(
+  tx: Tx,
+  tenantId: string,
+  folderId: string,
+  reason: string,
+): Promise<void> {
+  await tx.insert(searchOutbox).values({ tenantId, kind: 'folder', resourceId: folderId, reason });
+}
+
+/** Every current (non-trashed) document of the tenant: for a rebuild or a repair. */
+export async function queueAllDocuments(tx: Tx, tenantId: string, reason: string): Promise<number> {
+  const rows = await tx.execute(sql`
+    insert into search_outbox (tenant_id, kind, resource_id, reason)
+    select tenant_id, 'document', id, ${reason} from documents
+    where tenant_id = ${tenantId} and trashed_at is null
+    order by id`);
+  return rows.count ?? 0;
+}
+
+/** After the commit: wake a worker (best effort; the sweep catches a lost ring). */
+export function ringSearch(deps: Pick<CellDeps, 'searchDoorbell'>): void {
+  deps.searchDoorbell.ring();
+}

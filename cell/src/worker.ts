@@ -1,0 +1,32 @@
+/**
+ * The cell's worker process: `node cell/src/worker.ts`, with the same environment as the
+ * API server (cell/src/env.ts). Runs the search pipeline (outbox → extraction → index);
+ * more job kinds join here. Any number of worker processes may run side by side.
+ */
+import { createDeps } from './deps.ts';
+import { parseEnv } from './env.ts';
+import { closeExtraction } from './modules/extraction/extract.ts';
+import { closePreviews } from './modules/previews/render.ts';
+import { queuePrefix } from './modules/search/doorbell.ts';
+import { startSearchWorker } from './modules/search/worker.ts';
+
+const env = parseEnv();
+const { deps, close } = await createDeps(env);
+const search = startSearchWorker(deps, {
+  redisUrl: env.REDIS_URL,
+  queuePrefix: queuePrefix(env.CELL_ID, env.QUEUE_PREFIX),
+  sweepMs: env.SEARCH_SWEEP_SECONDS * 1000,
+  lanes: env.SEARCH_WORKER_CONCURRENCY,
+});
+deps.log.info('cell worker started', { engine: deps.searchIndex.engine });
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    void (async () => {
+      await search.stop();
+      await Promise.all([closeExtraction(), closePreviews()]);
+      await close();
+      process.exit(0);
+    })();
+  });
+}
