@@ -40,7 +40,6 @@ export interface CellClient {
     tenantId: string,
     patch: { status?: 'active' | 'suspended'; plan?: string },
   ): Promise<void>;
-  getTenant(cell: CellTarget, tenantId: string): Promise<{ id: string; status: string; plan: string } | null>;
 }
 
 export class HttpCellClient implements CellClient {
@@ -64,16 +63,6 @@ export class HttpCellClient implements CellClient {
     patch: { status?: 'active' | 'suspended'; plan?: string },
   ) {
     await this.call(cell, 'PATCH', `/internal/v1/tenants/${tenantId}`, patch);
-  }
-
-  async getTenant(cell: CellTarget, tenantId: string) {
-    try {
-      const res = await this.call(cell, 'GET', `/internal/v1/tenants/${tenantId}`);
-      return (await res.json()) as { id: string; status: string; plan: string };
-    } catch (err) {
-      if (err instanceof CellCallError && err.status === 404) return null;
-      throw err;
-    }
   }
 
   /** Error text carries the status and the cell's error code and message, never a body we sent. */
