@@ -8,7 +8,12 @@ import {
   signingJwk,
   startLinkedCell,
 } from './support/cells.ts';
-import { EDGE_TOKEN, startControlPlane, type TestControlPlane } from './support/control-plane.ts';
+import {
+  dumpDatabase,
+  EDGE_TOKEN,
+  startControlPlane,
+  type TestControlPlane,
+} from './support/control-plane.ts';
 
 let cp: TestControlPlane;
 let us1: LinkedCell;
@@ -149,6 +154,15 @@ describe('cell registration and heartbeats', () => {
     expect(rotated.status).toBe(200);
     expect((await fakeHeartbeat(cp, slot)).status).toBe(401);
     expect((await fakeHeartbeat(cp, { ...slot, credential: rotated.body.credential })).status).toBe(200);
+  });
+});
+
+describe('cell credentials', () => {
+  it('are stored only hashed and encrypted: the database never holds one in clear', async () => {
+    const dump = await dumpDatabase(cp.db.ownerUrl);
+    expect(dump).toContain('us-1');
+    expect(dump).not.toContain(us1.credential);
+    expect(dump).not.toContain(us1.credential.slice(4));
   });
 });
 
