@@ -1,5 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeExtraction, ExtractionError, extractText } from '../../src/modules/extraction/extract.ts';
+import {
+  closeExtraction,
+  configureExtraction,
+  DEFAULT_POOL_OPTIONS,
+  ExtractionError,
+  extractText,
+} from '../../src/modules/extraction/extract.ts';
 import {
   buildZip,
   CONTENT_TYPES_XML,
@@ -219,27 +225,68 @@ describe('runaway parses', () => {
     expect(after.text).toContain('Still alive after a timeout');
   });
 
-  it('keeps other extractions going while one runs away', async () => {
-    const runaway = extractText(
-      { bytes: makeExponentialPdf(40), contentType: MIME.pdf, filename: 'laughs.pdf' },
-      { timeoutMs: 3_000 },
-    ).catch((e: unknown) => e);
-    const quick = await Promise.all(
-      Array.from({ length: 5 }, (_, i) =>
+  it('keeps other extractions going while one runs away (two processes)', async () => {
+    await configureExtraction({ processes: 2 });
+    try {
+      const settled: string[] = [];
+      const runaway = extractText(
+        { bytes: makeExponentialPdf(40), contentType: MIME.pdf, filename: 'laughs.pdf' },
+        { timeoutMs: 5_000 },
+      ).then(
+        () => settled.push('runaway finished'),
+        (e: ExtractionError) => settled.push(`runaway ${e.code}`),
+      );
+      const quick = Array.from({ length: 5 }, (_, i) =>
         extractText({
           bytes: Buffer.from(`document number ${i}`),
           contentType: 'text/plain',
           filename: `${i}.txt`,
-        }),
-      ),
-    );
-    expect(quick.map((r) => r.text)).toEqual([0, 1, 2, 3, 4].map((i) => `document number ${i}`));
-    expect(((await runaway) as ExtractionError).code).toBe('timeout');
+        }).then((r) => settled.push(r.text)),
+      );
+      await Promise.all([runaway, ...quick]);
+      expect(settled).toEqual([0, 1, 2, 3, 4].map((i) => `document number ${i}`).concat('runaway timeout'));
+    } finally {
+      await configureExtraction(DEFAULT_POOL_OPTIONS);
+    }
   });
 
-  it('leaves the caller’s buffer intact (the worker gets a copy)', async () => {
+  it('leaves the caller’s buffer intact (the parser gets a copy)', async () => {
     const bytes = Buffer.from('copy me please');
     await extractText({ bytes, contentType: 'text/plain', filename: 'c.txt' });
     expect(bytes.toString()).toBe('copy me please');
+  });
+});
+
+describe('memory', () => {
+  it("ends a parse that outgrows its heap with 'too_large'; the cell process lives on", async () => {
+    await configureExtraction({ maxHeapMb: 32 });
+    try {
+      const words = Buffer.from('alpha beta gamma delta '.repeat(2_000_000)); // 46 MB of text
+      const err = await failure(
+        extractText({ bytes: words, contentType: 'text/plain', filename: 'big.txt' }),
+      );
+      expect(err.code).toBe('too_large');
+      const after = await extractText({
+        bytes: Buffer.from('small and fine'),
+        contentType: 'text/plain',
+        filename: 's.txt',
+      });
+      expect(after.text).toBe('small and fine');
+    } finally {
+      await configureExtraction(DEFAULT_POOL_OPTIONS);
+    }
+  });
+
+  it("ends a parse whose memory outside the heap passes maxRssMb with 'too_large'", async () => {
+    await configureExtraction({ maxRssMb: 120 });
+    try {
+      const words = Buffer.from('epsilon zeta eta theta '.repeat(3_000_000)); // 69 MB: buffers, not heap objects
+      const err = await failure(
+        extractText({ bytes: words, contentType: 'text/plain', filename: 'big.txt' }),
+      );
+      expect(err.code).toBe('too_large');
+    } finally {
+      await configureExtraction(DEFAULT_POOL_OPTIONS);
+    }
   });
 });

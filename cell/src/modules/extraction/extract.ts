@@ -1,7 +1,8 @@
 /**
  * Text extraction for the search pipeline: bytes of one document version → clean text plus
- * the Postgres text-search configuration to index it with. Parsing runs in a worker-thread
- * sandbox (heap cap, timeout, terminate); see README.md for formats, limits and codes.
+ * the Postgres text-search configuration to index it with. Parsing runs in a pool of child
+ * processes (heap cap, memory watchdog, timeout, SIGKILL); see README.md for formats, limits
+ * and codes.
  */
 import { availableParallelism } from 'node:os';
 import { ExtractionError } from './errors.ts';
@@ -23,17 +24,40 @@ export interface ExtractInput {
 /** `truncated` is true when the text was cut at `maxTextBytes` (the index holds a prefix). */
 export type ExtractResult = ExtractOutcome;
 
+export interface ExtractionPoolOptions {
+  /** Parsing processes; further documents queue. Default: cores − 1, between 1 and 2. */
+  processes: number;
+  /** V8 heap per process, MiB; a document needing more ends as `too_large`. */
+  maxHeapMb: number;
+  /** Resident memory per busy process (heap, buffers, native), MiB; past it `too_large`. */
+  maxRssMb: number;
+}
+
+export const DEFAULT_POOL_OPTIONS: ExtractionPoolOptions = {
+  processes: Math.max(1, Math.min(2, availableParallelism() - 1)),
+  maxHeapMb: 768,
+  maxRssMb: 1536,
+};
+
+let poolOptions = DEFAULT_POOL_OPTIONS;
 let sandbox: Sandbox | undefined;
 
 function pool(): Sandbox {
   sandbox ??= new Sandbox({
-    workerUrl: new URL('./worker.ts', import.meta.url),
-    size: Math.max(1, Math.min(2, availableParallelism() - 1)),
-    resourceLimits: { maxOldGenerationSizeMb: 768, maxYoungGenerationSizeMb: 64, stackSizeMb: 4 },
+    module: new URL('./worker.ts', import.meta.url),
+    size: poolOptions.processes,
+    maxHeapMb: poolOptions.maxHeapMb,
+    maxRssMb: poolOptions.maxRssMb,
     idleMs: 60_000,
-    maxJobsPerWorker: 200,
+    maxJobsPerChild: 200,
   });
   return sandbox;
+}
+
+/** Size the pool (from the cell's configuration at boot). Running processes are ended and replaced. */
+export async function configureExtraction(options: Partial<ExtractionPoolOptions>): Promise<void> {
+  poolOptions = { ...poolOptions, ...options };
+  await closeExtraction();
 }
 
 /**
@@ -57,13 +81,11 @@ export async function extractText(
     throw new ExtractionError('too_large', `the file is larger than ${effective.maxInputBytes} bytes`);
   }
   if (input.bytes.byteLength === 0) throw new ExtractionError('empty', 'the file is empty');
-  // A private copy is transferred to the thread; the caller's buffer stays usable.
-  const bytes = new Uint8Array(input.bytes);
-  const job: ExtractJob = { kind, contentType: input.contentType, bytes, limits: effective };
-  return pool().run<ExtractResult>(job, { timeoutMs: effective.timeoutMs, transfer: [bytes.buffer] });
+  const job: ExtractJob = { kind, contentType: input.contentType, bytes: input.bytes, limits: effective };
+  return pool().run<ExtractResult>(job, { timeoutMs: effective.timeoutMs });
 }
 
-/** Stop the extraction threads (graceful shutdown, end of a test file). A later call starts new ones. */
+/** Stop the extraction processes (graceful shutdown, end of a test file). A later call starts new ones. */
 export async function closeExtraction(): Promise<void> {
   const current = sandbox;
   sandbox = undefined;

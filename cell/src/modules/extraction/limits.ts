@@ -5,7 +5,7 @@ export interface ExtractionLimits extends ZipLimits {
   maxInputBytes: number;
   /** Extracted text is cut to this many UTF-8 bytes, and the result says `truncated: true`. */
   maxTextBytes: number;
-  /** Wall-clock budget of one parse; past it the worker thread is terminated (`timeout`). */
+  /** Wall-clock budget of one parse; past it the child process is killed (`timeout`). */
   timeoutMs: number;
 }
 

@@ -1,14 +1,13 @@
 /**
- * The extraction worker thread: parses one document per message, inside the limits the
- * sandbox set (heap cap, wall-clock timeout). Only text and codes go back to the main
- * thread; nothing here logs, so document text never reaches a log.
+ * The extraction child process: parses one document per message, inside the limits the
+ * sandbox set (heap cap, memory watchdog, wall-clock timeout). Only text and codes go back
+ * to the parent; nothing here logs, so document text never reaches a log.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { ExtractionError } from './errors.ts';
 import type { CoarseType } from './kinds.ts';
 import { detectLanguage } from './language.ts';
 import type { ExtractionLimits } from './limits.ts';
-import { serveJobs } from './sandbox-worker.ts';
+import { isSandboxChild, serveJobs } from './sandbox-child.ts';
 import { TextSink } from './sink.ts';
 import { cleanText, controlShare, decodeText, truncateUtf8 } from './text.ts';
 
@@ -72,4 +71,4 @@ function charsetOf(contentType: string): string | undefined {
   return /;\s*charset="?([\w.:-]+)"?/i.exec(contentType)?.[1];
 }
 
-if (parentPort && workerData?.quireSandbox) serveJobs(parentPort, (job: ExtractJob) => runExtraction(job));
+if (isSandboxChild()) serveJobs(runExtraction);

@@ -1,22 +1,22 @@
 /**
  * First-page / image previews: a PNG that fits in `PREVIEW_MAX_EDGE` px on its longer side.
  *
- * - Images (PNG, JPEG, WebP, GIF, TIFF, AVIF) go through sharp (libvips, prebuilt) on the main
- *   thread: libvips decodes off the event loop, with a pixel cap (decompression bombs) and a
- *   timeout of its own. EXIF orientation is applied; an animated GIF/WebP gives its first frame.
- * - PDFs are rendered by pdf.js onto a Skia canvas in a worker-thread sandbox (heap cap,
- *   timeout, terminate), like extraction.
+ * - PDFs: page 1, rendered by pdf.js onto a Skia canvas (@napi-rs/canvas).
+ * - Images (PNG, JPEG, WebP, GIF, TIFF, AVIF): sharp (libvips), EXIF orientation applied,
+ *   first frame of an animation, never enlarged, a pixel cap against decompression bombs.
  * - Anything else (text, Office files, SVG) has no preview: `null`.
  *
+ * Both renderers run in a child-process sandbox like extraction (preview-worker.ts): native
+ * decoders on hostile bytes must not be able to crash the cell or read its environment.
  * Errors reuse `ExtractionError` codes: `corrupt`, `encrypted` (PDF password), `too_large`,
  * `timeout`.
  */
-import sharp from 'sharp';
+import { availableParallelism } from 'node:os';
 import { ExtractionError } from '../extraction/errors.ts';
 import { mediaType } from '../extraction/kinds.ts';
 import { DEFAULT_LIMITS } from '../extraction/limits.ts';
 import { Sandbox } from '../extraction/sandbox.ts';
-import type { PdfPreviewJob, PreviewImage } from './pdf-worker.ts';
+import type { PreviewImage, PreviewJob } from './preview-worker.ts';
 
 export const PREVIEW_MAX_EDGE = 512;
 /** Images with more pixels than this are refused (a 1 KB PNG can declare 100k × 100k). */
@@ -34,7 +34,7 @@ export interface Preview {
   height: number;
 }
 
-type PreviewKind = 'pdf' | 'raster' | undefined;
+type PreviewKind = PreviewJob['kind'] | undefined;
 
 const RASTER_TYPES = new Set([
   'image/png',
@@ -51,11 +51,12 @@ let sandbox: Sandbox | undefined;
 
 function pool(): Sandbox {
   sandbox ??= new Sandbox({
-    workerUrl: new URL('./pdf-worker.ts', import.meta.url),
-    size: 1,
-    resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64, stackSizeMb: 4 },
+    module: new URL('./preview-worker.ts', import.meta.url),
+    size: Math.max(1, Math.min(2, availableParallelism() - 1)),
+    maxHeapMb: 512,
+    maxRssMb: 1024,
     idleMs: 60_000,
-    maxJobsPerWorker: 200,
+    maxJobsPerChild: 200,
   });
   return sandbox;
 }
@@ -71,10 +72,8 @@ export async function renderPreview(
   if (input.bytes.byteLength > (options.maxInputBytes ?? DEFAULT_LIMITS.maxInputBytes)) {
     throw new ExtractionError('too_large', 'the file is too large to preview');
   }
-  if (kind === 'raster') return renderImage(input.bytes, maxEdge, timeoutMs);
-  const bytes = new Uint8Array(input.bytes);
-  const job: PdfPreviewJob = { bytes, maxEdge };
-  const image = await pool().run<PreviewImage>(job, { timeoutMs, transfer: [bytes.buffer] });
+  const job: PreviewJob = { kind, bytes: input.bytes, maxEdge, maxInputPixels: MAX_INPUT_PIXELS, timeoutMs };
+  const image = await pool().run<PreviewImage>(job, { timeoutMs });
   return {
     png: Buffer.from(image.png.buffer, image.png.byteOffset, image.png.byteLength),
     width: image.width,
@@ -103,24 +102,7 @@ function sniffRaster(b: Buffer): boolean {
   );
 }
 
-async function renderImage(bytes: Buffer, maxEdge: number, timeoutMs: number): Promise<Preview> {
-  try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
-      .autoOrient()
-      .resize(maxEdge, maxEdge, { fit: 'inside', withoutEnlargement: true })
-      .png()
-      .timeout({ seconds: Math.max(1, Math.ceil(timeoutMs / 1000)) })
-      .toBuffer({ resolveWithObject: true });
-    return { png: data, width: info.width, height: info.height };
-  } catch (err) {
-    const message = err instanceof Error ? err.message : '';
-    if (/pixel limit/i.test(message)) throw new ExtractionError('too_large', 'the image has too many pixels');
-    if (/timeout/i.test(message)) throw new ExtractionError('timeout', 'the image took too long to render');
-    throw new ExtractionError('corrupt', 'the image could not be decoded');
-  }
-}
-
-/** Stop the preview threads (graceful shutdown, end of a test file). */
+/** Stop the preview processes (graceful shutdown, end of a test file). */
 export async function closePreviews(): Promise<void> {
   const current = sandbox;
   sandbox = undefined;

@@ -14,7 +14,8 @@ const pdfjsDir = createRequire(import.meta.url)
  */
 export function pdfSource(bytes: Uint8Array) {
   return {
-    data: bytes,
+    // pdf.js refuses a Buffer (what arrives over IPC); a plain view of the same memory will do.
+    data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
@@ -35,8 +36,9 @@ export function pdfError(err: unknown): ExtractionError {
 }
 
 export async function extractPdf(bytes: Uint8Array, sink: TextSink): Promise<void> {
-  const task = getDocument(pdfSource(bytes));
+  let task: ReturnType<typeof getDocument> | undefined;
   try {
+    task = getDocument(pdfSource(bytes));
     const doc = await task.promise;
     for (let n = 1; n <= doc.numPages && !sink.full; n++) {
       const page = await doc.getPage(n);
@@ -52,6 +54,6 @@ export async function extractPdf(bytes: Uint8Array, sink: TextSink): Promise<voi
   } catch (err) {
     throw pdfError(err);
   } finally {
-    await task.destroy();
+    await task?.destroy();
   }
 }
