@@ -291,6 +291,26 @@ describe('edge proxy', () => {
     expect(text).toBe('first chunk\nthe rest\n');
   });
 
+  it('answers 503 with Retry-After when the cell does not start answering within the upstream timeout', async () => {
+    const impatient = await startEdge({
+      controlPlaneUrl: top.snapshots.url,
+      edgeToken: EDGE_TOKEN,
+      assertionSecret: ASSERTION_SECRET,
+      hosts: HOSTS,
+      upstreamTimeoutSeconds: 1,
+    });
+    try {
+      const res = await impatient.fetch(`${at(top.echoTenant)}/hang`, {
+        headers: { authorization: `Bearer ${echoToken}` },
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBeTruthy();
+      expect(((await res.json()) as any).error.code).toBe('unavailable');
+    } finally {
+      await impatient.close();
+    }
+  });
+
   it('passes a WebSocket upgrade through to the cell, with the same header hygiene', async () => {
     const res = (await edge.fetch(`${at(top.echoTenant)}/ws`, {
       headers: {

@@ -187,7 +187,7 @@ export interface EchoRequest {
 /**
  * An origin registered as a cell that reports what reached it: `/echo*` answers with the
  * method, raw request target, headers and a digest of the body; `/upload` reports bytes as
- * they arrive; `/slow` sends a first chunk and holds the rest until `release()`; `/ws`
+ * they arrive; `/hang` never answers; `/slow` sends a first chunk and holds the rest until `release()`; `/ws`
  * accepts a WebSocket and echoes messages. Everything it receives is recorded in `seen`.
  */
 export async function startEchoOrigin() {
@@ -226,6 +226,10 @@ export async function startEchoOrigin() {
         res.end(JSON.stringify(entry));
       });
       return;
+    }
+    if (path === '/hang') {
+      record(req, 0, '');
+      return; // never answers: the edge's upstream timeout must
     }
     if (path === '/slow') {
       record(req, 0, '');
