@@ -91,12 +91,14 @@ describe('edge token verification', () => {
     }
   });
 
-  it('refuses an expired token (past the 60 s skew), a wrong audience, a wrong or foreign issuer', async () => {
+  it('refuses an expired token (past the 60 s skew), a wrong audience, a wrong or foreign issuer, a non-access typ', async () => {
     const base = { kid: usKey.kid, tid: top.usTenant.tenantId, cell: 'us-1', iss: top.us.issuer };
     await refused(await mint(usKey.key, { ...base, expSeconds: -120 }));
     await refused(await mint(usKey.key, { ...base, aud: 'someone-else' }));
     await refused(await mint(usKey.key, { ...base, iss: 'https://evil.example' }));
     await refused(await mint(usKey.key, { ...base, iss: top.eu.issuer }));
+    // Signed by the cell's key but not an access token.
+    await refused(await mint(usKey.key, { ...base, typ: 'JWT' }));
   });
 
   it('refuses a real us-1 key signing for an eu-1 tenant, however the claims are dressed', async () => {

@@ -323,13 +323,14 @@ export async function mint(
     iss: string;
     aud?: string;
     alg?: string;
+    typ?: string;
     expSeconds?: number;
     sub?: string;
   },
 ) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ tid: o.tid, cell: o.cell, roles: ['admin'], sid: 'ses_test' })
-    .setProtectedHeader({ alg: o.alg ?? 'ES256', kid: o.kid, typ: 'at+jwt' })
+    .setProtectedHeader({ alg: o.alg ?? 'ES256', kid: o.kid, typ: o.typ ?? 'at+jwt' })
     .setSubject(o.sub ?? 'usr_test')
     .setIssuer(o.iss)
     .setAudience(o.aud ?? 'quire')

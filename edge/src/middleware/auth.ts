@@ -5,15 +5,18 @@ import type { EdgeEnv } from '../context.ts';
 import { EdgeError } from '../errors.ts';
 import type { RouteTable, WaitUntil } from '../routing/route-table.ts';
 
-/** Same skew the cells accept. */
+/** The `typ` header the cells put on access tokens (RFC 9068). */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/** Skew tolerated on `exp`/`iat`. */
 export const CLOCK_TOLERANCE_SECONDS = 60;
 
 const invalid = () => new EdgeError('unauthenticated', 'invalid or expired access token');
 
 /**
  * Verifies an access token against the cells' keys in the route table: ES256 only, the kid
- * must be a key of the cell named in `cell`, `iss` that cell's issuer, `aud` ours, `exp`
- * with skew. An unknown kid costs one rate-limited refresh of the table. The tenant/home-cell
+ * must be a key of the cell named in `cell`, `iss` that cell's issuer, `aud` ours, `typ`
+ * `at+jwt`, `exp` with skew. An unknown kid costs one rate-limited refresh of the table. The tenant/home-cell
  * check happens in the tenant middleware, once the tenant is known.
  */
 export async function verifyAccessToken(
@@ -42,6 +45,8 @@ export async function verifyAccessToken(
       issuer: cell.issuer,
       audience: o.audience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      // Access tokens only: another JWT a cell might sign with the same key is not a credential here.
+      typ: ACCESS_TOKEN_TYPE,
       requiredClaims: ['exp', 'iat', 'sub', 'tid', 'cell'],
       currentDate: new Date(now * 1000),
     }));
