@@ -290,3 +290,25 @@ describe('memory', () => {
     }
   });
 });
+
+describe('absurd nesting', () => {
+  it('keeps the text around 10,000 nested HTML elements and adds no marker for what it skipped', async () => {
+    const html = `<p>before the abyss</p>${'<div>'.repeat(10_000)}deep text${'</div>'.repeat(10_000)}<p>after the abyss</p>`;
+    const { text } = await extractText({
+      bytes: Buffer.from(html),
+      contentType: 'text/html',
+      filename: 'deep.html',
+    });
+    expect(text).toBe('before the abyss\n\nafter the abyss');
+  });
+
+  it('indexes Markdown the parser cannot handle (50,000 nested quotes) as raw text', async () => {
+    const markdown = `${'>'.repeat(50_000)} quoted words`;
+    const { text } = await extractText({
+      bytes: Buffer.from(markdown),
+      contentType: 'text/markdown',
+      filename: 'q.md',
+    });
+    expect(text.endsWith(' quoted words')).toBe(true);
+  });
+});

@@ -36,27 +36,59 @@ export async function runExtraction(job: ExtractJob): Promise<ExtractOutcome> {
 
 async function parse(job: ExtractJob, sink: TextSink): Promise<void> {
   const { bytes, limits } = job;
+  // Imports stay outside `parsing`: a module that fails to load is our fault, not the file's.
   switch (job.kind) {
-    case 'pdf':
-      return (await import('./formats/pdf.ts')).extractPdf(bytes, sink);
-    case 'docx':
-      return (await import('./formats/docx.ts')).extractDocx(bytes, sink, limits);
-    case 'xlsx':
-      return (await import('./formats/xlsx.ts')).extractXlsx(bytes, sink, limits);
-    case 'pptx':
-      return (await import('./formats/pptx.ts')).extractPptx(bytes, sink, limits);
-    case 'html':
-      return (await import('./formats/html.ts')).extractHtml(textOf(job), sink);
-    case 'markdown':
-      return (await import('./formats/markdown.ts')).extractMarkdown(textOf(job), sink);
+    case 'pdf': {
+      const { extractPdf } = await import('./formats/pdf.ts');
+      return parsing(() => extractPdf(bytes, sink));
+    }
+    case 'docx': {
+      const { extractDocx } = await import('./formats/docx.ts');
+      return parsing(() => extractDocx(bytes, sink, limits));
+    }
+    case 'xlsx': {
+      const { extractXlsx } = await import('./formats/xlsx.ts');
+      return parsing(() => extractXlsx(bytes, sink, limits));
+    }
+    case 'pptx': {
+      const { extractPptx } = await import('./formats/pptx.ts');
+      return parsing(() => extractPptx(bytes, sink, limits));
+    }
+    case 'html': {
+      const { extractHtml } = await import('./formats/html.ts');
+      const html = textOf(job);
+      return parsing(() => extractHtml(html, sink));
+    }
+    case 'markdown': {
+      const { extractMarkdown } = await import('./formats/markdown.ts');
+      const markdown = textOf(job);
+      // Markdown is text first: if the parser gives up (say, 50,000 nested quotes), index it raw.
+      return parsing(() => extractMarkdown(markdown, sink)).catch(() => sink.push(markdown));
+    }
     case 'csv': {
+      const { extractCsv } = await import('./formats/csv.ts');
+      const csv = textOf(job);
       const tsv = job.contentType.toLowerCase().includes('tab-separated');
-      return (await import('./formats/csv.ts')).extractCsv(textOf(job), sink, tsv);
+      return parsing(() => extractCsv(csv, sink, tsv));
     }
     case 'text':
       return sink.push(textOf(job));
     default:
       throw new ExtractionError('unsupported_type', `no text extractor for type ${job.kind}`);
+  }
+}
+
+/**
+ * Run a format parser: whatever it throws that is not already an `ExtractionError` (a
+ * library's TypeError on a malformed part, a stack overflow on absurd nesting) came from
+ * this input, so it is `corrupt`, not a retryable failure.
+ */
+async function parsing(parser: () => void | Promise<void>): Promise<void> {
+  try {
+    await parser();
+  } catch (err) {
+    if (err instanceof ExtractionError) throw err;
+    throw new ExtractionError('corrupt', 'the file could not be parsed');
   }
 }
 

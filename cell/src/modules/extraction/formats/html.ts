@@ -27,7 +27,8 @@ const OPTIONS: HtmlToTextOptions = {
     })),
     { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
   ],
-  limits: { maxInputLength: undefined, maxDepth: 256 },
+  // Deeper nesting than this is dropped silently (no '...' marker in the index).
+  limits: { maxInputLength: undefined, maxDepth: 256, ellipsis: '' },
 };
 
 export function htmlToText(html: string): string {
