@@ -19,6 +19,8 @@ export const MAX_SNIPPETS = 2;
 export const MARK_OPEN = '\uE000';
 export const MARK_CLOSE = '\uE001';
 export const FRAGMENT_SEPARATOR = '\uE002';
+/** Stands in for '<' while Postgres' ts_headline runs: its parser would otherwise drop `<…>` as markup. */
+export const LT_STAND_IN = '\uE003';
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -43,7 +45,7 @@ export function cleanIndexText(text: string): string {
   let start = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code === 0 || (code >= 0xe000 && code <= 0xe002)) {
+    if (code === 0 || (code >= 0xe000 && code <= 0xe003)) {
       out += text.slice(start, i);
       start = i + 1;
     }

@@ -6,6 +6,7 @@ import {
   cleanIndexText,
   FACET_SIZE,
   FRAGMENT_SEPARATOR,
+  LT_STAND_IN,
   MARK_CLOSE,
   MARK_OPEN,
   MAX_SNIPPETS,
@@ -220,7 +221,7 @@ function facetColumn(facet: Facet, requested: Facet[]): SQL {
   if (!requested.includes(facet)) return sql`null::json`;
   return sql`(select coalesce(json_agg(json_build_object('value', f.v, 'count', f.n)
       order by f.n desc, f.v collate "C"), '[]'::json)
-    from (${FACET_SQL[facet]} order by n desc, v collate "C" limit ${FACET_SIZE}) f)`;
+    from (select g.v, g.n from (${FACET_SQL[facet]}) g order by g.n desc, g.v collate "C" limit ${FACET_SIZE}) f)`;
 }
 
 interface HitRow {
@@ -252,7 +253,8 @@ async function runSearch(
     : null;
   const order = ORDER[query.sort];
   const snippet = q
-    ? sql`ts_headline(d.language::regconfig, left(d.body, ${SNIPPET_SOURCE_CHARS}), ${q}::tsquery, ${HEADLINE_OPTIONS})`
+    ? sql`ts_headline(d.language::regconfig, replace(left(d.body, ${SNIPPET_SOURCE_CHARS}), '<', ${LT_STAND_IN}),
+        ${q}::tsquery, ${HEADLINE_OPTIONS})`
     : sql`null::text`;
   const [row] = await tx.execute<{
     total: number;
@@ -326,7 +328,7 @@ function toHit(r: HitRow): SearchHit {
           .map((s) => s.trim())
           .filter((s) => s.length > 0)
           .slice(0, MAX_SNIPPETS)
-          .map(markedToHtml)
+          .map((s) => markedToHtml(s.split(LT_STAND_IN).join('<')))
       : [],
   };
 }
