@@ -99,8 +99,8 @@ export async function untilRouted(world: World, slug: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const res = await world.edge.fetch(`http://${slug}.quire.test/healthz-of-tenant`, { redirect: 'manual' });
-    if (res.status !== 404 || (await res.json().catch(() => ({})))?.error?.code !== 'tenant_not_found')
-      return;
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
+    if (res.status !== 404 || body.error?.code !== 'tenant_not_found') return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`edge never learned the route of ${slug}`);

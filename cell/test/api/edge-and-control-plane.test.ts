@@ -174,6 +174,26 @@ describe('provisioning with a sealed admin', () => {
     expect(await state.json()).toMatchObject({ id: tenantId, status: 'active' });
   });
 
+  it('a retry never adds a second first admin to a tenant that exists', async () => {
+    const tenantId = `ten_once${Date.now().toString(36)}`;
+    const put = (email: string) =>
+      call(cell, { headers: internal } as any, 'PUT', `/internal/v1/tenants/${tenantId}`, {
+        slug: tenantId.slice(4),
+        plan: 'standard',
+        admin: { email, name: 'First', password: 'a long initial password' },
+      });
+    expect((await put('first@once.test')).status).toBe(200);
+    expect((await put('first@once.test')).status).toBe(200);
+    const other = await put('intruder@once.test');
+    expect(other.status).toBe(409);
+    const login = await call(cell, null, 'POST', '/v1/auth/login', {
+      tenantId,
+      email: 'intruder@once.test',
+      password: 'a long initial password',
+    });
+    expect(login.status).toBe(401);
+  });
+
   it('refuses a payload sealed for another tenant, or not sealed for this cell', async () => {
     const key = await sealingKey();
     const sealed = await sealForCell(key, 'provision:ten_someoneelse', { email: 'x@y.z', name: 'X' });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { Conflict } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import type { IsolationTier, PlanId } from '@quire/shared/plans';
 import { and, eq, sql } from 'drizzle-orm';
@@ -33,7 +34,7 @@ export async function provisionTenant(
   const keyRef = await deps.keyring.ensureTenantKey(input.tenantId);
   const passwordHash = input.admin.password ? await hashPassword(input.admin.password) : null;
   const result = await withTenantTx(deps.db, input.tenantId, async (tx) => {
-    await tx
+    const inserted = await tx
       .insert(tenants)
       .values({
         id: input.tenantId,
@@ -43,7 +44,8 @@ export async function provisionTenant(
         keyRef,
         storagePrefix: `tenants/${input.tenantId}/`,
       })
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ id: tenants.id });
     const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.tenantId));
     let [admin] = await tx
       .select()
@@ -52,6 +54,11 @@ export async function provisionTenant(
         and(eq(users.tenantId, input.tenantId), sql`lower(${users.email}) = lower(${input.admin.email})`),
       );
     const created = !admin;
+    // A retry completes the first call; it never adds a second first admin to a tenant that exists.
+    if (!admin && inserted.length === 0)
+      throw new Conflict('tenant is already provisioned with another first admin', {
+        reason: 'tenant_exists',
+      });
     if (!admin) {
       [admin] = await tx
         .insert(users)
