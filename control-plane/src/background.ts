@@ -15,11 +15,12 @@ export interface BackgroundOptions {
 export async function startBackground(deps: CpDeps, o: BackgroundOptions) {
   const onError = (what: string) => (err: unknown) =>
     deps.log.error(`${what} failed`, { error: (err as Error)?.message?.slice(0, 200) });
-  await sweepCells(deps).catch(onError('sweep'));
+  const listeningSince = deps.clock.now();
+  await sweepCells(deps, { listeningSince }).catch(onError('sweep'));
   const resumed = await resumePending(deps, 'all').catch(onError('resume'));
   if (resumed) deps.log.info('resumed unfinished provisioning jobs', { count: resumed });
   const loops = [
-    every(o.sweepIntervalMs, () => sweepCells(deps), onError('sweep')),
+    every(o.sweepIntervalMs, () => sweepCells(deps, { listeningSince }), onError('sweep')),
     every(o.resumeIntervalMs, () => resumePending(deps, 'due'), onError('resume')),
   ];
   return {

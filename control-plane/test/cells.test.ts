@@ -105,6 +105,23 @@ describe('cell registration and heartbeats', () => {
     expect(pathy.status).toBe(400);
   });
 
+  it('after a control-plane restart, cells are not marked down before a whole window of listening', async () => {
+    await us1.heartbeat();
+    // The control plane was down for longer than the window: no heartbeat could arrive.
+    cp.clock.advance(cp.deps.heartbeatTimeoutSeconds * 3);
+    const listeningSince = cp.clock.now();
+    expect((await sweepCells(cp.deps, { listeningSince })).down).toEqual([]);
+    cp.clock.advance(cp.deps.heartbeatTimeoutSeconds - 1);
+    expect((await sweepCells(cp.deps, { listeningSince })).down).toEqual([]);
+    await us1.heartbeat();
+    cp.clock.advance(2);
+    expect((await sweepCells(cp.deps, { listeningSince })).down).toEqual([]);
+    // Silent for a whole window while listening: down.
+    cp.clock.advance(cp.deps.heartbeatTimeoutSeconds + 1);
+    expect((await sweepCells(cp.deps, { listeningSince })).down).toContain('us-1');
+    await us1.heartbeat();
+  });
+
   it('a cell without a heartbeat for HEARTBEAT_TIMEOUT_SECONDS is marked down (version bumps); the next heartbeat brings it back', async () => {
     await us1.heartbeat();
     const v1 = (await snapshot()).body.version;
