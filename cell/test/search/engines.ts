@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IsolationTier } from '@quire/shared/plans';
+import { createOpenSearchClient, OpenSearchSearchIndex } from '../../src/adapters/search-index/opensearch.ts';
 import type { SearchIndex } from '../../src/adapters/search-index/port.ts';
 import { PostgresSearchIndex } from '../../src/adapters/search-index/postgres.ts';
 import { createDb } from '../../src/db/client.ts';
@@ -52,4 +53,45 @@ export const postgresEngine: EngineUnderTest = {
   },
 };
 
-export const ENGINES: EngineUnderTest[] = [postgresEngine];
+/**
+ * OpenSearch on the local stack's node (QUIRE_OPENSEARCH_URL from .local/stack.json), under an
+ * index prefix of its own per start, deleted on stop. `pooled`: every tenant of the run shares
+ * one routed index (the tenant filter is what keeps them apart); `dedicated`: one index per tenant.
+ */
+function openSearchEngine(name: string, tier: IsolationTier): EngineUnderTest {
+  return {
+    name,
+    async start() {
+      const url = process.env.QUIRE_OPENSEARCH_URL;
+      if (!url) {
+        throw new Error(
+          'QUIRE_OPENSEARCH_URL is not set: the local stack has no OpenSearch (bash infra/local/stack.sh up)',
+        );
+      }
+      const prefix = `qe-${randomBytes(4).toString('hex')}`;
+      const admin = createOpenSearchClient({ url });
+      await admin.cluster.health({ wait_for_status: 'yellow', timeout: '30s' }).catch((err: unknown) => {
+        throw new Error(`OpenSearch at ${url} is unreachable (bash infra/local/stack.sh up)`, { cause: err });
+      });
+      const index = new OpenSearchSearchIndex({ url, indexPrefix: prefix, replicas: 0 });
+      return {
+        index,
+        async newTenant() {
+          const id = tenantIdFor('os');
+          await index.ensureTenant(id, tier);
+          return id;
+        },
+        async stop() {
+          await index.close();
+          await admin.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true });
+          await admin.close();
+        },
+      };
+    },
+  };
+}
+
+export const openSearchPooledEngine = openSearchEngine('opensearch (pooled)', 'pooled');
+export const openSearchPerTenantEngine = openSearchEngine('opensearch (per-tenant index)', 'dedicated');
+
+export const ENGINES: EngineUnderTest[] = [postgresEngine, openSearchPooledEngine, openSearchPerTenantEngine];

@@ -1,13 +1,13 @@
-import { cleanIndexText, titleSortKey } from './common.ts';
+import { cleanIndexText, textSearchConfig, titleSortKey } from './common.ts';
 import type { IndexedDocument } from './port.ts';
 
 /**
  * The OpenSearch index layout, versioned in code. Concrete index names carry the version
  * (`<alias>-v<MAPPING_VERSION>[-<generation>]`); readers and writers only ever use the alias.
  * Changing anything below (fields, analyzers) means: bump MAPPING_VERSION, then run
- * `reindex()` per alias (create the new index, `_reindex`, swap the alias atomically, delete
- * the old one). Adding a brand-new field that old documents may lack is the only change that
- * can also go through a plain put-mapping without a bump.
+ * `migrateMappings()` / `reindex()` per alias (create the new index, `_reindex`, swap the alias
+ * atomically, delete the old one). Adding a brand-new field that old documents may lack is the
+ * only change that can also go through a plain put-mapping without a bump.
  */
 export const MAPPING_VERSION = 1;
 
@@ -24,8 +24,81 @@ export const MAX_BODY_CHARS = 1_000_000;
 /** Title sort keys are cut here: cursors carry them (common.ts parseAfter accepts up to 1024). */
 const MAX_TITLE_KEY_CHARS = 1024;
 
+/**
+ * Document languages with their own analysis (stop words, stemming): the Postgres text-search
+ * configurations (common.ts textSearchConfig) that OpenSearch ships an analyzer of the same
+ * name for. Anything else (nepali, serbian, tamil, yiddish, unknown) is `simple`: the
+ * standard analyzer, lower-cased words, no stop words, no stemming, like Postgres' `simple`.
+ */
+export const LANGUAGES = [
+  'simple',
+  'arabic',
+  'armenian',
+  'basque',
+  'catalan',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'greek',
+  'hindi',
+  'hungarian',
+  'indonesian',
+  'irish',
+  'italian',
+  'lithuanian',
+  'norwegian',
+  'portuguese',
+  'romanian',
+  'russian',
+  'spanish',
+  'swedish',
+  'turkish',
+] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export function indexLanguage(hint: string): Language {
+  const config = textSearchConfig(hint);
+  return (LANGUAGES as readonly string[]).includes(config) ? (config as Language) : 'simple';
+}
+
+/**
+ * A document's title and body live in the fields of its language only (`title_lang_<L>`,
+ * `body_lang_<L>`), so the body is stored once; queries go over `*_lang_*` and each field
+ * analyses the query words with its own language. Every language field is also copied into
+ * one unstemmed `*_plain` field (not stored) that serves prefix queries.
+ */
+export const titleField = (lang: Language) => `title_lang_${lang}`;
+export const bodyField = (lang: Language) => `body_lang_${lang}`;
+export const TITLE_FIELDS = 'title_lang_*';
+export const BODY_FIELDS = 'body_lang_*';
+
 /** Prefix queries (`rep*`) run as single term lookups for prefixes of this many characters. */
 const INDEX_PREFIXES = { min_chars: 2, max_chars: 10 } as const;
+
+const analyzerOf = (lang: Language) => (lang === 'simple' ? 'standard' : lang);
+
+function languageFields(): Record<string, object> {
+  const fields: Record<string, object> = {};
+  for (const lang of LANGUAGES) {
+    fields[titleField(lang)] = {
+      type: 'text',
+      analyzer: analyzerOf(lang),
+      index_options: 'offsets',
+      copy_to: 'title_plain',
+    };
+    // Offsets in the postings let the unified highlighter cut snippets without re-analysing.
+    fields[bodyField(lang)] = {
+      type: 'text',
+      analyzer: analyzerOf(lang),
+      index_options: 'offsets',
+      copy_to: 'body_plain',
+    };
+  }
+  return fields;
+}
 
 export function indexSettings(replicas: number, shards = SHARDS) {
   return {
@@ -39,13 +112,7 @@ export function indexSettings(replicas: number, shards = SHARDS) {
   };
 }
 
-/** English stemming for the searchable text; a plain (unstemmed) subfield serves prefixes and their highlights. */
-const plainSubfield = {
-  type: 'text',
-  analyzer: 'standard',
-  index_options: 'offsets',
-  index_prefixes: INDEX_PREFIXES,
-} as const;
+const plainField = { type: 'text', analyzer: 'standard', index_prefixes: INDEX_PREFIXES } as const;
 
 export const MAPPINGS = {
   dynamic: 'strict',
@@ -54,31 +121,22 @@ export const MAPPINGS = {
     tenant_id: { type: 'keyword' },
     document_id: { type: 'keyword' },
     version_id: { type: 'keyword', index: false },
-    title: {
-      type: 'text',
-      analyzer: 'english',
-      index_options: 'offsets',
-      fields: {
-        plain: plainSubfield,
-      },
-    },
+    /** The title as given, for hits (searched through its language field). */
+    title: { type: 'text', index: false },
     /** titleSortKey(title) (common.ts), as every engine sorts titles; keyword order is code point order. */
     title_sort: { type: 'keyword' },
+    ...languageFields(),
+    title_plain: plainField,
+    body_plain: plainField,
     filename: {
       type: 'text',
-      analyzer: 'standard',
+      // Same analyzer as tags.text: words of a file name (`invoice-acme-2024.pdf`) match like words.
+      analyzer: 'english',
       fields: { keyword: { type: 'keyword', ignore_above: 1024 } },
     },
     tags: {
       type: 'keyword',
       fields: { text: { type: 'text', analyzer: 'english' } },
-    },
-    body: {
-      type: 'text',
-      analyzer: 'english',
-      // Offsets in the postings let the unified highlighter find fragments without re-analysing.
-      index_options: 'offsets',
-      fields: { plain: plainSubfield },
     },
     folder_id: { type: 'keyword' },
     ancestor_ids: { type: 'keyword' },
@@ -87,21 +145,26 @@ export const MAPPINGS = {
     content_type: { type: 'keyword' },
     /** The custom fields as given, kept in _source only (no mapping explosion). */
     custom_fields: { type: 'object', enabled: false },
-    /** One keyword per field, `customFieldTerm(key, value)`: exact matches, types kept apart. */
+    /** One keyword per field, `customFieldTerm(key, value)`: exact matches. */
     custom_kv: { type: 'keyword' },
     created_at: { type: 'date' },
     updated_at: { type: 'date' },
     /** UTC year of updated_at, the `year` facet. */
     year: { type: 'integer' },
+    /** The resolved language (one of LANGUAGES). */
     language: { type: 'keyword' },
     /** When this adapter wrote the document: the catch-up pass of a reindex uses it. */
     indexed_at: { type: 'date' },
   },
 } as const;
 
-/** A custom field as one exact term; JSON keeps `3` and `"3"` (and keys containing separators) apart. */
+/**
+ * A custom field as one exact term. Values compare as text, like the Postgres engine's
+ * (`{ amount: 5 }` and `{ amount: '5' }` are the same filter); JSON keeps keys containing
+ * separators apart.
+ */
 export function customFieldTerm(key: string, value: string | number | boolean): string {
-  return JSON.stringify([key, value]);
+  return JSON.stringify([key, String(value)]);
 }
 
 export interface IndexedSource {
@@ -110,9 +173,10 @@ export interface IndexedSource {
   version_id: string;
   title: string;
   title_sort: string;
+  /** `title_lang_<L>` and `body_lang_<L>` of the document's language. */
+  [languageField: string]: unknown;
   filename: string;
   tags: string[];
-  body: string;
   folder_id: string | null;
   ancestor_ids: string[];
   author_id: string;
@@ -123,7 +187,7 @@ export interface IndexedSource {
   created_at: string;
   updated_at: string;
   year: number;
-  language: string;
+  language: Language;
   indexed_at: string;
 }
 
@@ -133,16 +197,20 @@ export interface IndexedSource {
  */
 export function toSource(doc: IndexedDocument, indexedAt: Date): IndexedSource {
   const title = cleanIndexText(doc.title);
-  const body = doc.body.length > MAX_BODY_CHARS ? doc.body.slice(0, MAX_BODY_CHARS) : doc.body;
+  const body = cleanIndexText(
+    doc.body.length > MAX_BODY_CHARS ? doc.body.slice(0, MAX_BODY_CHARS) : doc.body,
+  );
+  const lang = indexLanguage(doc.language);
   return {
     tenant_id: doc.tenantId,
     document_id: doc.documentId,
     version_id: doc.versionId,
     title,
     title_sort: titleSortKey(title).slice(0, MAX_TITLE_KEY_CHARS),
+    [titleField(lang)]: title,
+    [bodyField(lang)]: body,
     filename: cleanIndexText(doc.filename),
     tags: doc.tags.map(cleanIndexText),
-    body: cleanIndexText(body),
     folder_id: doc.folderId,
     ancestor_ids: doc.ancestorIds,
     author_id: doc.authorId,
@@ -153,7 +221,7 @@ export function toSource(doc: IndexedDocument, indexedAt: Date): IndexedSource {
     created_at: doc.createdAt.toISOString(),
     updated_at: doc.updatedAt.toISOString(),
     year: doc.updatedAt.getUTCFullYear(),
-    language: doc.language,
+    language: lang,
     indexed_at: indexedAt.toISOString(),
   };
 }

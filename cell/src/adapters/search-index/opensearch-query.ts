@@ -1,5 +1,5 @@
 import { FACET_SIZE, MARK_CLOSE, MARK_OPEN, MAX_SNIPPETS, parseAfter } from './common.ts';
-import { customFieldTerm } from './opensearch-mapping.ts';
+import { BODY_FIELDS, customFieldTerm, TITLE_FIELDS } from './opensearch-mapping.ts';
 import type { AccessFilter, Facet, SearchFilters, SearchQuery, SearchSort, TextQuery } from './port.ts';
 
 /**
@@ -10,9 +10,12 @@ import type { AccessFilter, Facet, SearchFilters, SearchQuery, SearchSort, TextQ
 /** A fragment of the query DSL (open JSON). */
 export type Dsl = { [key: string]: unknown };
 
-/** Title beats tags beats body, like the Postgres engine's weights (A > B > C). */
-const TEXT_FIELDS = ['title^3', 'tags.text^2', 'body'];
-const EXCLUDE_FIELDS = ['title', 'tags.text', 'body'];
+/**
+ * Title beats tags beats file name and body, like the Postgres engine's weights. The language
+ * patterns expand to every language's field; only the document's own language holds text.
+ */
+const TEXT_FIELDS = [`${TITLE_FIELDS}^3`, 'tags.text^2', 'filename', BODY_FIELDS];
+const EXCLUDE_FIELDS = [TITLE_FIELDS, 'tags.text', 'filename', BODY_FIELDS];
 
 /** Characters per snippet fragment (about the Postgres engine's 30 words). */
 export const SNIPPET_FRAGMENT_SIZE = 200;
@@ -90,9 +93,13 @@ export function filterClauses(filters: SearchFilters): Dsl[] {
   return out;
 }
 
-function escapeWildcard(s: string): string {
+/** A prefix as a literal for query_string: its syntax escaped (`<` and `>` cannot be, so they go). */
+function escapeQueryString(s: string): string {
   let out = '';
-  for (const ch of s) out += ch === '\\' || ch === '*' || ch === '?' ? `\\${ch}` : ch;
+  for (const ch of s) {
+    if (ch === '<' || ch === '>') continue;
+    out += '\\+-=&|!(){}[]^"~*?:/ '.includes(ch) ? `\\${ch}` : ch;
+  }
   return out;
 }
 
@@ -112,29 +119,26 @@ export interface TextClauses {
 
 /**
  * Words and phrases are matched like the Postgres engine's tsquery: every word must occur in
- * the title, tags or body (stemmed); a word or phrase that is only stop words drops out, and a
- * query whose words and phrases all drop out (with no prefix) matches nothing.
+ * the title, tags, file name or body (stemmed in the document's language); a word or phrase
+ * that is only stop words drops out, and a query whose words and phrases all drop out (with no
+ * prefix) matches nothing.
  */
 export function textClauses(text: TextQuery): TextClauses {
   const must: Dsl[] = [];
   const should: Dsl[] = [];
   const highlight: Dsl[] = [];
   const guards: Dsl[] = [];
-  const words = (zero: 'all' | 'none') => ({
-    multi_match: {
-      query: text.terms.join(' '),
-      fields: TEXT_FIELDS,
-      // The three fields share the english analyzer: cross_fields treats them as one, so each
-      // word may be in any of them, and operator `and` requires all words.
-      type: 'cross_fields',
-      operator: 'and',
-      zero_terms_query: zero,
-    },
+  // `all`: a stop word is neutral where it is required; `none`: it does not count as a real word (the guard).
+  const word = (query: string, zero: 'all' | 'none') => ({
+    multi_match: { query, fields: TEXT_FIELDS, type: 'best_fields', operator: 'and', zero_terms_query: zero },
   });
-  if (text.terms.length > 0) {
-    must.push(words('all'));
-    guards.push(words('none'));
-    highlight.push(words('none'));
+  const phrase = (query: string, zero: 'all' | 'none') => ({
+    multi_match: { query, fields: TEXT_FIELDS, type: 'phrase', zero_terms_query: zero },
+  });
+  for (const term of text.terms) {
+    must.push(word(term, 'all'));
+    guards.push(word(term, 'none'));
+    highlight.push(word(term, 'none'));
   }
   if (text.terms.length >= 2) {
     // Proximity bonus: the words next to each other rank above the same words scattered.
@@ -142,31 +146,33 @@ export function textClauses(text: TextQuery): TextClauses {
       multi_match: { query: text.terms.join(' '), fields: TEXT_FIELDS, type: 'phrase', slop: 1, boost: 2 },
     });
   }
-  for (const phrase of text.phrases) {
-    const clause = (zero: 'all' | 'none') => ({
-      multi_match: { query: phrase, fields: TEXT_FIELDS, type: 'phrase', zero_terms_query: zero },
-    });
-    must.push(clause('all'));
-    guards.push(clause('none'));
-    highlight.push(clause('none'));
+  for (const p of text.phrases) {
+    must.push(phrase(p, 'all'));
+    guards.push(phrase(p, 'none'));
+    highlight.push(phrase(p, 'none'));
   }
   for (const raw of text.prefixes) {
     const prefix = raw.toLowerCase();
     must.push({
       bool: {
         should: [
-          { prefix: { 'title.plain': { value: prefix, boost: 3 } } },
+          { prefix: { title_plain: { value: prefix, boost: 3 } } },
           { prefix: { tags: { value: raw, case_insensitive: true, boost: 2 } } },
-          { prefix: { 'body.plain': { value: prefix } } },
+          { prefix: { 'filename.keyword': { value: raw, case_insensitive: true } } },
+          { prefix: { body_plain: { value: prefix } } },
         ],
         minimum_should_match: 1,
       },
     });
-    // The prefix query itself runs on the indexed prefixes, which the highlighter cannot map
-    // back to words; a wildcard on the same subfields highlights them.
-    const wildcard = `${escapeWildcard(prefix)}*`;
-    highlight.push({ wildcard: { 'title.plain': { value: wildcard } } });
-    highlight.push({ wildcard: { 'body.plain': { value: wildcard } } });
+    // Snippets come from the language fields: the same prefix over their (stemmed) words.
+    highlight.push({
+      query_string: {
+        query: `${escapeQueryString(prefix)}*`,
+        fields: [BODY_FIELDS],
+        analyze_wildcard: false,
+        lenient: true,
+      },
+    });
   }
   const mustNot = text.excludes.map((exclude) => ({
     multi_match: { query: exclude, fields: EXCLUDE_FIELDS, type: 'phrase' },
@@ -215,23 +221,21 @@ export function buildSearch(tenantId: string, query: SearchQuery): BuiltSearch {
     track_total_hits: true,
     track_scores: true,
     timeout: `${Math.max(1, Math.floor(query.timeoutMs))}ms`,
-    _source: { excludes: ['body', 'custom_fields', 'custom_kv'] },
+    _source: { excludes: [BODY_FIELDS, TITLE_FIELDS, 'custom_fields', 'custom_kv'] },
   };
   const after = searchAfter(query.sort, query.after);
   if (after !== undefined) body.search_after = after;
   if (text.highlight !== null) {
     // Markers, not HTML: the hit's fragments go through common.ts markedToHtml like the
-    // Postgres engine's, so both escape alike. no_match_size: the body's start when only the title matched.
+    // Postgres engine's, so both escape alike. no_match_size: the body's start when it has no match.
     const fragments = { fragment_size: SNIPPET_FRAGMENT_SIZE, number_of_fragments: MAX_SNIPPETS };
     body.highlight = {
       type: 'unified',
       pre_tags: [MARK_OPEN],
       post_tags: [MARK_CLOSE],
       highlight_query: text.highlight,
-      fields: {
-        body: { ...fragments, no_match_size: SNIPPET_FRAGMENT_SIZE },
-        'body.plain': fragments,
-      },
+      // Only the document's own language field holds its body.
+      fields: { [BODY_FIELDS]: { ...fragments, no_match_size: SNIPPET_FRAGMENT_SIZE } },
     };
   }
   if (query.facets.length > 0) {

@@ -312,10 +312,10 @@ export class OpenSearchSearchIndex implements SearchIndex {
     const page = rawHits.slice(0, query.limit);
     const hits: SearchHit[] = page.map((hit) => {
       const src = hit._source as unknown as HitSource;
-      const hl = (hit.highlight ?? {}) as Record<string, string[] | undefined>;
-      // Prefer fragments with a match: words and phrases mark `body`, prefixes mark `body.plain`.
-      const marked = [hl.body, hl['body.plain']].find((f) => f?.some((x) => x.includes(MARK_OPEN)));
-      const snippets = (marked ?? hl.body ?? []).map(markedToHtml);
+      // One language field holds the body: its fragments, marked or (no match) the body's start.
+      const fragments = Object.values((hit.highlight ?? {}) as Record<string, string[]>);
+      const marked = fragments.find((f) => f.some((x) => x.includes(MARK_OPEN)));
+      const snippets = (marked ?? fragments[0] ?? []).map(markedToHtml);
       return {
         documentId: src.document_id,
         versionId: src.version_id,
