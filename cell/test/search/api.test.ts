@@ -87,7 +87,7 @@ describe('from upload to search', () => {
     expect(hitIds(await search(cell, admin, { q: 'broken' }))).toEqual([id]);
   });
 
-  it('a type without text is "unsupported", searchable by its metadata, and gets a preview when it is an image', async () => {
+  it('a type without text is "unsupported", searchable by its metadata, and an image gets a preview served like a download', async () => {
     const png = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#c33' } })
       .png()
       .toBuffer();
@@ -101,6 +101,23 @@ describe('from upload to search', () => {
     expect(detail.body.currentVersion.extraction.preview).toBe(true);
     const res = await search(cell, admin, { q: 'photo', type: 'image' });
     expect(hitIds(res)).toEqual([id]);
+
+    const preview = await cell.app.request(`/v1/documents/${id}/preview`, { headers: admin.headers });
+    expect(preview.status).toBe(200);
+    expect(preview.headers.get('content-type')).toBe('image/png');
+    const bytes = Buffer.from(await preview.arrayBuffer());
+    expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect((await sharp(bytes).metadata()).width).toBeGreaterThan(0);
+    // Authorized like a download: not found for a user without a grant, or another tenant.
+    const viewer = await buildUser(cell, admin, 'viewer');
+    expect((await call(cell, viewer, 'GET', `/v1/documents/${id}/preview`)).status).toBe(404);
+    expect((await call(cell, other.admin, 'GET', `/v1/documents/${id}/preview`)).status).toBe(404);
+    // A text document has no preview.
+    const text = await upload('no picture here', { filename: 'plain.txt' });
+    await drain(cell, [tenantId]);
+    const none = await call(cell, admin, 'GET', `/v1/documents/${text}/preview`);
+    expect(none.status).toBe(404);
+    expect(none.body.error.code).toBe('not_found');
   });
 
   it('follows the document through its life: edit, new version, rollback, trash, restore, permanent delete', async () => {

@@ -1,7 +1,5 @@
-import type { Readable } from 'node:stream';
 import { blobKey } from '../../adapters/blob-store/port.ts';
 import type { CellDeps } from '../../context.ts';
-import { decryptStream, encryptStream } from '../../crypto/envelope.ts';
 import { versionDerivatives } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { readContent } from '../documents/content.ts';
@@ -9,6 +7,7 @@ import type { VersionRow } from '../documents/repo.ts';
 import { DEFAULT_LIMITS, ExtractionError, extractText, isExtractable } from '../extraction/extract.ts';
 import { renderPreview } from '../previews/render.ts';
 import { type DerivativeRow, sourceVersionId, type TextStatus } from './extraction-status.ts';
+import { aad, collect, storeEncrypted } from './sealed.ts';
 
 /**
  * What the pipeline derives from a version's bytes: its extracted text and a preview image,
@@ -17,68 +16,6 @@ import { type DerivativeRow, sourceVersionId, type TextStatus } from './extracti
  * folder move never parses the file again. Derivatives belong to the version whose blob they
  * came from: a restored version shares its source's.
  */
-
-function aad(tenantId: string, sourceId: string, what: 'text' | 'preview'): string {
-  return `quire/v1/${tenantId}/${sourceId}/${what}`;
-}
-
-async function collect(stream: Readable | NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
-
-async function storeEncrypted(deps: CellDeps, tenantId: string, key: string, bytes: Buffer, context: string) {
-  const dataKey = await deps.keyring.generateDataKey(tenantId);
-  try {
-    const cipher = encryptStream(dataKey.plaintext, context);
-    cipher.end(bytes);
-    await deps.blobs.put(key, cipher);
-  } finally {
-    dataKey.plaintext.fill(0);
-  }
-  return { wrappedKey: dataKey.wrapped, keyRef: dataKey.keyRef };
-}
-
-async function readEncrypted(
-  deps: CellDeps,
-  tenantId: string,
-  key: string,
-  wrapped: Buffer,
-  context: string,
-) {
-  const dataKey = await deps.keyring.unwrapDataKey(tenantId, wrapped);
-  const source = (await deps.blobs.get(key)) as Readable;
-  const decipher = decryptStream(dataKey, context);
-  source.once('error', (e) => decipher.destroy(e));
-  return collect(source.pipe(decipher));
-}
-
-/** The stored text of a version whose extraction is done. */
-export async function readText(deps: CellDeps, tenantId: string, row: DerivativeRow): Promise<string> {
-  if (row.textStatus !== 'done' || !row.textBlobKey || !row.textWrappedKey) return '';
-  const bytes = await readEncrypted(
-    deps,
-    tenantId,
-    row.textBlobKey,
-    row.textWrappedKey,
-    aad(tenantId, row.versionId, 'text'),
-  );
-  return bytes.toString('utf8');
-}
-
-/** The stored preview PNG of a version, or null. */
-export async function readPreview(deps: CellDeps, tenantId: string, row: DerivativeRow | undefined) {
-  if (row?.previewStatus !== 'done' || !row.previewBlobKey || !row.previewWrappedKey) return null;
-  return readEncrypted(
-    deps,
-    tenantId,
-    row.previewBlobKey,
-    row.previewWrappedKey,
-    aad(tenantId, row.versionId, 'preview'),
-  );
-}
 
 /**
  * Returns the derivatives of a version, deriving them first when they are not there yet:

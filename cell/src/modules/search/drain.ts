@@ -3,10 +3,11 @@ import type { IndexedDocument } from '../../adapters/search-index/port.ts';
 import type { CellDeps } from '../../context.ts';
 import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
 import { pgArray } from '../permissions/policy.ts';
-import { deleteDerivedBlobs, ensureDerivatives, readText } from './derivatives.ts';
+import { deleteDerivedBlobs, ensureDerivatives } from './derivatives.ts';
 import { type DerivativeRow, findDerivatives, sourceVersionId } from './extraction-status.ts';
 import { FairScheduler } from './fair.ts';
 import { expandFolder, loadDocumentStates, toIndexedDocument } from './indexer.ts';
+import { readText } from './sealed.ts';
 
 export interface DrainOptions {
   /** Outbox rows claimed per batch (default 25). */

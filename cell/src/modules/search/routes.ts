@@ -1,7 +1,9 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { bearer, commonErrors, errorSchema, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
+import { documentIdSchema, versionIdSchema } from '../documents/schemas.ts';
 import { searchQuery, searchResultSchema } from './schemas.ts';
+import { preview } from './verbs/preview.ts';
 import { search } from './verbs/search.ts';
 
 export const searchRoutes = router();
@@ -33,5 +35,40 @@ searchRoutes.openapi(
     c.header('RateLimit-Remaining', String(rate.remaining));
     c.header('RateLimit-Reset', String(rate.resetSeconds));
     return c.json(body, 200);
+  },
+);
+
+searchRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/documents/{id}/preview',
+    summary: 'A PNG preview of the first page (PDF) or the image, made by the search worker',
+    security: bearer,
+    middleware: requireUser(),
+    tags: ['documents'],
+    request: {
+      params: z.object({ id: documentIdSchema }),
+      query: z.object({ versionId: versionIdSchema.optional() }).strict(),
+    },
+    responses: {
+      200: {
+        description: 'The preview',
+        content: { 'image/png': { schema: z.string().openapi({ format: 'binary' }) } },
+      },
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const result = await preview({
+      ctx: c.get('ctx'),
+      input: { ...c.req.valid('param'), ...c.req.valid('query') },
+    });
+    return c.body(new Uint8Array(result.png), 200, {
+      'content-type': 'image/png',
+      'content-length': String(result.png.length),
+      'cache-control': 'private, max-age=300',
+      etag: `"${result.etag}"`,
+      'x-content-type-options': 'nosniff',
+    });
   },
 );
