@@ -62,6 +62,8 @@ export interface Secrets {
 export interface Topology {
   controlPlane: Proc;
   cells: Map<string, Proc & { spec: CellSpec; dir: string; database: string; ownerUrl: string }>;
+  /** Every process by name: `control-plane`, `<cell>`, `<cell>-worker`. */
+  processes: Map<string, Proc>;
   controlPlaneDatabase: { name: string; ownerUrl: string };
   secrets: Secrets;
   /** Calls the control plane's admin API with the bootstrap ops token. */
@@ -114,6 +116,18 @@ async function waitHealthy(url: string, proc: Proc, timeoutMs = 30_000): Promise
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${proc.name} did not become healthy at ${url}:\n${proc.logs.slice(-20).join('\n')}`);
+}
+
+/** A process without an HTTP port is up once it logs that it started (and has not exited). */
+async function waitStarted(proc: Proc, from = 0, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.child && proc.child.exitCode !== null)
+      throw new Error(`${proc.name} exited (${proc.child.exitCode}):\n${proc.logs.slice(-20).join('\n')}`);
+    if (proc.logs.slice(from).some((l) => l.includes('started'))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${proc.name} did not start:\n${proc.logs.slice(-20).join('\n')}`);
 }
 
 function launch(proc: Proc, script: string, echo: boolean): void {
@@ -242,8 +256,14 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     procs.set(spec.id, proc);
     scripts.set(spec.id, 'cell/src/server.ts');
     launch(proc, 'cell/src/server.ts', echo);
+    // The cell's job worker (search outbox, extraction): same environment, no HTTP port.
+    const worker: Proc = { name: `${spec.id}-worker`, url: '', logs: [], child: null, env: proc.env };
+    procs.set(worker.name, worker);
+    scripts.set(worker.name, 'cell/src/worker.ts');
+    launch(worker, 'cell/src/worker.ts', echo);
   }
   for (const cell of cells.values()) await waitHealthy(cell.url, cell);
+  for (const spec of o.cells) await waitStarted(procs.get(`${spec.id}-worker`)!);
   await waitFor(async () => {
     const list = await admin('GET', '/v1/admin/cells');
     const active = (list.body?.items ?? list.body?.cells ?? []) as { id: string; status: string }[];
@@ -261,13 +281,16 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
   const start: Topology['start'] = async (name) => {
     const proc = procs.get(name);
     if (!proc) throw new Error(`no process ${name}`);
+    const from = proc.logs.length;
     launch(proc, scripts.get(name)!, echo);
-    await waitHealthy(proc.url, proc);
+    if (proc.url) await waitHealthy(proc.url, proc);
+    else await waitStarted(proc, from);
   };
   return {
     controlPlane,
     cells,
     controlPlaneDatabase: { name: cpDbName, ownerUrl: cpDb.ownerUrl },
+    processes: procs,
     secrets,
     admin,
     start,
