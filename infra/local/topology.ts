@@ -67,6 +67,7 @@ export interface Topology {
   controlPlaneDatabase: { name: string; ownerUrl: string };
   secrets: Secrets;
   /** Calls the control plane's admin API with the bootstrap ops token. */
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON the callers pick apart; the API's own tests check their shapes
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   start(name: string): Promise<void>;
   /** SIGKILL by default: a crash, not a shutdown. */
