@@ -73,7 +73,8 @@ function openSearchEngine(name: string, tier: IsolationTier): EngineUnderTest {
       await admin.cluster.health({ wait_for_status: 'yellow', timeout: '30s' }).catch((err: unknown) => {
         throw new Error(`OpenSearch at ${url} is unreachable (bash infra/local/stack.sh up)`, { cause: err });
       });
-      const index = new OpenSearchSearchIndex({ url, indexPrefix: prefix, replicas: 0 });
+      // refresh: true (a refresh per write) keeps these cases fast; opensearch-adapter.test.ts runs the default 'wait_for'.
+      const index = new OpenSearchSearchIndex({ url, indexPrefix: prefix, replicas: 0, refresh: true });
       return {
         index,
         async newTenant() {

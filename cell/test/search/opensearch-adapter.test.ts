@@ -89,7 +89,8 @@ beforeAll(async () => {
       cause: err,
     });
   }
-  search = new OpenSearchSearchIndex({ url: OS_URL, indexPrefix: PREFIX, replicas: 0 });
+  // refresh: true keeps this file fast; the default ('wait_for') has its own case below.
+  search = new OpenSearchSearchIndex({ url: OS_URL, indexPrefix: PREFIX, replicas: 0, refresh: true });
 });
 
 afterAll(async () => {
@@ -541,6 +542,29 @@ describe('opensearch: dropTenant', () => {
     expect((await search.search(x, q())).total).toBe(0);
     await search.upsert(x, [doc(x, { body: 'kept words' })]);
     expect((await search.search(x, q({}, { terms: ['kept'] }))).total).toBe(1);
+  });
+});
+
+describe('opensearch: the default refresh policy', () => {
+  it('makes every write searchable by the time it resolves (wait_for)', async () => {
+    const waiting = new OpenSearchSearchIndex({ url: OS_URL, indexPrefix: PREFIX, replicas: 0 });
+    const t = tenant('wf');
+    const own = tenant('wfown');
+    try {
+      await waiting.ensureTenant(t, 'pooled');
+      await waiting.ensureTenant(own, 'dedicated');
+      for (const tenantId of [t, own]) {
+        for (let i = 0; i < 3; i++) {
+          const d = doc(tenantId, { body: `visible round${i}` });
+          await waiting.upsert(tenantId, [d]);
+          expect((await waiting.search(tenantId, q({}, { terms: [`round${i}`] }))).total).toBe(1);
+          await waiting.remove(tenantId, [d.documentId]);
+          expect((await waiting.search(tenantId, q({}, { terms: [`round${i}`] }))).total).toBe(0);
+        }
+      }
+    } finally {
+      await waiting.close();
+    }
   });
 });
 
