@@ -205,9 +205,11 @@ END $$;--> statement-breakpoint
 -- The match query's text, from which conditions are present. Only fixed fragments are
 -- concatenated; every value is a parameter ($1 tenant … $12 custom fields).
 CREATE FUNCTION search_match_sql(p_query boolean, p_rank boolean, p_all boolean, p_scope text,
-  p_tags boolean, p_author boolean, p_types boolean, p_from boolean, p_to boolean, p_custom boolean)
+  p_tags boolean, p_author boolean, p_types boolean, p_from boolean, p_to boolean, p_custom jsonb)
 RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public AS $$
-DECLARE v text;
+DECLARE
+  v text;
+  v_key text;
 BEGIN
   v := 'SELECT d.document_id, '
     || CASE WHEN p_query AND p_rank THEN 'ts_rank_cd(d.tsv, $2, 1)::float8' ELSE '0::float8' END
@@ -215,15 +217,17 @@ BEGIN
   IF p_query THEN v := v || ' AND d.tsv @@ $2'; END IF;
   IF NOT p_all THEN v := v || ' AND (d.ancestor_ids && $3 OR d.document_id = ANY ($4))'; END IF;
   IF p_scope = 'subtree' THEN v := v || ' AND d.ancestor_ids @> ARRAY[$5]';
-  ELSIF p_scope = 'children' THEN v := v || ' AND d.folder_id = $5'; END IF;
+  -- Direct children also satisfy the subtree condition, which the ancestor GIN index can serve.
+  ELSIF p_scope = 'children' THEN v := v || ' AND d.ancestor_ids @> ARRAY[$5] AND d.folder_id = $5'; END IF;
   IF p_tags THEN v := v || ' AND d.tags @> $6'; END IF;
   IF p_author THEN v := v || ' AND d.author_id = $7'; END IF;
   IF p_types THEN v := v || ' AND d.type = ANY ($8)'; END IF;
   IF p_from THEN v := v || ' AND d.updated_at >= $9'; END IF;
   IF p_to THEN v := v || ' AND d.updated_at < $10'; END IF;
-  IF p_custom THEN
-    v := v || ' AND NOT EXISTS (SELECT 1 FROM jsonb_each_text($11) c WHERE (d.custom_fields ->> c.key) IS DISTINCT FROM c.value)';
-  END IF;
+  -- One plain comparison per custom field: the key is quoted as a literal, the value stays in $11.
+  FOR v_key IN SELECT jsonb_object_keys(coalesce(p_custom, '{}'::jsonb)) ORDER BY 1 LOOP
+    v := v || format(' AND (d.custom_fields ->> %L) = ($11 ->> %L)', v_key, v_key);
+  END LOOP;
   RETURN v;
 END $$;--> statement-breakpoint
 
@@ -244,7 +248,7 @@ BEGIN
   RETURN QUERY EXECUTE search_match_sql(p_query IS NOT NULL, p_rank, coalesce(p_all, false),
       CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
       p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
-      p_updated_to IS NOT NULL, p_custom IS NOT NULL)
+      p_updated_to IS NOT NULL, p_custom)
     USING v_tenant, p_query, coalesce(p_folder_ids, '{}'), coalesce(p_document_ids, '{}'), p_scope_folder,
       p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom;
 END $$;--> statement-breakpoint
@@ -264,7 +268,7 @@ BEGIN
       || search_match_sql(p_query IS NOT NULL, p_rank, coalesce(p_all, false),
       CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
       p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
-      p_updated_to IS NOT NULL, p_custom IS NOT NULL)
+      p_updated_to IS NOT NULL, p_custom)
     USING v_tenant, p_query, coalesce(p_folder_ids, '{}'), coalesce(p_document_ids, '{}'), p_scope_folder,
       p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom;
 END $$;--> statement-breakpoint

@@ -26,6 +26,8 @@ export class SearchDoorbell {
   constructor(redis: Redis, prefix: string, log: Logger) {
     this.queue = new Queue(SEARCH_QUEUE, { connection: redis, prefix });
     this.log = log;
+    // Redis trouble must never take the API down: a lost ring is caught by the sweep.
+    this.queue.on('error', (err) => log.warn('search doorbell queue error', { err: String(err) }));
   }
 
   ring(): void {
