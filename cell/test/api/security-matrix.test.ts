@@ -89,7 +89,7 @@ describe('security matrix over every route of the cell', () => {
     expect(internalOps.length).toBeGreaterThan(2);
     for (const op of internalOps) {
       for (const headers of [
-        {},
+        {} as Record<string, string>,
         { authorization: `Bearer ${INTERNAL_TOKEN.replace(/.$/, 'X')}` },
         { authorization: `Bearer ${userToken}` },
       ]) {
