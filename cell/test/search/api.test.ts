@@ -347,6 +347,21 @@ describe('bad queries are 4xx with the error shape, never 5xx', () => {
   });
 });
 
+describe('the contract', () => {
+  it('the OpenAPI document describes GET /v1/search and the preview route', async () => {
+    const res = await cell.app.request('/v1/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+    };
+    const params = doc.paths['/v1/search']!.get!.parameters!.map((p) => p.name);
+    expect(params).toEqual(
+      expect.arrayContaining(['q', 'folderId', 'tag', 'type', 'facets', 'sort', 'cursor']),
+    );
+    expect(doc.paths['/v1/documents/{id}/preview']?.get).toBeDefined();
+  });
+});
+
 describe('quota and audit', () => {
   it('search calls per minute come from the plan; over it is 429 with Retry-After', async () => {
     const { admin: a } = await buildTenant(cell);
