@@ -43,7 +43,7 @@ const HEADLINE_OPTIONS = [
 
 /**
  * Postgres full-text search, the embedded default: the `search_documents` table of the
- * cell's own database (migration 0002_search.sql). Writes go through the app role under RLS;
+ * cell's own database (migrations 0002_search.sql, 0003_search_tuning.sql). Writes go through the app role under RLS;
  * matching goes through `search_match()`, a SECURITY DEFINER function that applies the
  * tenant (from the transaction's app.tenant_id) and the access filter itself, so the planner
  * may use the (tenant_id, tsv) GIN index that RLS would forbid it (README: "the RLS trap").

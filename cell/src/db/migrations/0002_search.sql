@@ -106,20 +106,12 @@ CREATE POLICY tenant_isolation ON "search_documents"
   USING (tenant_id = (SELECT current_setting('app.tenant_id', true)))
   WITH CHECK (tenant_id = (SELECT current_setting('app.tenant_id', true)));--> statement-breakpoint
 
--- Keep the tsvector in the heap row (compressed if need be) rather than in TOAST: ranking reads
--- it for every match, and an out-of-line fetch per row tripled the cost of ranking a broad
--- match (measured: 24,500 matches of 50,000 documents, 171 ms → 64 ms). The body, read only
--- for the snippets of one page, stays EXTENDED (TOASTed first).
-ALTER TABLE "search_documents" ALTER COLUMN "tsv" SET STORAGE MAIN;--> statement-breakpoint
 -- btree_gin (a trusted extension: the database owner may create it) lets one GIN index lead
 -- with the tenant: a search touches only its tenant's posting lists.
 CREATE EXTENSION IF NOT EXISTS btree_gin;--> statement-breakpoint
--- The GIN pending list, measured (modules/search/README.md): with fastupdate on and a 1 MB
--- gin_pending_list_limit, bulk indexing runs 2x faster and searches during a 50 docs/s ingest
--- keep the same p50/p99; the flush (at most 1 MB of entries) lands on the indexing worker.
--- The ancestor and tag indexes get a few keys per document: no pending list for them.
-CREATE INDEX "search_documents_tsv_idx" ON "search_documents" USING gin ("tenant_id", "tsv")
-  WITH (fastupdate = on, gin_pending_list_limit = 1024);--> statement-breakpoint
+-- fastupdate off: no pending list, so no query pays for flushing another writer's backlog
+-- (measured in bench/search: see modules/search/README.md).
+CREATE INDEX "search_documents_tsv_idx" ON "search_documents" USING gin ("tenant_id", "tsv") WITH (fastupdate = off);--> statement-breakpoint
 CREATE INDEX "search_documents_ancestors_idx" ON "search_documents" USING gin ("tenant_id", "ancestor_ids") WITH (fastupdate = off);--> statement-breakpoint
 CREATE INDEX "search_documents_tags_idx" ON "search_documents" USING gin ("tenant_id", "tags") WITH (fastupdate = off);--> statement-breakpoint
 
@@ -208,11 +200,9 @@ END $$;--> statement-breakpoint
 -- The match query's text, from which conditions are present. Only fixed fragments are
 -- concatenated; every value is a parameter ($1 tenant … $12 custom fields).
 CREATE FUNCTION search_match_sql(p_query boolean, p_rank boolean, p_all boolean, p_scope text,
-  p_tags boolean, p_author boolean, p_types boolean, p_from boolean, p_to boolean, p_custom jsonb)
+  p_tags boolean, p_author boolean, p_types boolean, p_from boolean, p_to boolean, p_custom boolean)
 RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public AS $$
-DECLARE
-  v text;
-  v_key text;
+DECLARE v text;
 BEGIN
   v := 'SELECT d.document_id, '
     || CASE WHEN p_query AND p_rank THEN 'ts_rank_cd(d.tsv, $2, 1)::float8' ELSE '0::float8' END
@@ -220,17 +210,15 @@ BEGIN
   IF p_query THEN v := v || ' AND d.tsv @@ $2'; END IF;
   IF NOT p_all THEN v := v || ' AND (d.ancestor_ids && $3 OR d.document_id = ANY ($4))'; END IF;
   IF p_scope = 'subtree' THEN v := v || ' AND d.ancestor_ids @> ARRAY[$5]';
-  -- Direct children also satisfy the subtree condition, which the ancestor GIN index can serve.
-  ELSIF p_scope = 'children' THEN v := v || ' AND d.ancestor_ids @> ARRAY[$5] AND d.folder_id = $5'; END IF;
+  ELSIF p_scope = 'children' THEN v := v || ' AND d.folder_id = $5'; END IF;
   IF p_tags THEN v := v || ' AND d.tags @> $6'; END IF;
   IF p_author THEN v := v || ' AND d.author_id = $7'; END IF;
   IF p_types THEN v := v || ' AND d.type = ANY ($8)'; END IF;
   IF p_from THEN v := v || ' AND d.updated_at >= $9'; END IF;
   IF p_to THEN v := v || ' AND d.updated_at < $10'; END IF;
-  -- One plain comparison per custom field: the key is quoted as a literal, the value stays in $11.
-  FOR v_key IN SELECT jsonb_object_keys(coalesce(p_custom, '{}'::jsonb)) ORDER BY 1 LOOP
-    v := v || format(' AND (d.custom_fields ->> %L) = ($11 ->> %L)', v_key, v_key);
-  END LOOP;
+  IF p_custom THEN
+    v := v || ' AND NOT EXISTS (SELECT 1 FROM jsonb_each_text($11) c WHERE (d.custom_fields ->> c.key) IS DISTINCT FROM c.value)';
+  END IF;
   RETURN v;
 END $$;--> statement-breakpoint
 
@@ -251,7 +239,7 @@ BEGIN
   RETURN QUERY EXECUTE search_match_sql(p_query IS NOT NULL, p_rank, coalesce(p_all, false),
       CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
       p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
-      p_updated_to IS NOT NULL, p_custom)
+      p_updated_to IS NOT NULL, p_custom IS NOT NULL)
     USING v_tenant, p_query, coalesce(p_folder_ids, '{}'), coalesce(p_document_ids, '{}'), p_scope_folder,
       p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom;
 END $$;--> statement-breakpoint
@@ -271,7 +259,7 @@ BEGIN
       || search_match_sql(p_query IS NOT NULL, p_rank, coalesce(p_all, false),
       CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
       p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
-      p_updated_to IS NOT NULL, p_custom)
+      p_updated_to IS NOT NULL, p_custom IS NOT NULL)
     USING v_tenant, p_query, coalesce(p_folder_ids, '{}'), coalesce(p_document_ids, '{}'), p_scope_folder,
       p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom;
 END $$;--> statement-breakpoint
