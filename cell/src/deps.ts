@@ -51,7 +51,12 @@ export async function createDeps(
     env.CONTROL_PLANE_URL ? (env.CONFIG_CACHE_FILE ?? join(stateDir, 'cell-config.json')) : null,
   );
   const searchIndex = await createSearchIndex(
-    { engine: env.SEARCH_ENGINE, opensearchUrl: env.OPENSEARCH_URL, cellId: env.CELL_ID },
+    {
+      engine: env.SEARCH_ENGINE,
+      opensearchUrl: env.OPENSEARCH_URL,
+      opensearchReplicas: env.OPENSEARCH_REPLICAS,
+      cellId: env.CELL_ID,
+    },
     db,
   );
   const searchDoorbell = new SearchDoorbell(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);

@@ -76,6 +76,13 @@ const envSchema = z
       .default('postgres')
       .describe('Search engine: Postgres full-text search (embedded default) or OpenSearch'),
     OPENSEARCH_URL: z.string().url().optional().describe('OpenSearch node URL (SEARCH_ENGINE=opensearch)'),
+    OPENSEARCH_REPLICAS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(5)
+      .default(1)
+      .describe('Replicas per OpenSearch index (0 on a single-node cluster)'),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9:_-]{1,64}$/)

@@ -10,6 +10,8 @@ export interface SearchIndexConfig {
   opensearchUrl?: string;
   /** Names this cell's indices in a cluster other cells may share. */
   cellId: string;
+  /** Replicas per OpenSearch index (0 on a single-node cluster such as the local stack). */
+  opensearchReplicas?: number;
 }
 
 /**
@@ -21,5 +23,9 @@ export async function createSearchIndex(config: SearchIndexConfig, db: Db): Prom
   if (config.engine === 'postgres') return new PostgresSearchIndex(db);
   if (!config.opensearchUrl) throw new Error('SEARCH_ENGINE=opensearch needs OPENSEARCH_URL');
   const { OpenSearchSearchIndex } = await import('./opensearch.ts');
-  return new OpenSearchSearchIndex({ url: config.opensearchUrl, indexPrefix: `quire-${config.cellId}` });
+  return new OpenSearchSearchIndex({
+    url: config.opensearchUrl,
+    indexPrefix: `quire-${config.cellId}`,
+    replicas: config.opensearchReplicas,
+  });
 }
