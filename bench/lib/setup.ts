@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { silentLogger } from '@quire/shared/log';
 import { createApp } from '../../cell/src/app.ts';
 import { bootstrapCellDatabase, dropCellDatabase } from '../../cell/src/db/bootstrap.ts';
 import { migrateCellDatabase } from '../../cell/src/db/migrate.ts';
 import { createDeps } from '../../cell/src/deps.ts';
 import { parseEnv } from '../../cell/src/env.ts';
-import { silentLogger } from '../../cell/src/observability/log.ts';
 import { INTERNAL_TOKEN } from '../../test/support/harness.ts';
 
 /** Reads the running local stack (`.local/stack.json`) into process.env; fails loudly without it. */

@@ -1,12 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { CELL_HEADER } from '@quire/shared/edge-headers';
+import { errorHandler, notFoundHandler } from '@quire/shared/error-handler';
 import { PayloadTooLarge } from '@quire/shared/errors';
+import { requestId } from '@quire/shared/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CellDeps } from './context.ts';
 import { edgeAssertion } from './middleware/edge-assertion.ts';
-import { errorHandler, notFoundHandler } from './middleware/errors.ts';
-import { requestId } from './middleware/request-id.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
@@ -61,7 +61,7 @@ export function createApp(deps: CellDeps) {
   });
   app.doc31('/v1/openapi.json', { openapi: '3.1.0', info: { title: 'Quire cell API', version: '1.0.0' } });
 
-  app.onError(errorHandler(deps.log));
+  app.onError(errorHandler(deps.log, { logStack: true }));
   app.notFound(notFoundHandler);
   return app;
 }

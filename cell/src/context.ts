@@ -1,4 +1,6 @@
+import type { Logger } from '@quire/shared/log';
 import type { IsolationTier, PlanId, PlanLimits } from '@quire/shared/plans';
+import type { RequestIdVariables } from '@quire/shared/request-id';
 import type { AccessClaims } from '@quire/shared/tokens';
 import type { Redis } from 'ioredis';
 import type { BlobStore } from './adapters/blob-store/port.ts';
@@ -7,14 +9,12 @@ import type { SearchIndex } from './adapters/search-index/port.ts';
 import type { Db } from './db/client.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
 import type { EdgeVariables } from './middleware/edge-assertion.ts';
-import type { RequestIdVariables } from './middleware/request-id.ts';
 import type { ConfigStore, FlagValues } from './modules/control-plane/config-store.ts';
 import type { LoginThrottle } from './modules/identity/login-throttle.ts';
 import type { TokenService } from './modules/identity/token-service.ts';
 import type { SearchDoorbell } from './modules/search/doorbell.ts';
 import type { TenantDirectory } from './modules/tenancy/directory.ts';
 import type { SealingKey } from './modules/tenancy/sealing-key.ts';
-import type { Logger } from './observability/log.ts';
 
 /** Everything a cell's code reaches outside itself, built once at boot (or by the test harness). */
 export interface CellDeps {

@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { createLogger, type Logger } from '@quire/shared/log';
 import { Redis } from 'ioredis';
 import { FsBlobStore } from './adapters/blob-store/fs.ts';
 import type { BlobStore } from './adapters/blob-store/port.ts';
@@ -16,7 +17,6 @@ import { TokenService } from './modules/identity/token-service.ts';
 import { queuePrefix, SearchDoorbell } from './modules/search/doorbell.ts';
 import { TenantDirectory } from './modules/tenancy/directory.ts';
 import { SealingKey } from './modules/tenancy/sealing-key.ts';
-import { createLogger, type Logger } from './observability/log.ts';
 
 /** Builds the cell's adapters from validated configuration: the one place choosing implementations. */
 export async function createDeps(

@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { errorHandler, notFoundHandler } from '@quire/shared/error-handler';
 import { PayloadTooLarge } from '@quire/shared/errors';
+import { requestId } from '@quire/shared/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CpDeps } from './context.ts';
 import { accessLog } from './middleware/access-log.ts';
-import { errorHandler, notFoundHandler } from './middleware/errors.ts';
-import { requestId } from './middleware/request-id.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { cellAdminRoutes } from './modules/cells/admin-routes.ts';
 import { flagRoutes } from './modules/flags/routes.ts';

@@ -1,8 +1,8 @@
+import type { Logger } from '@quire/shared/log';
+import type { RequestIdVariables } from '@quire/shared/request-id';
 import type { Db, Sql } from './db/client.ts';
-import type { RequestIdVariables } from './middleware/request-id.ts';
 import type { Actor } from './modules/ops-auth/roles.ts';
 import type { CellClient } from './modules/provisioning/cell-client.ts';
-import type { Logger } from './observability/log.ts';
 
 /** Wall time, injectable so tests can step past heartbeat windows and key retirements. */
 export interface Clock {

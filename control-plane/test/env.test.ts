@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { silentLogger } from '@quire/shared/log';
 import { describe, expect, it } from 'vitest';
 import { openSecret, sealSecret } from '../src/crypto/secret-box.ts';
 import { createDeps } from '../src/deps.ts';
 import { parseEnv } from '../src/env.ts';
-import { silentLogger } from '../src/observability/log.ts';
 
 const base = {
   DATABASE_URL: 'postgres://app:pw@127.0.0.1:1/cp',

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId } from '@quire/shared/ids';
+import { silentLogger } from '@quire/shared/log';
 import { createApp } from '../../cell/src/app.ts';
 import { createDeps } from '../../cell/src/deps.ts';
 import { parseEnv } from '../../cell/src/env.ts';
-import { silentLogger } from '../../cell/src/observability/log.ts';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef0123';
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@quire/shared/log';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,7 +20,6 @@ import { withTenantTx } from '../../src/db/tenant-tx.ts';
 import { createDeps } from '../../src/deps.ts';
 import { parseEnv } from '../../src/env.ts';
 import { checkTenant } from '../../src/modules/search/checker.ts';
-import { silentLogger } from '../../src/observability/log.ts';
 
 /**
  * kill -9 the search worker (`node cell/src/worker.ts`, a real process) in the middle of a big

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { silentLogger } from '@quire/shared/log';
 import { exportJWK, generateKeyPair } from 'jose';
 import postgres from 'postgres';
 import { createApp } from '../../../cell/src/app.ts';
 import { createDeps } from '../../../cell/src/deps.ts';
 import { parseEnv } from '../../../cell/src/env.ts';
 import { ControlPlaneLink } from '../../../cell/src/modules/control-plane/link.ts';
-import { silentLogger } from '../../../cell/src/observability/log.ts';
 import type { ControlPlaneHandle } from './control-plane.ts';
 
 /** A superuser connection to the run's cell database (RLS does not hide rows from it): for assertions only. */

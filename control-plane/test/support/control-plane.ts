@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { createLogger } from '@quire/shared/log';
 import postgres from 'postgres';
 import { createApp } from '../../src/app.ts';
 import type { Clock } from '../../src/context.ts';
@@ -8,7 +9,6 @@ import { bootstrapControlPlaneDatabase, dropControlPlaneDatabase } from '../../s
 import { migrateControlPlaneDatabase } from '../../src/db/migrate.ts';
 import { createDeps } from '../../src/deps.ts';
 import { parseEnv } from '../../src/env.ts';
-import { createLogger } from '../../src/observability/log.ts';
 
 export const BOOTSTRAP_TOKEN = 'test-bootstrap-ops-token-0123456789abcdef';
 export const EDGE_TOKEN = 'test-edge-token-0123456789abcdef0123456789';

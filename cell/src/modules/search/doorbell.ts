@@ -1,6 +1,6 @@
+import type { Logger } from '@quire/shared/log';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../observability/log.ts';
 
 /** The BullMQ queue of the search pipeline. Its jobs carry no data: the outbox is the queue. */
 export const SEARCH_QUEUE = 'search-index';

@@ -1,8 +1,8 @@
-import { type ErrorCode, errorBody, QuireError, RateLimited } from '@quire/shared/errors';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import type { Logger } from '../observability/log.ts';
+import { type ErrorCode, errorBody, QuireError, RateLimited } from './errors.ts';
+import type { Logger } from './log.ts';
 
 /** Zod issues as the `details` of a 400: where, what. Never the rejected value itself. */
 export function zodDetails(error: ZodError) {
@@ -21,8 +21,13 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   429: 'rate_limited',
 };
 
-/** The one mapping from anything thrown to the wire envelope: domain errors, HTTP exceptions, zod, then the unknown. */
-export function errorHandler(log: Logger) {
+/**
+ * The one mapping from anything thrown to the wire envelope: domain errors, HTTP exceptions,
+ * zod, then the unknown. An unknown error is logged by name and message (a driver error can
+ * quote values, and values may be personal); `logStack` adds the stack (the cell, whose logs
+ * stay in its region).
+ */
+export function errorHandler(log: Logger, o: { logStack?: boolean } = {}) {
   return (err: Error, c: Context) => {
     const requestId = c.get('requestId') as string | undefined;
     if (err instanceof QuireError) {
@@ -36,15 +41,12 @@ export function errorHandler(log: Logger) {
       const code = HTTP_CODES[err.status] ?? (err.status >= 500 ? 'internal' : 'bad_request');
       return c.json(errorBody(code, err.message || code, requestId), err.status);
     }
-    if (isBodyTooLarge(err))
+    if (err?.name === 'BodyLimitError')
       return c.json(errorBody('payload_too_large', 'request body is too large', requestId), 413);
-    log.error('unhandled error', { requestId, err: err?.message, stack: err?.stack });
+    if (o.logStack) log.error('unhandled error', { requestId, err: err?.message, stack: err?.stack });
+    else log.error('unhandled error', { requestId, err: err?.name, message: err?.message?.slice(0, 200) });
     return c.json(errorBody('internal', 'internal error', requestId), 500);
   };
-}
-
-function isBodyTooLarge(err: Error): boolean {
-  return err?.name === 'BodyLimitError';
 }
 
 export function notFoundHandler(c: Context) {

@@ -1,11 +1,11 @@
-import { newId } from '@quire/shared/ids';
 import { createMiddleware } from 'hono/factory';
+import { newId } from './ids.ts';
 
 export type RequestIdVariables = { requestId: string };
 
 const INCOMING = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** Keeps the caller's request id when it is well-formed, otherwise makes one; echoes it on every response. */
+/** Keeps the caller's (the edge's) request id when it is well-formed, otherwise makes one; echoes it on every response. */
 export const requestId = () =>
   createMiddleware<{ Variables: RequestIdVariables }>(async (c, next) => {
     const incoming = c.req.header('x-request-id');
