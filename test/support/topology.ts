@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
+import { dropDatabase } from '@quire/shared/database-bootstrap';
 import { type CellSpec, startTopology, type Topology } from '../../infra/local/topology.ts';
 import { startEdge, type TestEdge } from './edge.ts';
 
@@ -79,16 +79,11 @@ export async function startWorld(o: { name: string; redisDbs: [number, number]; 
     async close() {
       await edge.close();
       await topology.close();
-      const admin = postgres(process.env.QUIRE_PG_ADMIN_URL!, { max: 1, onnotice: () => {} });
-      try {
-        for (const db of [
-          topology.controlPlaneDatabase.name,
-          ...[...topology.cells.values()].map((c) => c.database),
-        ])
-          await admin.unsafe(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
+      for (const db of [
+        topology.controlPlaneDatabase.name,
+        ...[...topology.cells.values()].map((c) => c.database),
+      ])
+        await dropDatabase(process.env.QUIRE_PG_ADMIN_URL!, db);
     },
   };
   return world;
