@@ -1,34 +1,14 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { QuireError } from '@quire/shared/errors';
+import { errorResponse, openApiRouter } from '@quire/shared/openapi';
 import type { AppEnv } from '../context.ts';
 
-/**
- * One Hono instance per resource file, all sharing this validation hook: a zod failure
- * is thrown and mapped by the app's single `onError` to `validation_failed`.
- */
-export function router() {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw result.error;
-    },
-  });
-}
+/** One Hono instance per resource file, all sharing the validation hook (see shared/openapi.ts). */
+export const router = () => openApiRouter<AppEnv>();
 
-export const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'not_found' }),
-      message: z.string(),
-      requestId: z.string().optional(),
-      details: z.unknown().optional(),
-    }),
-  })
-  .openapi('Error');
+export { errorSchema, json } from '@quire/shared/openapi';
 
-const err = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: errorSchema } },
-});
+const err = errorResponse;
 
 /** The error responses every authenticated route can give. */
 export const commonErrors = {
@@ -39,10 +19,6 @@ export const commonErrors = {
   421: err('Tenant is not homed in this cell'),
   429: err('Rate limited'),
 } as const;
-
-export function json<T extends z.ZodType>(schema: T, description = 'OK') {
-  return { description, content: { 'application/json': { schema } } };
-}
 
 export const bearer = [{ bearerAuth: [] }];
 

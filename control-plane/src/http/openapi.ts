@@ -1,33 +1,13 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { z } from '@hono/zod-openapi';
+import { errorResponse, openApiRouter } from '@quire/shared/openapi';
 import type { AppEnv } from '../context.ts';
 
-/**
- * One Hono instance per resource file, all sharing this validation hook: a zod failure
- * is thrown and mapped by the app's single `onError` to `validation_failed`.
- */
-export function router() {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw result.error;
-    },
-  });
-}
+/** One Hono instance per resource file, all sharing the validation hook (see shared/openapi.ts). */
+export const router = () => openApiRouter<AppEnv>();
 
-export const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'not_found' }),
-      message: z.string(),
-      requestId: z.string().optional(),
-      details: z.unknown().optional(),
-    }),
-  })
-  .openapi('Error');
+export { errorSchema, json } from '@quire/shared/openapi';
 
-const err = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: errorSchema } },
-});
+const err = errorResponse;
 
 /** The error responses every authenticated route can give. */
 export const commonErrors = {
@@ -37,10 +17,6 @@ export const commonErrors = {
   404: err('Not found'),
   409: err('Conflicts with the current state'),
 } as const;
-
-export function json<T extends z.ZodType>(schema: T, description = 'OK') {
-  return { description, content: { 'application/json': { schema } } };
-}
 
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };
