@@ -34,3 +34,9 @@ export const errorResponse = (description: string) => ({
 export function json<T extends z.ZodType>(schema: T, description = 'OK') {
   return { description, content: { 'application/json': { schema } } };
 }
+
+/** A bearer credential from the Authorization header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/);
+  return match ? match[1]! : null;
+}

@@ -1,13 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { QuireError, Unauthenticated } from '@quire/shared/errors';
+import { bearerToken } from '@quire/shared/openapi';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context.ts';
 import { clientInfo, trustsForwarding } from './client-info.ts';
 
 function bearer(header: string | undefined): string {
-  const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/);
-  if (!match) throw new Unauthenticated('a Bearer token is required');
-  return match[1]!;
+  const token = bearerToken(header);
+  if (!token) throw new Unauthenticated('a Bearer token is required');
+  return token;
 }
 
 /**

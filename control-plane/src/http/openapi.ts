@@ -5,7 +5,7 @@ import type { AppEnv } from '../context.ts';
 /** One Hono instance per resource file, all sharing the validation hook (see shared/openapi.ts). */
 export const router = () => openApiRouter<AppEnv>();
 
-export { errorSchema, json } from '@quire/shared/openapi';
+export { bearerToken, errorSchema, json } from '@quire/shared/openapi';
 
 const err = errorResponse;
 
@@ -25,12 +25,6 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 export const opsSecurity = [{ opsToken: [] }];
 export const cellSecurity = [{ cellCredential: [] }];
 export const edgeSecurity = [{ edgeToken: [] }];
-
-/** A bearer credential from the Authorization header, or null. */
-export function bearerToken(header: string | undefined): string | null {
-  const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/);
-  return match ? match[1]! : null;
-}
 
 /** ETags are the version in quotes; a client may send several, or a weak one. */
 export function etagMatches(ifNoneMatch: string | undefined, version: string): boolean {
