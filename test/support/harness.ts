@@ -15,8 +15,9 @@ export async function startTestCell(
   adapters: { blobs: 'fs' | 's3'; keyring: 'local' | 'kms' } = { blobs: 'fs', keyring: 'local' },
   /** More cell env (e.g. EDGE_ASSERTION_SECRET), applied last. */
   extraEnv: Record<string, string> = {},
+  /** The cell's state folder (blobs, keyring, keys); the same folder again is the same cell restarted. */
+  dir = mkdtempSync(join(tmpdir(), 'quire-cell-')),
 ) {
-  const dir = mkdtempSync(join(tmpdir(), 'quire-cell-'));
   const env = parseEnv({
     CELL_ID: cellId,
     CELL_REGION: cellId.split('-')[0],

@@ -3,13 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { silentLogger } from '@quire/shared/log';
 import { exportJWK, generateKeyPair } from 'jose';
 import postgres from 'postgres';
-import { createApp } from '../../../cell/src/app.ts';
-import { createDeps } from '../../../cell/src/deps.ts';
-import { parseEnv } from '../../../cell/src/env.ts';
 import { ControlPlaneLink } from '../../../cell/src/modules/control-plane/link.ts';
+import { startTestCell } from '../../../test/support/harness.ts';
 import type { ControlPlaneHandle } from './control-plane.ts';
 
 /** A superuser connection to the run's cell database (RLS does not hide rows from it): for assertions only. */
@@ -41,24 +38,18 @@ export async function startLinkedCell(
   const credential = o.credential ?? (await createCellSlot(cp, id, region));
   // The same dir = the same signing and sealing keys: a restarted cell, not a new one.
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), `quire-cp-cell-${id}-`));
-  const env = parseEnv({
-    CELL_ID: id,
-    CELL_REGION: region,
-    DATABASE_URL: process.env.QUIRE_TEST_DATABASE_URL,
-    DATABASE_POOL_SIZE: '5',
-    REDIS_URL: process.env.QUIRE_REDIS_URL,
-    BLOB_STORE: 'fs',
-    BLOB_DIR: join(dir, 'blobs'),
-    KEYRING: 'local',
-    KEYRING_DIR: join(dir, 'keyring'),
-    JWT_ISSUER: `https://${id}.cells.test`,
-    SIGNING_KEY_FILE: join(dir, 'signing-keys.json'),
-    INTERNAL_API_TOKEN: credential,
-    CONTROL_PLANE_URL: cp.url,
-    CELL_CAPACITY: String(o.capacity ?? 100),
-  });
-  const { deps, close } = await createDeps(env, silentLogger);
-  const app = createApp(deps);
+  const { app, deps, close } = await startTestCell(
+    id,
+    undefined,
+    {
+      CELL_REGION: region,
+      DATABASE_POOL_SIZE: '5',
+      INTERNAL_API_TOKEN: credential,
+      CONTROL_PLANE_URL: cp.url,
+      CELL_CAPACITY: String(o.capacity ?? 100),
+    },
+    dir,
+  );
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
