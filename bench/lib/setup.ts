@@ -33,11 +33,18 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated cell database `quire_bench_<name>` with its owner and app roles (a leftover of an aborted run is dropped first). */
-export async function createBenchDatabase(name: string): Promise<BenchDatabase> {
+/**
+ * A fresh, migrated cell database `quire_bench_<name>` with its owner and app roles (a leftover
+ * of an aborted run is dropped first). With `keep`, an existing one is reused (migrated, roles
+ * re-keyed) and `drop()` leaves it in place, so a bench can skip reloading its data.
+ */
+export async function createBenchDatabase(
+  name: string,
+  options: { keep?: boolean } = {},
+): Promise<BenchDatabase> {
   const { adminUrl } = loadStack();
   const database = `quire_bench_${name}`;
-  await dropCellDatabase(adminUrl, database);
+  if (!options.keep) await dropCellDatabase(adminUrl, database);
   const { ownerUrl, appUrl } = await bootstrapCellDatabase({
     adminUrl,
     database,
@@ -45,7 +52,12 @@ export async function createBenchDatabase(name: string): Promise<BenchDatabase> 
     appPassword: randomBytes(12).toString('hex'),
   });
   await migrateCellDatabase(ownerUrl);
-  return { database, ownerUrl, appUrl, drop: () => dropCellDatabase(adminUrl, database) };
+  return {
+    database,
+    ownerUrl,
+    appUrl,
+    drop: options.keep ? async () => {} : () => dropCellDatabase(adminUrl, database),
+  };
 }
 
 export type FetchHandler = Parameters<typeof serve>[0]['fetch'];

@@ -3,6 +3,15 @@
  *
  *   node_modules/.bin/node bench/search/run.ts [--docs 1000000] [--small-tenants 99] [--small-docs 1000]
  *     [--engines postgres,opensearch] [--clients 1,16,64] [--seconds 15] [--pipeline 500] [--no-fastupdate-compare]
+ *     [--big-tier schema] [--keep | --drop-kept]
+ *
+ * `--keep` leaves the loaded data in place (database `quire_bench_search_kept`, indices
+ * `bench-kept-*`) and reuses it on the next `--keep` run of the same sizes, so query changes can
+ * be measured on 1,000,000 documents without loading them again (`--drop-kept`: start those
+ * names over and delete them at the end).
+ * The big tenant is placed as `--big-tier` (default `schema`: a million documents exceeds the
+ * standard plan's 100,000, so such a tenant is professional or above and has its own index);
+ * the small ones are pooled.
  *
  * Loads a deterministic corpus (bench/search/corpus.ts: Zipf vocabulary, 1-4 KB bodies, tags,
  * 1,000 folders, 50 users with mixed grants) into each engine through its SearchIndex.upsert,
@@ -22,6 +31,9 @@
  * Figures are printed, not asserted; the script exits 1 only when a correctness check fails.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { IsolationTier } from '@quire/shared/plans';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import {
@@ -49,7 +61,8 @@ import {
   startBenchCell,
 } from '../lib/setup.ts';
 import { fmt, nowMs, summarize, table } from '../lib/stats.ts';
-import { accessOf, docIdOf, folderIdOf, makeDocument, PHRASES, TAGS, USERS, VOCABULARY } from './corpus.ts';
+import { accessOf, docIdOf, folderIdOf, makeDocument, VOCABULARY } from './corpus.ts';
+import { BIG, type NamedQuery, q, queryMix, smallTenant } from './queries.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,131 +76,11 @@ const CLIENTS = arg('clients', '1,16,64').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '15'));
 const PIPELINE_DOCS = Number(arg('pipeline', '500'));
 const FASTUPDATE_COMPARE = !process.argv.includes('--no-fastupdate-compare');
+const KEEP = process.argv.includes('--keep') || process.argv.includes('--drop-kept');
+const DROP_KEPT = process.argv.includes('--drop-kept');
+const BIG_TIER = arg('big-tier', 'schema') as IsolationTier;
 const BATCH = 500;
 const INGEST_PER_SECOND = 50;
-
-const BIG = 'ten_bench-big';
-const smallTenant = (i: number) => `ten_bench-small-${String(i).padStart(3, '0')}`;
-
-interface NamedQuery {
-  kind: string;
-  label: string;
-  tenant: string;
-  query: SearchQuery;
-}
-
-function q(
-  kind: string,
-  label: string,
-  text: Partial<SearchQuery['text']>,
-  extra: Partial<SearchQuery> = {},
-  tenant = BIG,
-): NamedQuery {
-  return {
-    kind,
-    label,
-    tenant,
-    query: {
-      text: { terms: [], phrases: [], prefixes: [], excludes: [], ...text },
-      filters: {},
-      access: { all: true },
-      facets: [],
-      sort: 'relevance',
-      limit: 20,
-      timeoutMs: 10_000,
-      ...extra,
-    },
-  };
-}
-
-/** 48 distinct queries over the big tenant. */
-function queryMix(): NamedQuery[] {
-  const w = (rank: number) => VOCABULARY[rank]!;
-  const out: NamedQuery[] = [];
-  // Ranks 0-49 are stopwords (never indexed); 50 is the most frequent indexed word.
-  for (const rank of [50, 60, 90, 150, 300, 700, 1500, 3000, 8000, 20000])
-    out.push(q('1 word', `${w(rank)} (rank ${rank})`, { terms: [w(rank)] }));
-  const multi = [
-    [120, 900],
-    [200, 2500],
-    [75, 400, 4000],
-    [500, 600, 700],
-    [110, 1200, 5000, 9000],
-    [250, 260, 270, 280],
-    [100, 1000, 2000, 3000, 4000],
-    [130, 330, 530, 730, 930],
-    [150, 450, 1450, 2450, 3450, 4450],
-    [66, 666, 1666, 2666, 3666, 4666],
-    [80, 180],
-    [1000, 10000],
-  ];
-  for (const ranks of multi)
-    out.push(q(`${ranks.length} words`, ranks.map(w).join(' '), { terms: ranks.map(w) }));
-  for (const phrase of PHRASES.slice(0, 6)) out.push(q('phrase', `"${phrase}"`, { phrases: [phrase] }));
-  for (const rank of [300, 1100, 2200, 5500])
-    out.push(q('prefix', `${w(rank).slice(0, 4)}*`, { prefixes: [w(rank).slice(0, 4)], terms: [w(90)] }));
-  const facets: SearchQuery['facets'] = ['tags', 'type', 'year', 'author'];
-  out.push(
-    q('filter+facets', 'contract tag', { terms: ['contract'] }, { filters: { tags: [TAGS[0]!] }, facets }),
-  );
-  out.push(
-    q('filter+facets', 'report type pdf', { terms: ['report'] }, { filters: { types: ['pdf'] }, facets }),
-  );
-  out.push(
-    q(
-      'filter+facets',
-      'budget in folder',
-      { terms: ['budget'] },
-      { filters: { folderId: folderIdOf(3, null) }, facets },
-    ),
-  );
-  out.push(
-    q(
-      'filter+facets',
-      'invoice subfolder only',
-      { terms: ['invoice'] },
-      { filters: { folderId: folderIdOf(4, 7), includeSubfolders: false }, facets },
-    ),
-  );
-  out.push(
-    q(
-      'filter+facets',
-      '2 words 2024',
-      { terms: [w(300), w(700)] },
-      { filters: { updatedFrom: new Date('2024-01-01Z'), updatedTo: new Date('2025-01-01Z') }, facets },
-    ),
-  );
-  out.push(
-    q(
-      'filter+facets',
-      'region emea',
-      { terms: ['policy'] },
-      { filters: { customFields: { region: 'emea' } }, facets },
-    ),
-  );
-  out.push(q('filter+facets', 'browse by date', {}, { sort: 'date', filters: { tags: [TAGS[1]!] }, facets }));
-  out.push(
-    q(
-      'filter+facets',
-      'author + sort title',
-      { terms: [w(200)] },
-      { filters: { authorId: USERS[3]! }, sort: 'title', facets },
-    ),
-  );
-  const users = [10, 15, 20, 25, 30, 35, 40, 45];
-  users.forEach((u, i) => {
-    const terms = i % 2 === 0 ? [w(150 + i * 40)] : [w(90 + i), w(900 + i * 100)];
-    out.push(
-      q(
-        'restricted user',
-        `user ${u}: ${terms.join(' ')}`,
-        { terms },
-        { access: accessOf(BIG, u, DOCS), facets: ['tags'] },
-      ),
-    );
-  });
-  return out;
-}
 
 interface Engine {
   name: string;
@@ -242,8 +135,9 @@ async function postgresEngine(bench: BenchDatabase): Promise<Engine> {
 }
 
 async function openSearchEngine(url: string): Promise<Engine> {
-  const prefix = `bench-${randomBytes(3).toString('hex')}`;
+  const prefix = KEEP ? 'bench-kept' : `bench-${randomBytes(3).toString('hex')}`;
   const client = createOpenSearchClient({ url, requestTimeoutMs: 120_000 });
+  if (DROP_KEPT) await client.indices.delete({ index: `${prefix}-*` }).catch(() => {});
   const index = new OpenSearchSearchIndex({ client, indexPrefix: prefix, replicas: 0, refresh: false });
   return {
     name: 'opensearch',
@@ -256,15 +150,33 @@ async function openSearchEngine(url: string): Promise<Engine> {
       console.log(`  indices ${prefix}-*: ${fmt(bytes / 1024 / 1024, 0)} MB`);
     },
     async close() {
-      await client.indices.delete({ index: `${prefix}-*` }).catch(() => {});
+      if (!KEEP || DROP_KEPT) await client.indices.delete({ index: `${prefix}-*` }).catch(() => {});
       await index.close();
       await client.close();
     },
   };
 }
 
+/** What a `--keep` run loaded, so the next one can tell whether the same data is there. */
+const keptMarker = (engine: string) =>
+  fileURLToPath(new URL(`../../.local/bench-out/search-kept-${engine}.json`, import.meta.url));
+const keptShape = () => JSON.stringify({ DOCS, SMALL_TENANTS, SMALL_DOCS, BIG_TIER });
+
+function alreadyLoaded(engine: string): boolean {
+  const file = keptMarker(engine);
+  if (DROP_KEPT) rmSync(file, { force: true });
+  return KEEP && existsSync(file) && readFileSync(file, 'utf8') === keptShape();
+}
+
+function markLoaded(engine: string): void {
+  if (!KEEP || DROP_KEPT) return;
+  mkdirSync(fileURLToPath(new URL('../../.local/bench-out/', import.meta.url)), { recursive: true });
+  writeFileSync(keptMarker(engine), keptShape());
+}
+
 async function load(engine: Engine): Promise<{ docsPerSecond: number; mbPerSecond: number; docs: number }> {
-  for (const t of [BIG, ...Array.from({ length: SMALL_TENANTS }, (_, i) => smallTenant(i))])
+  await engine.index.ensureTenant(BIG, BIG_TIER);
+  for (const t of Array.from({ length: SMALL_TENANTS }, (_, i) => smallTenant(i)))
     await engine.index.ensureTenant(t, 'pooled');
   // Big-tenant batches interleaved with small-tenant batches, as a shared cell would see them.
   const jobs: { tenant: string; from: number; to: number }[] = [];
@@ -455,7 +367,7 @@ await runBench(
   async () => {
     loadStack();
     const osUrl = process.env.QUIRE_OPENSEARCH_URL;
-    const queries = queryMix();
+    const queries = queryMix(DOCS);
     console.log(
       `search bench: big tenant ${DOCS.toLocaleString('en-US')} docs + ${SMALL_TENANTS} tenants × ${SMALL_DOCS} docs; ` +
         `${queries.length} distinct queries; ${SECONDS} s per phase; clients ${CLIENTS.join('/')}`,
@@ -465,7 +377,7 @@ await runBench(
     for (const name of ENGINES) {
       let engine: Engine;
       if (name === 'postgres') {
-        bench = await createBenchDatabase('search');
+        bench = await createBenchDatabase(KEEP ? 'search_kept' : 'search', { keep: KEEP && !DROP_KEPT });
         engine = await postgresEngine(bench);
       } else if (name === 'opensearch') {
         if (!osUrl) {
@@ -475,12 +387,21 @@ await runBench(
         engine = await openSearchEngine(osUrl);
       } else throw new Error(`unknown engine ${name}`);
       opened.push(engine);
-      console.log(`\n[${engine.name}] loading…`);
-      const loaded = await load(engine);
-      console.log(
-        `  indexed ${loaded.docs.toLocaleString('en-US')} documents: ${fmt(loaded.docsPerSecond, 0)} docs/s, ${fmt(loaded.mbPerSecond, 1)} MB/s of text (2 writers, batches of ${BATCH})`,
-      );
-      await engine.afterLoad();
+      let loaded = { docsPerSecond: Number.NaN, mbPerSecond: Number.NaN, docs: 0 };
+      if (alreadyLoaded(engine.name)) {
+        console.log(
+          `\n[${engine.name}] reusing the data a --keep run loaded (indexing throughput not measured)`,
+        );
+        await engine.index.ensureTenant(BIG, BIG_TIER);
+      } else {
+        console.log(`\n[${engine.name}] loading…`);
+        loaded = await load(engine);
+        console.log(
+          `  indexed ${loaded.docs.toLocaleString('en-US')} documents: ${fmt(loaded.docsPerSecond, 0)} docs/s, ${fmt(loaded.mbPerSecond, 1)} MB/s of text (2 writers, batches of ${BATCH})`,
+        );
+        await engine.afterLoad();
+        markLoaded(engine.name);
+      }
       ok = (await checkCorrectness(engine)) && ok;
       for (const nq of queries) await engine.index.search(nq.tenant, nq.query); // warm-up: one of each
       const phases: Phase[] = [];

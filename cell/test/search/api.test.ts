@@ -57,6 +57,7 @@ describe('from upload to search', () => {
     expect(res.status).toBe(200);
     expect(hitIds(res)).toEqual([id]);
     expect(res.body.total).toBe(1);
+    expect(res.body.totalRelation).toBe('eq');
     expect(res.body.items[0].snippets.join(' ')).toContain('<mark>reconciliation</mark>');
     expect(res.body.items[0].snippets.join(' ')).toContain('&lt;vendor&gt;');
     expect(res.headers.get('ratelimit-limit')).toBe('100');

@@ -8,6 +8,7 @@ import type {
   SearchQuery,
   SearchResult,
 } from '../../src/adapters/search-index/port.ts';
+import { TOTAL_COUNT_CAP } from '../../src/adapters/search-index/port.ts';
 import type { EngineUnderTest, StartedEngine } from './engines.ts';
 
 /**
@@ -512,6 +513,22 @@ export function defineSearchCases(engine: EngineUnderTest) {
       const r = await index.search(t, query({ terms: ['bulk'] }, { limit: 10 }));
       expect(r.hits).toHaveLength(10);
       expect(r.total).toBe(120);
+      expect(r.totalRelation).toBe('eq');
     });
+
+    it(`counts exactly up to ${TOTAL_COUNT_CAP.toLocaleString('en-US')} matches, then reports "at least" that many`, async () => {
+      const t = await started.newTenant();
+      const many = Array.from({ length: TOTAL_COUNT_CAP + 1 }, (_, i) =>
+        doc(t, { body: i % 2 === 0 ? 'plenty even' : 'plenty odd' }),
+      );
+      await index.upsert(t, many);
+      const all = await index.search(t, query({ terms: ['plenty'] }, { limit: 5, facets: ['type'] }));
+      expect([all.total, all.totalRelation]).toEqual([TOTAL_COUNT_CAP, 'gte']);
+      expect(all.hits).toHaveLength(5);
+      // Facets still count every match.
+      expect(all.facets.type).toEqual([{ value: 'text', count: TOTAL_COUNT_CAP + 1 }]);
+      const even = await index.search(t, query({ terms: ['even'] }, { limit: 5 }));
+      expect([even.total, even.totalRelation]).toEqual([TOTAL_COUNT_CAP / 2 + 1, 'eq']);
+    }, 120_000);
   });
 }

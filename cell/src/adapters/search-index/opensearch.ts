@@ -4,7 +4,7 @@ import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import type { IsolationTier } from '@quire/shared/plans';
 import { MARK_OPEN, markedToHtml } from './common.ts';
 import { indexSettings, MAPPING_VERSION, MAPPINGS, SHARDS, toSource } from './opensearch-mapping.ts';
-import { buildSearch, cursorOf, type Dsl, tenantFilter } from './opensearch-query.ts';
+import { buildSearch, cursorOf, type Dsl, relevanceCursor, tenantFilter } from './opensearch-query.ts';
 import {
   FACETS,
   type IndexedDocument,
@@ -275,7 +275,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
 
   async search(tenantId: string, query: SearchQuery): Promise<SearchResult> {
     assertTenantId(tenantId);
-    const { body, size } = buildSearch(tenantId, query);
+    const { body, size, offset } = buildSearch(tenantId, query);
     // One budget for the placement lookup (rare: cached) and the search itself.
     const deadline = Date.now() + query.timeoutMs;
     const left = () => Math.max(1, Math.floor(deadline - Date.now()));
@@ -304,7 +304,13 @@ export class OpenSearchSearchIndex implements SearchIndex {
     }
     if (res === null) {
       // No index at all yet (nothing was ever indexed in this place): nothing matches.
-      return { hits: [], total: 0, facets: Object.fromEntries(query.facets.map((f) => [f, []])), next: null };
+      return {
+        hits: [],
+        total: 0,
+        totalRelation: 'eq',
+        facets: Object.fromEntries(query.facets.map((f) => [f, []])),
+        next: null,
+      };
     }
     if (res.body.timed_out) throw new SearchTimeoutError(query.timeoutMs);
 
@@ -331,10 +337,14 @@ export class OpenSearchSearchIndex implements SearchIndex {
       };
     });
     const last = page.at(-1);
-    const next =
-      rawHits.length > query.limit && last?.sort !== undefined
-        ? cursorOf(query.sort, last.sort as unknown[])
-        : null;
+    const more = rawHits.length > query.limit;
+    const next = !more
+      ? null
+      : query.sort === 'relevance'
+        ? relevanceCursor(offset + page.length)
+        : last?.sort !== undefined
+          ? cursorOf(query.sort, last.sort as unknown[])
+          : null;
 
     const total = res.body.hits.total;
     const facets: SearchResult['facets'] = {};
@@ -350,6 +360,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
     return {
       hits,
       total: typeof total === 'number' ? total : (total?.value ?? 0),
+      totalRelation: typeof total === 'object' && total?.relation === 'gte' ? 'gte' : 'eq',
       facets,
       next: size > query.limit ? next : null,
     };

@@ -79,7 +79,7 @@ export interface SearchQuery {
   facets: Facet[];
   sort: SearchSort;
   limit: number;
-  /** Opaque engine cursor from a previous page's nextCursor (already decoded from the wire). */
+  /** Opaque engine cursor from a previous page's `next` (already decoded from the wire); engines may differ in its shape. */
   after?: unknown[];
   /** The plan's search timeout; the engine aborts and throws SearchTimeoutError past it. */
   timeoutMs: number;
@@ -100,10 +100,19 @@ export interface SearchHit {
   snippets: string[];
 }
 
+/**
+ * Matching documents are counted exactly up to this many; past it `total` is this number and
+ * `totalRelation` is `gte` ("10,000+"). Counting every match of a broad word would cost the
+ * engine a pass over hundreds of thousands of documents that ranking can otherwise skip.
+ */
+export const TOTAL_COUNT_CAP = 10_000;
+
 export interface SearchResult {
   hits: SearchHit[];
-  /** Exact number of matching documents the caller may read. */
+  /** Number of matching documents the caller may read: exact up to TOTAL_COUNT_CAP, then the cap. */
   total: number;
+  /** `eq`: total is exact; `gte`: at least total (the cap was reached). */
+  totalRelation: 'eq' | 'gte';
   facets: Partial<Record<Facet, { value: string; count: number }[]>>;
   /** Sort key of the last hit, to pass back as `after`; null on the last page. */
   next: unknown[] | null;

@@ -23,6 +23,7 @@ import {
   type SearchQuery,
   type SearchResult,
   SearchTimeoutError,
+  TOTAL_COUNT_CAP,
 } from './port.ts';
 
 /** The engine indexes (and stores for snippets) at most this much of a body. */
@@ -47,7 +48,8 @@ const HEADLINE_OPTIONS = [
  * matching goes through `search_match()`, a SECURITY DEFINER function that applies the
  * tenant (from the transaction's app.tenant_id) and the access filter itself, so the planner
  * may use the (tenant_id, tsv) GIN index that RLS would forbid it (README: "the RLS trap").
- * Counts and facets are SQL aggregates over the complete permission-filtered match set.
+ * Facets are SQL aggregates over the complete permission-filtered match set; the total is
+ * counted up to TOTAL_COUNT_CAP.
  */
 export class PostgresSearchIndex implements SearchIndex {
   readonly engine = 'postgres' as const;
@@ -278,7 +280,7 @@ async function runSearch(
     ), page as (
       select * from m where ${keyset(query.sort, after)} order by ${order.by('m')} limit ${query.limit + 1}
     )
-    select (select count(*) from m)::int as total,
+    select (select count(*) from (select 1 from m limit ${TOTAL_COUNT_CAP + 1}) c)::int as total,
       ${facetColumn('tags', query.facets)} as tags,
       ${facetColumn('author', query.facets)} as author,
       ${facetColumn('type', query.facets)} as type,
@@ -297,7 +299,8 @@ async function runSearch(
   for (const f of query.facets) facets[f] = (row[f] ?? []).map((x) => ({ value: x.value, count: x.count }));
   return {
     hits,
-    total: row.total,
+    total: Math.min(row.total, TOTAL_COUNT_CAP),
+    totalRelation: row.total > TOTAL_COUNT_CAP ? 'gte' : 'eq',
     facets,
     next:
       more && last && lastRow
@@ -334,7 +337,13 @@ function toHit(r: HitRow): SearchHit {
 }
 
 function emptyResult(facets: Facet[]): SearchResult {
-  return { hits: [], total: 0, facets: Object.fromEntries(facets.map((f) => [f, []])), next: null };
+  return {
+    hits: [],
+    total: 0,
+    totalRelation: 'eq',
+    facets: Object.fromEntries(facets.map((f) => [f, []])),
+    next: null,
+  };
 }
 
 /** A text[] literal for binding a list as one parameter (the driver would expand a JS array). */

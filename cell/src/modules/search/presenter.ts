@@ -16,6 +16,7 @@ export function presentSearch(result: SearchResult, nextCursor: string | null) {
       snippets: h.snippets,
     })),
     total: result.total,
+    totalRelation: result.totalRelation,
     facets: result.facets,
     nextCursor,
   };

@@ -14,7 +14,7 @@ searchRoutes.openapi(
     path: '/v1/search',
     summary: 'Full-text search over the documents the caller may read',
     description:
-      'Words, phrases, prefixes and exclusions; filters; facets with exact counts; sort and cursor pages. ' +
+      'Words, phrases, prefixes and exclusions; filters; facets with exact counts; a total exact up to 10,000; sort and cursor pages. ' +
       'Only documents the caller may read are matched, counted and faceted.',
     security: bearer,
     middleware: requireUser(),

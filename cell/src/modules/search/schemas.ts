@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { FACETS } from '../../adapters/search-index/port.ts';
+import { FACETS, TOTAL_COUNT_CAP } from '../../adapters/search-index/port.ts';
 import { idParam } from '../../http/openapi.ts';
 import { COARSE_TYPES } from '../extraction/kinds.ts';
 import { folderIdSchema } from '../folders/schemas.ts';
@@ -156,7 +156,12 @@ export const searchResultSchema = z
     total: z
       .number()
       .int()
-      .openapi({ description: 'Exact number of matching documents the caller may read' }),
+      .openapi({
+        description: `Matching documents the caller may read: exact up to ${TOTAL_COUNT_CAP.toLocaleString('en-US')}, then that number (see totalRelation)`,
+      }),
+    totalRelation: z.enum(['eq', 'gte']).openapi({
+      description: `eq: total is exact; gte: there are at least total matches (shown as "${TOTAL_COUNT_CAP.toLocaleString('en-US')}+")`,
+    }),
     facets: z.object({
       tags: facetValues.optional(),
       author: facetValues.optional(),
