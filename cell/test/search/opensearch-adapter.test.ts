@@ -5,10 +5,12 @@ import { newId } from '@quire/shared/ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenSearchClient, OpenSearchSearchIndex } from '../../src/adapters/search-index/opensearch.ts';
 import { MAPPING_VERSION } from '../../src/adapters/search-index/opensearch-mapping.ts';
+import { buildSearch } from '../../src/adapters/search-index/opensearch-query.ts';
 import {
   type IndexedDocument,
   type SearchQuery,
   SearchTimeoutError,
+  TOTAL_COUNT_CAP,
 } from '../../src/adapters/search-index/port.ts';
 
 /**
@@ -430,12 +432,32 @@ describe('opensearch: query translation', () => {
     }
   });
 
+  it('asks for relevance in the form OpenSearch can skip through: no sort, an offset, a capped count, proximity as a rescore', () => {
+    const one = buildSearch(t, q({}, { terms: ['annual'] })).body;
+    expect([one.sort, one.from, one.track_total_hits, one.track_scores, one.rescore]).toEqual([
+      undefined,
+      0,
+      TOTAL_COUNT_CAP,
+      undefined,
+      undefined,
+    ]);
+    const two = buildSearch(t, q({ after: ['offset', 40] }, { terms: ['annual', 'report'] })).body;
+    expect(two.from).toBe(40);
+    expect(two.rescore).toMatchObject({ window_size: 200 });
+    const byDate = buildSearch(t, q({ sort: 'date' }, { terms: ['annual', 'report'] })).body;
+    expect([byDate.from, byDate.rescore, Array.isArray(byDate.sort)]).toEqual([undefined, undefined, true]);
+  });
+
   it('refuses a cursor that does not fit the sort', async () => {
     for (const [sort, after] of [
       ['date', ['x']],
       ['date', ['not a date', 'doc_1']],
       ['title', [1, 'doc_1']],
       ['relevance', ['1', 'doc_1']],
+      ['relevance', [1.5, 'doc_1']],
+      ['relevance', ['offset', -1]],
+      ['relevance', ['offset', 2.5]],
+      ['relevance', ['offset', 10_001]],
     ] as const) {
       await expect(search.search(t, q({ sort, after: [...after] }))).rejects.toMatchObject({
         code: 'validation_failed',
