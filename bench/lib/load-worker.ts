@@ -15,8 +15,17 @@ async function runOnce(job: LoadJob, seconds: number, record: number[] | null) {
     duration: seconds,
     timeout: 10,
     setupClient: (client: Client) => {
-      const target = job.targets[next++ % job.targets.length]!;
-      client.setRequests([{ method: 'GET', path: target.path, headers: target.headers ?? {} }]);
+      const first = next++;
+      const request = (t: LoadJob['targets'][number]) => ({
+        method: 'GET',
+        path: t.path,
+        headers: t.headers ?? {},
+      });
+      client.setRequests(
+        job.rotate
+          ? job.targets.map((_, k) => request(job.targets[(first * 7 + k) % job.targets.length]!))
+          : [request(job.targets[first % job.targets.length]!)],
+      );
     },
   });
   if (record) {

@@ -12,8 +12,10 @@ export interface LoadJob {
   connections: number;
   seconds: number;
   warmupSeconds: number;
-  /** Connection i sends GET targets[i % targets.length], over and over. */
+  /** Connection i sends GET targets[i % targets.length], over and over… */
   targets: LoadTarget[];
+  /** …or, with rotate, walks all of them in turn from its own starting point (a query mix). */
+  rotate?: boolean;
 }
 
 export interface WorkerResult {

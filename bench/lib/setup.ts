@@ -100,7 +100,11 @@ export function listen(fetch: FetchHandler): Promise<{ url: string; stop(): Prom
  * fs blobs and a local keyring in a temp dir, listening on an ephemeral port. The shape
  * matches the test harness's TestCell, so `buildTenant()` and friends work on it.
  */
-export async function startBenchCell(appUrl: string, poolSize?: number) {
+export async function startBenchCell(
+  appUrl: string,
+  poolSize?: number,
+  extraEnv: Record<string, string> = {},
+) {
   const { redisUrl } = loadStack();
   const dir = mkdtempSync(join(tmpdir(), 'quire-bench-'));
   const env = parseEnv({
@@ -116,6 +120,7 @@ export async function startBenchCell(appUrl: string, poolSize?: number) {
     JWT_ISSUER: 'https://us-1.cells.bench',
     SIGNING_KEY_FILE: join(dir, 'signing-keys.json'),
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    ...extraEnv,
   });
   const { deps, close: closeDeps } = await createDeps(env, silentLogger);
   const app = createApp(deps);
