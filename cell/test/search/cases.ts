@@ -303,6 +303,40 @@ export function defineSearchCases(engine: EngineUnderTest) {
       }
     });
 
+    it('asking for facets changes neither the hits, nor the total, nor the pages', async () => {
+      const t = await started.newTenant();
+      const docs = Array.from({ length: 17 }, (_, i) =>
+        doc(t, {
+          title: `${['Beta', 'alpha', 'Gamma'][i % 3]} ${i}`,
+          body: `ledger ${'ledger '.repeat(i % 4)} entry`,
+          tags: [`t${i % 3}`],
+          updatedAt: new Date(Date.UTC(2025, 1, 1 + (i % 5))),
+        }),
+      );
+      await index.upsert(t, docs);
+      for (const sort of ['relevance', 'date', 'title'] as const) {
+        let plainAfter: unknown[] | undefined;
+        let facetedAfter: unknown[] | undefined;
+        for (let page = 0; page < 4; page++) {
+          const plain = await index.search(
+            t,
+            query({ terms: ['ledger'] }, { sort, limit: 5, after: plainAfter }),
+          );
+          const faceted = await index.search(
+            t,
+            query({ terms: ['ledger'] }, { sort, limit: 5, after: facetedAfter, facets: ['tags', 'year'] }),
+          );
+          expect(ids(faceted), `${sort} page ${page}`).toEqual(ids(plain));
+          expect([faceted.total, faceted.totalRelation]).toEqual([plain.total, plain.totalRelation]);
+          expect(faceted.next, `${sort} page ${page}`).toEqual(plain.next);
+          expect(faceted.facets.tags?.reduce((a, f) => a + f.count, 0)).toBe(17);
+          if (!plain.next) break;
+          plainAfter = plain.next;
+          facetedAfter = faceted.next;
+        }
+      }
+    });
+
     it('a cursor that is not this sort’s key is a client error', async () => {
       const t = await started.newTenant();
       await index.upsert(t, [doc(t, { body: 'cursor' })]);
