@@ -331,8 +331,8 @@ export function defineSearchCases(engine: EngineUnderTest) {
           expect(faceted.next, `${sort} page ${page}`).toEqual(plain.next);
           expect(faceted.facets.tags?.reduce((a, f) => a + f.count, 0)).toBe(17);
           if (!plain.next) break;
-          plainAfter = plain.next;
-          facetedAfter = faceted.next;
+          plainAfter = plain.next ?? undefined;
+          facetedAfter = faceted.next ?? undefined;
         }
       }
     });

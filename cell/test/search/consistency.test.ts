@@ -82,6 +82,37 @@ describe('consistency checker', () => {
     });
   });
 
+  it('finds an entry still filed under the ancestors its folder moved away from, and repairs it', async () => {
+    const post = async (name: string) => {
+      const res = await call(cell, a.admin, 'POST', '/v1/folders', { name });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const [inner, outer] = [await post('Inner'), await post('Outer')];
+    const doc = docsOf[a.tenantId]![4]!;
+    expect((await call(cell, a.admin, 'PATCH', `/v1/documents/${doc}`, { folderId: inner })).status).toBe(
+      200,
+    );
+    await drain(cell, [a.tenantId]);
+    expect(await checkTenant(cell.deps, a.tenantId, { repair: false })).toMatchObject({ stale: 0 });
+    // The folder moves under another; the document's own row (and updatedAt) do not change,
+    // and the move's outbox row is lost: the index still files the document under [inner].
+    expect((await call(cell, a.admin, 'PATCH', `/v1/folders/${inner}`, { parentId: outer })).status).toBe(
+      200,
+    );
+    await withTenantTx(cell.deps.db, a.tenantId, (tx) =>
+      tx.execute(sql`delete from search_outbox where tenant_id = ${a.tenantId}`),
+    );
+    const entry = async () =>
+      (await cell.deps.searchIndex.listIndexed(a.tenantId, null, 100)).find((e) => e.documentId === doc);
+    expect((await entry())?.ancestorIds).toEqual([inner]);
+    const found = await checkTenant(cell.deps, a.tenantId, { repair: true });
+    expect(found).toMatchObject({ missing: 0, stale: 1, extra: 0, queued: 1 });
+    await drain(cell, [a.tenantId]);
+    expect((await entry())?.ancestorIds).toEqual([outer, inner]);
+    expect(await checkTenant(cell.deps, a.tenantId, { repair: false })).toMatchObject({ stale: 0 });
+  });
+
   it('rebuild re-fills one tenant from Postgres without re-extracting, and other tenants keep answering', async () => {
     const bBefore = hitIds(await search(cell, b.admin, { q: 'ledger', limit: '50' })).sort();
     const derivedAt = () =>

@@ -8,6 +8,7 @@ import { buildSearch, cursorOf, type Dsl, relevanceCursor, tenantFilter } from '
 import {
   FACETS,
   type IndexedDocument,
+  type IndexedEntry,
   type SearchHit,
   type SearchIndex,
   type SearchQuery,
@@ -120,6 +121,7 @@ interface HitSource {
   type: string;
   tags: string[];
   updated_at: string;
+  ancestor_ids?: string[];
 }
 
 export class OpenSearchSearchIndex implements SearchIndex {
@@ -370,7 +372,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
     tenantId: string,
     afterDocumentId: string | null,
     limit: number,
-  ): Promise<{ documentId: string; versionId: string; updatedAt: Date }[]> {
+  ): Promise<IndexedEntry[]> {
     assertTenantId(tenantId);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_PAGE) {
       throw new Error(`listIndexed limit must be 1..${MAX_LIST_PAGE}`);
@@ -380,7 +382,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
       sort: [{ document_id: { order: 'asc' } }],
       size: limit,
       track_total_hits: false,
-      _source: ['document_id', 'version_id', 'updated_at'],
+      _source: ['document_id', 'version_id', 'updated_at', 'ancestor_ids'],
     };
     if (afterDocumentId !== null) body.search_after = [afterDocumentId];
     const res = await this.#withPlacement(
@@ -393,7 +395,12 @@ export class OpenSearchSearchIndex implements SearchIndex {
     if (res === null) return [];
     return res.body.hits.hits.map((hit) => {
       const src = hit._source as unknown as HitSource;
-      return { documentId: src.document_id, versionId: src.version_id, updatedAt: new Date(src.updated_at) };
+      return {
+        documentId: src.document_id,
+        versionId: src.version_id,
+        updatedAt: new Date(src.updated_at),
+        ancestorIds: src.ancestor_ids ?? [],
+      };
     });
   }
 

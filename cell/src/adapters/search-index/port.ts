@@ -118,6 +118,15 @@ export interface SearchResult {
   next: unknown[] | null;
 }
 
+/** What the consistency checker compares per document. */
+export interface IndexedEntry {
+  documentId: string;
+  versionId: string;
+  updatedAt: Date;
+  /** As indexed: the permission filter matches on these, so stale ancestry is stale access. */
+  ancestorIds: string[];
+}
+
 export interface SearchIndex {
   readonly engine: 'postgres' | 'opensearch';
   /** Prepares the tenant's place in the engine (an own index for higher tiers); idempotent. */
@@ -127,12 +136,8 @@ export interface SearchIndex {
   /** Idempotent. */
   remove(tenantId: string, documentIds: string[]): Promise<void>;
   search(tenantId: string, query: SearchQuery): Promise<SearchResult>;
-  /** Every (documentId, versionId) indexed for the tenant, ordered by documentId, for the consistency checker. */
-  listIndexed(
-    tenantId: string,
-    afterDocumentId: string | null,
-    limit: number,
-  ): Promise<{ documentId: string; versionId: string; updatedAt: Date }[]>;
+  /** Every document indexed for the tenant (its version, update time and folder ancestry), ordered by documentId, for the consistency checker. */
+  listIndexed(tenantId: string, afterDocumentId: string | null, limit: number): Promise<IndexedEntry[]>;
   /** Removes everything of the tenant (rebuild, offboarding); other tenants are untouched. */
   dropTenant(tenantId: string): Promise<void>;
   close(): Promise<void>;

@@ -127,8 +127,8 @@ export class PostgresSearchIndex implements SearchIndex {
 
   async listIndexed(tenantId: string, afterDocumentId: string | null, limit: number) {
     const rows = await withTenantTx(this.db, tenantId, (tx) =>
-      tx.execute<{ document_id: string; version_id: string; updated_at: string }>(sql`
-        select document_id, version_id, updated_at from search_documents
+      tx.execute<{ document_id: string; version_id: string; updated_at: string; ancestor_ids: string[] }>(sql`
+        select document_id, version_id, updated_at, ancestor_ids from search_documents
         where tenant_id = ${tenantId} and document_id > ${afterDocumentId ?? ''}
         order by document_id limit ${limit}`),
     );
@@ -136,6 +136,7 @@ export class PostgresSearchIndex implements SearchIndex {
       documentId: r.document_id,
       versionId: r.version_id,
       updatedAt: new Date(r.updated_at),
+      ancestorIds: r.ancestor_ids,
     }));
   }
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { CellDeps } from '../../context.ts';
 import { withTenantTx } from '../../db/tenant-tx.ts';
+import { idsFromPath } from '../permissions/policy.ts';
 import { type DrainStats, SearchDrainer } from './drain.ts';
 import { queueAllDocuments, queueDocumentIndex, ringSearch } from './outbox.ts';
 
@@ -12,7 +13,7 @@ export interface ConsistencyReport {
   indexed: number;
   /** In Postgres, not in the index. */
   missing: number;
-  /** In both, but the index holds another version or older metadata. */
+  /** In both, but the index holds another version, older metadata or another folder ancestry. */
   stale: number;
   /** In the index, but trashed or gone in Postgres. */
   extra: number;
@@ -26,6 +27,8 @@ interface Entry {
   id: string;
   versionId: string;
   updatedAt: number;
+  /** Folder ids root → containing folder, joined. */
+  ancestry: string;
 }
 
 /** Reads one side of the comparison in id order, a page at a time. */
@@ -53,11 +56,11 @@ class Pager {
 /**
  * Compares a tenant's index with Postgres, document by document (a merge of the two id-ordered
  * lists, so memory stays flat however large the tenant): missing, stale (version or update
- * time differ) and extra entries. With `repair`, every difference becomes an outbox row and
- * the worker fixes it the usual way (reads Postgres, upserts or removes).
- *
- * A folder move leaves updatedAt unchanged, so stale ancestry is not detected here; the
- * outbox expands every move, and `rebuildTenant` re-indexes everything when in doubt.
+ * time or folder ancestry differ) and extra entries. With `repair`, every difference becomes
+ * an outbox row and the worker fixes it the usual way (reads Postgres, upserts or removes).
+ * Ancestry is compared because the permission filter matches on it, and a folder move leaves
+ * the documents' updatedAt alone: an entry still filed under its old ancestors (a lost outbox
+ * expansion) would keep being found by readers of a folder it has left.
  */
 export async function checkTenant(
   deps: Pick<CellDeps, 'db' | 'searchIndex' | 'searchDoorbell'>,
@@ -75,15 +78,17 @@ export async function checkTenant(
   };
   const db = new Pager(async (after) => {
     const rows = await withTenantTx(deps.db, tenantId, (tx) =>
-      tx.execute<{ id: string; version_id: string; updated_at: string }>(sql`
-        select id, current_version_id as version_id, updated_at from documents
-        where tenant_id = ${tenantId} and trashed_at is null and id > ${after ?? ''}
-        order by id limit ${PAGE}`),
+      tx.execute<{ id: string; version_id: string; updated_at: string; path: string | null }>(sql`
+        select d.id, d.current_version_id as version_id, d.updated_at, f.path from documents d
+        left join folders f on f.tenant_id = d.tenant_id and f.id = d.folder_id
+        where d.tenant_id = ${tenantId} and d.trashed_at is null and d.id > ${after ?? ''}
+        order by d.id limit ${PAGE}`),
     );
     return rows.map((r) => ({
       id: r.id,
       versionId: r.version_id,
       updatedAt: new Date(r.updated_at).getTime(),
+      ancestry: idsFromPath(r.path).join('/'),
     }));
   });
   const idx = new Pager(async (after) =>
@@ -91,6 +96,7 @@ export async function checkTenant(
       id: e.documentId,
       versionId: e.versionId,
       updatedAt: e.updatedAt.getTime(),
+      ancestry: e.ancestorIds.join('/'),
     })),
   );
   let repairs: string[] = [];
@@ -123,7 +129,7 @@ export async function checkTenant(
     } else if (p && i) {
       report.expected++;
       report.indexed++;
-      if (p.versionId !== i.versionId || p.updatedAt !== i.updatedAt) {
+      if (p.versionId !== i.versionId || p.updatedAt !== i.updatedAt || p.ancestry !== i.ancestry) {
         report.stale++;
         await differ(p.id);
       }
