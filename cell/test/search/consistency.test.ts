@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,13 @@ import {
   type TestUser,
   uploadDoc,
 } from '../../../test/support/harness.ts';
+import { createOpenSearchClient } from '../../src/adapters/search-index/opensearch.ts';
+import {
+  indexSettings,
+  MAPPING_VERSION,
+  MAPPINGS,
+  toSource,
+} from '../../src/adapters/search-index/opensearch-mapping.ts';
 import { withTenantTx } from '../../src/db/tenant-tx.ts';
 import { closeExtraction } from '../../src/modules/extraction/extract.ts';
 import { closePreviews } from '../../src/modules/previews/render.ts';
@@ -54,6 +62,36 @@ async function damage(tenantId: string) {
     tx.execute(sql`delete from search_outbox where tenant_id = ${tenantId}`),
   );
 }
+
+/** The rebuild CLI as a process, with the test cell's environment (plus `extra`). */
+const runCli = (args: string[], extra: Record<string, string> = {}) =>
+  new Promise<{ code: number | null; out: string }>((resolve) => {
+    const env = cell.env;
+    const child = spawn(process.execPath, ['cell/src/modules/search/rebuild-cli.ts', ...args], {
+      env: {
+        ...process.env,
+        CELL_ID: env.CELL_ID,
+        CELL_REGION: env.CELL_REGION,
+        DATABASE_URL: env.DATABASE_URL,
+        REDIS_URL: env.REDIS_URL,
+        BLOB_STORE: 'fs',
+        BLOB_DIR: env.BLOB_DIR,
+        KEYRING: 'local',
+        KEYRING_DIR: env.KEYRING_DIR,
+        JWT_ISSUER: env.JWT_ISSUER,
+        SIGNING_KEY_FILE: env.SIGNING_KEY_FILE,
+        INTERNAL_API_TOKEN: env.INTERNAL_API_TOKEN,
+        LOG_LEVEL: 'error',
+        ...extra,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+    });
+    child.on('exit', (code) => resolve({ code, out }));
+  });
 
 describe('consistency checker', () => {
   it('finds missing, stale and extra entries, repairs them through the outbox, and touches no other tenant', async () => {
@@ -150,34 +188,7 @@ describe('consistency checker', () => {
   });
 
   it('the command line: --check-only reports and exits 0 when consistent, 1 when not', async () => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const env = cell.env;
-        const child = spawn(process.execPath, ['cell/src/modules/search/rebuild-cli.ts', ...args], {
-          env: {
-            ...process.env,
-            CELL_ID: env.CELL_ID,
-            CELL_REGION: env.CELL_REGION,
-            DATABASE_URL: env.DATABASE_URL,
-            REDIS_URL: env.REDIS_URL,
-            BLOB_STORE: 'fs',
-            BLOB_DIR: env.BLOB_DIR,
-            KEYRING: 'local',
-            KEYRING_DIR: env.KEYRING_DIR,
-            JWT_ISSUER: env.JWT_ISSUER,
-            SIGNING_KEY_FILE: env.SIGNING_KEY_FILE,
-            INTERNAL_API_TOKEN: env.INTERNAL_API_TOKEN,
-            LOG_LEVEL: 'error',
-          },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += String(d);
-        });
-        child.on('exit', (code) => resolve({ code, out }));
-      });
-    const ok = await run(['--tenant', a.tenantId, '--check-only']);
+    const ok = await runCli(['--tenant', a.tenantId, '--check-only']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out)).toMatchObject({
       tenantId: a.tenantId,
@@ -187,12 +198,58 @@ describe('consistency checker', () => {
       extra: 0,
     });
     await cell.deps.searchIndex.remove(a.tenantId, [docsOf[a.tenantId]![0]!]);
-    const bad = await run(['--tenant', a.tenantId, '--check-only']);
+    const bad = await runCli(['--tenant', a.tenantId, '--check-only']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.out)).toMatchObject({ missing: 1 });
-    const rebuilt = await run(['--tenant', a.tenantId]);
+    const rebuilt = await runCli(['--tenant', a.tenantId]);
     expect(rebuilt.code).toBe(0);
     expect(JSON.parse(rebuilt.out).after).toMatchObject({ missing: 0, stale: 0, extra: 0 });
-    expect((await run(['--tenant', 'not a tenant'])).code).toBe(2);
+    expect((await runCli(['--tenant', 'not a tenant'])).code).toBe(2);
+  }, 60_000);
+
+  it('the command line: --migrate-mappings moves an index of an older mapping version behind its alias (no-op on Postgres)', async () => {
+    const postgresCell = await runCli(['--migrate-mappings']);
+    expect(postgresCell.code).toBe(0);
+    expect(JSON.parse(postgresCell.out)).toEqual({ engine: 'postgres', migrated: [] });
+
+    const url = process.env.QUIRE_OPENSEARCH_URL;
+    if (!url) throw new Error('QUIRE_OPENSEARCH_URL is not set: the local stack has no OpenSearch');
+    const cellId = `mig-${randomBytes(4).toString('hex')}`;
+    const alias = `quire-${cellId}-docs`;
+    const client = createOpenSearchClient({ url });
+    try {
+      // The shared index as an earlier release left it: version 1 behind the alias, one document.
+      await client.indices.create({
+        index: `${alias}-v1`,
+        body: { settings: indexSettings(0), mappings: MAPPINGS, aliases: { [alias]: {} } } as never,
+      });
+      const old = toSource(
+        doc('ten_migrated000001', { body: 'carried over', language: 'english' }),
+        new Date(),
+      );
+      await client.index({
+        index: alias,
+        id: `ten_migrated000001:${old.document_id}`,
+        routing: 'ten_migrated000001',
+        body: old as never,
+        refresh: true,
+      });
+      const res = await runCli(['--migrate-mappings'], {
+        CELL_ID: cellId,
+        SEARCH_ENGINE: 'opensearch',
+        OPENSEARCH_URL: url,
+        OPENSEARCH_REPLICAS: '0',
+      });
+      expect(res.code).toBe(0);
+      expect(JSON.parse(res.out)).toEqual({ engine: 'opensearch', migrated: [alias] });
+      const behind = Object.keys((await client.indices.getAlias({ name: alias })).body as object);
+      expect(behind).toHaveLength(1);
+      expect(behind[0]).toMatch(new RegExp(`^${alias}-v${MAPPING_VERSION}-`));
+      const count = await client.count({ index: alias });
+      expect(count.body.count).toBe(1);
+    } finally {
+      await client.indices.delete({ index: `quire-${cellId}-*` }).catch(() => {});
+      await client.close();
+    }
   }, 60_000);
 });
