@@ -206,36 +206,28 @@ const ORDER: Record<SearchQuery['sort'], { by: (a: string) => SQL }> = {
   title: { by: (a) => sql.raw(`${a}.title_key collate "C", ${a}.document_id`) },
 };
 
-/** Per match, the (facet, value) pairs it counts for: one lateral row each. */
-const FACET_VALUES: Record<Facet, SQL> = {
-  tags: sql`select 'tags'::text, t from unnest(m.tags) t`,
-  author: sql`select 'author'::text, m.author_id`,
-  type: sql`select 'type'::text, m.type`,
-  year: sql`select 'year'::text, extract(year from m.updated_at at time zone 'UTC')::int::text`,
+function keyset(sort: SearchQuery['sort'], after: ReturnType<typeof parseAfter>): SQL {
+  if (!after) return sql`true`;
+  const [key, id] = after;
+  if (sort === 'relevance')
+    return sql`(m.rank < ${key}::float8 or (m.rank = ${key}::float8 and m.document_id > ${id}))`;
+  if (sort === 'date')
+    return sql`(m.updated_at < ${key}::timestamptz or (m.updated_at = ${key}::timestamptz and m.document_id > ${id}))`;
+  return sql`(m.title_key collate "C" > ${key} or (m.title_key = ${key} and m.document_id > ${id}))`;
+}
+
+const FACET_SQL: Record<Facet, SQL> = {
+  tags: sql`select t as v, count(*) as n from m, unnest(m.tags) t group by t`,
+  author: sql`select author_id as v, count(*) as n from m group by author_id`,
+  type: sql`select type as v, count(*) as n from m group by type`,
+  year: sql`select extract(year from updated_at at time zone 'UTC')::int::text as v, count(*) as n from m group by 1`,
 };
 
-/**
- * Every requested facet in one pass over the match set (not one pass per facet over a
- * materialised copy): the top FACET_SIZE values per facet, count desc then value.
- */
-function facetsColumn(match: SQL, requested: Facet[]): SQL {
-  const values = sql.join(
-    [...new Set(requested)].map((f) => FACET_VALUES[f]),
-    sql` union all `,
-  );
-  return sql`(select coalesce(json_object_agg(k.facet, k.top), '{}'::json) from (
-      select r.facet, json_agg(json_build_object('value', r.value, 'count', r.n) order by r.n desc, r.value collate "C") as top
-      from (
-        select g.facet, g.value, g.n,
-          row_number() over (partition by g.facet order by g.n desc, g.value collate "C") as place
-        from (
-          select x.facet, x.value, count(*)::int as n
-          from search_match(${match}) m cross join lateral (${values}) x(facet, value)
-          group by 1, 2
-        ) g
-      ) r where r.place <= ${FACET_SIZE}
-      group by r.facet
-    ) k)`;
+function facetColumn(facet: Facet, requested: Facet[]): SQL {
+  if (!requested.includes(facet)) return sql`null::json`;
+  return sql`(select coalesce(json_agg(json_build_object('value', f.v, 'count', f.n)
+      order by f.n desc, f.v collate "C"), '[]'::json)
+    from (select g.v, g.n from (${FACET_SQL[facet]}) g order by g.n desc, g.v collate "C" limit ${FACET_SIZE}) f)`;
 }
 
 interface HitRow {
@@ -291,21 +283,36 @@ async function runSearch(
       ) h)`;
   // Without facets nothing needs the whole match set: the page is ordered and cut inside the
   // match query (an index walk for newest first), the total counted up to the cap.
-  // The page is ordered and cut inside the match query (an index walk for newest first), the
-  // total counted up to the cap, and facets, when asked, counted in one pass over every match.
-  const statement = sql`
+  const statement =
+    query.facets.length === 0
+      ? sql`
     select (select count(*) from search_match(${matchArgs(false, sql`null::text, null::text, null::text, ${TOTAL_COUNT_CAP + 1}::int`)}))::int as total,
-      ${query.facets.length > 0 ? facetsColumn(matchArgs(false, null), query.facets) : sql`null::json`} as facets,
+      null::json as tags, null::json as author, null::json as type, null::json as year,
       ${hitsColumn(
         sql`select * from search_match(${matchArgs(
           relevance,
           sql`${query.sort}::text, ${after ? String(after[0]) : null}::text, ${after ? after[1] : null}::text,
           ${query.limit + 1}::int`,
         )})`,
-      )} as hits`;
+      )} as hits`
+      : sql`
+    with m as materialized (
+      select * from search_match(${matchArgs(relevance, null)})
+    ), page as (
+      select * from m where ${keyset(query.sort, after)} order by ${order.by('m')} limit ${query.limit + 1}
+    )
+    select (select count(*) from (select 1 from m limit ${TOTAL_COUNT_CAP + 1}) c)::int as total,
+      ${facetColumn('tags', query.facets)} as tags,
+      ${facetColumn('author', query.facets)} as author,
+      ${facetColumn('type', query.facets)} as type,
+      ${facetColumn('year', query.facets)} as year,
+      ${hitsColumn(sql`select * from page`)} as hits`;
   const [row] = await tx.execute<{
     total: number;
-    facets: Partial<Record<Facet, { value: string; count: number }[]>> | null;
+    tags: { value: string; count: number }[] | null;
+    author: { value: string; count: number }[] | null;
+    type: { value: string; count: number }[] | null;
+    year: { value: string; count: number }[] | null;
     hits: HitRow[];
   }>(statement);
   if (!row) return emptyResult(query.facets);
@@ -314,8 +321,7 @@ async function runSearch(
   const last = hits.at(-1);
   const lastRow = row.hits[hits.length - 1];
   const facets: SearchResult['facets'] = {};
-  for (const f of query.facets)
-    facets[f] = (row.facets?.[f] ?? []).map((x) => ({ value: x.value, count: x.count }));
+  for (const f of query.facets) facets[f] = (row[f] ?? []).map((x) => ({ value: x.value, count: x.count }));
   return {
     hits,
     total: Math.min(row.total, TOTAL_COUNT_CAP),
