@@ -1,5 +1,5 @@
 import { cleanIndexText, textSearchConfig, titleSortKey } from './common.ts';
-import type { IndexedDocument } from './port.ts';
+import { type IndexedDocument, MAX_RESULT_DEPTH } from './port.ts';
 
 /**
  * The OpenSearch index layout, versioned in code. Concrete index names carry the version
@@ -112,8 +112,8 @@ export function indexSettings(replicas: number, shards = SHARDS) {
       number_of_replicas: replicas,
       // Writes wait for this refresh (`refresh: 'wait_for'`), so it bounds write latency.
       refresh_interval: '1s',
-      // Relevance pages by offset up to opensearch-query.ts MAX_OFFSET, plus one page of up to 100 (+1).
-      max_result_window: 10_200,
+      // Relevance pages by offset up to MAX_RESULT_DEPTH, plus one page (at most 100 hits, +1).
+      max_result_window: MAX_RESULT_DEPTH + 200,
     },
   };
 }

@@ -3,6 +3,7 @@ import { BODY_FIELDS, customFieldTerm, TITLE_FIELDS } from './opensearch-mapping
 import {
   type AccessFilter,
   type Facet,
+  MAX_RESULT_DEPTH,
   type SearchFilters,
   type SearchQuery,
   type SearchSort,
@@ -39,12 +40,11 @@ const FACET_FIELDS: Record<Facet, string> = {
  * Relevance pages by offset, not by sort key: with no explicit sort OpenSearch keeps only the
  * top hits and skips blocks of documents that cannot reach them (block-max WAND), where sorting
  * on [_score, document_id] scores every match (measured on 1,000,000 documents: a word in 47 %
- * of them, 4 ms vs 26 ms). The guard caps the depth (modules/search/guard.ts maxDepth), and the
- * index allows that window (opensearch-mapping.ts MAX_RESULT_WINDOW). Ties keep index order,
+ * of them, 4 ms vs 26 ms). The offset is capped at port.ts MAX_RESULT_DEPTH, like the guard's
+ * depth, and the index allows that window (opensearch-mapping.ts indexSettings). Ties keep index order,
  * which is stable while the index does not change.
  */
 const RELEVANCE_CURSOR = 'offset';
-export const MAX_OFFSET = 10_000;
 
 /**
  * Proximity (the words next to each other) re-ranks the best RESCORE_WINDOW matches instead of
@@ -69,7 +69,7 @@ export function relevanceOffset(after: unknown[] | undefined): number {
   if (after === undefined) return 0;
   const [tag, offset] = after;
   if (after.length !== 2 || tag !== RELEVANCE_CURSOR || !Number.isInteger(offset)) throw invalidCursor();
-  if ((offset as number) < 0 || (offset as number) > MAX_OFFSET) throw invalidCursor();
+  if ((offset as number) < 0 || (offset as number) > MAX_RESULT_DEPTH) throw invalidCursor();
   return offset as number;
 }
 
@@ -230,9 +230,8 @@ export function textClauses(text: TextQuery): TextClauses {
 }
 
 export interface BuiltSearch {
+  /** Asks for one hit more than the page, to know whether a next page exists. */
   body: Dsl;
-  /** Size asked for: one more than the page, to know whether a next page exists. */
-  size: number;
   /** Relevance only: results before this page. */
   offset: number;
 }
@@ -305,5 +304,5 @@ export function buildSearch(tenantId: string, query: SearchQuery): BuiltSearch {
     }
     body.aggs = aggs;
   }
-  return { body, size, offset };
+  return { body, offset };
 }

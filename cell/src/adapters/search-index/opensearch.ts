@@ -277,7 +277,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
 
   async search(tenantId: string, query: SearchQuery): Promise<SearchResult> {
     assertTenantId(tenantId);
-    const { body, size, offset } = buildSearch(tenantId, query);
+    const { body, offset } = buildSearch(tenantId, query);
     // One budget for the placement lookup (rare: cached) and the search itself.
     const deadline = Date.now() + query.timeoutMs;
     const left = () => Math.max(1, Math.floor(deadline - Date.now()));
@@ -364,7 +364,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
       total: typeof total === 'number' ? total : (total?.value ?? 0),
       totalRelation: typeof total === 'object' && total?.relation === 'gte' ? 'gte' : 'eq',
       facets,
-      next: size > query.limit ? next : null,
+      next,
     };
   }
 

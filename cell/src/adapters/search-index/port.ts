@@ -107,6 +107,12 @@ export interface SearchHit {
  */
 export const TOTAL_COUNT_CAP = 10_000;
 
+/**
+ * How deep a search may be paged, in results: past it the guard asks for a narrower query
+ * (modules/search/guard.ts), and an engine that pages by offset never skips more than this.
+ */
+export const MAX_RESULT_DEPTH = 10_000;
+
 export interface SearchResult {
   hits: SearchHit[];
   /** Number of matching documents the caller may read: exact up to TOTAL_COUNT_CAP, then the cap. */

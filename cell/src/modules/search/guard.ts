@@ -1,5 +1,6 @@
 import { QueryTooCostly, RateLimited } from '@quire/shared/errors';
 import type { Redis } from 'ioredis';
+import { MAX_RESULT_DEPTH } from '../../adapters/search-index/port.ts';
 import type { ParsedQuery } from './query-parser.ts';
 
 /**
@@ -19,7 +20,7 @@ export const SEARCH_LIMITS = {
   /** Hits per page (validated at the boundary). */
   maxPageSize: 100,
   /** Results a cursor may have paged past: deeper means "narrow the query". */
-  maxDepth: 10_000,
+  maxDepth: MAX_RESULT_DEPTH,
 } as const;
 
 export function guardQuery(parsed: ParsedQuery, page: { limit: number; depth: number }): void {
