@@ -64,10 +64,11 @@ export function facetYear(date: Date): string {
 }
 
 /**
- * Text-search configurations shipped with PostgreSQL (pg_ts_config) that the extraction
- * helper may report, plus ISO 639-1 codes mapped onto them. Anything else indexes as 'simple'.
+ * Languages with their own analysis (stop words, stemming) in both engines: Postgres
+ * text-search configurations that OpenSearch ships an analyzer of the same name for, plus
+ * `simple` (lower-cased words, nothing else).
  */
-const PG_CONFIGS = new Set([
+export const ANALYZED_LANGUAGES = [
   'simple',
   'arabic',
   'armenian',
@@ -86,18 +87,21 @@ const PG_CONFIGS = new Set([
   'irish',
   'italian',
   'lithuanian',
-  'nepali',
   'norwegian',
   'portuguese',
   'romanian',
   'russian',
-  'serbian',
   'spanish',
   'swedish',
-  'tamil',
   'turkish',
-  'yiddish',
-]);
+] as const;
+
+/**
+ * Text-search configurations shipped with PostgreSQL (pg_ts_config) that the extraction
+ * helper may report, plus ISO 639-1 codes mapped onto them. Anything else indexes as 'simple'.
+ * Postgres also stems the four that OpenSearch has no analyzer for.
+ */
+const PG_CONFIGS = new Set<string>([...ANALYZED_LANGUAGES, 'nepali', 'serbian', 'tamil', 'yiddish']);
 const ISO_TO_CONFIG: Record<string, string> = {
   ar: 'arabic',
   ca: 'catalan',

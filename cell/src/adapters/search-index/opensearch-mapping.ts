@@ -1,4 +1,4 @@
-import { cleanIndexText, textSearchConfig, titleSortKey } from './common.ts';
+import { ANALYZED_LANGUAGES, cleanIndexText, textSearchConfig, titleSortKey } from './common.ts';
 import { type IndexedDocument, MAX_RESULT_DEPTH } from './port.ts';
 
 /**
@@ -25,38 +25,11 @@ export const MAX_BODY_CHARS = 1_000_000;
 const MAX_TITLE_KEY_CHARS = 1024;
 
 /**
- * Document languages with their own analysis (stop words, stemming): the Postgres text-search
- * configurations (common.ts textSearchConfig) that OpenSearch ships an analyzer of the same
- * name for. Anything else (nepali, serbian, tamil, yiddish, unknown) is `simple`: the
- * standard analyzer, lower-cased words, no stop words, no stemming, like Postgres' `simple`.
+ * Document languages with their own analysis (common.ts ANALYZED_LANGUAGES). Anything else
+ * (nepali, serbian, tamil, yiddish, unknown) is `simple`: the standard analyzer, lower-cased
+ * words, no stop words, no stemming, like Postgres' `simple`.
  */
-export const LANGUAGES = [
-  'simple',
-  'arabic',
-  'armenian',
-  'basque',
-  'catalan',
-  'danish',
-  'dutch',
-  'english',
-  'finnish',
-  'french',
-  'german',
-  'greek',
-  'hindi',
-  'hungarian',
-  'indonesian',
-  'irish',
-  'italian',
-  'lithuanian',
-  'norwegian',
-  'portuguese',
-  'romanian',
-  'russian',
-  'spanish',
-  'swedish',
-  'turkish',
-] as const;
+export const LANGUAGES = ANALYZED_LANGUAGES;
 export type Language = (typeof LANGUAGES)[number];
 
 export function indexLanguage(hint: string): Language {
