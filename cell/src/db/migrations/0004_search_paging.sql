@@ -82,11 +82,10 @@ BEGIN
       p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, p_after_key, p_after_id, p_limit;
 END $$;--> statement-breakpoint
 
--- The plan search_match() runs, for the test that fails unless the GIN index is used.
+-- The plan search_match() runs (unpaged), for the test that fails unless the GIN index is used.
 CREATE FUNCTION search_match_plan(p_query tsquery, p_rank boolean, p_all boolean, p_folder_ids text[],
   p_document_ids text[], p_scope_folder text, p_subfolders boolean, p_tags text[], p_author text,
-  p_types text[], p_updated_from timestamptz, p_updated_to timestamptz, p_custom jsonb, p_analyze boolean,
-  p_order text DEFAULT NULL, p_limit integer DEFAULT NULL)
+  p_types text[], p_updated_from timestamptz, p_updated_to timestamptz, p_custom jsonb, p_analyze boolean)
 RETURNS SETOF text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE v_tenant text := current_setting('app.tenant_id', true);
@@ -94,20 +93,17 @@ BEGIN
   IF v_tenant IS NULL OR v_tenant = '' THEN
     RAISE EXCEPTION 'search_match_plan needs a tenant context' USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF p_order IS NOT NULL AND p_order NOT IN ('relevance', 'date', 'title') THEN
-    RAISE EXCEPTION 'search_match_plan: unknown order %', p_order USING ERRCODE = 'invalid_parameter_value';
-  END IF;
   RETURN QUERY EXECUTE (CASE WHEN p_analyze THEN 'EXPLAIN (ANALYZE, BUFFERS) ' ELSE 'EXPLAIN ' END)
       || search_match_sql(p_query IS NOT NULL, p_rank, coalesce(p_all, false),
       CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
       p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
-      p_updated_to IS NOT NULL, p_custom, p_order, false, p_limit IS NOT NULL)
+      p_updated_to IS NOT NULL, p_custom, NULL, false, false)
     USING v_tenant, p_query, coalesce(p_folder_ids, '{}'), coalesce(p_document_ids, '{}'), p_scope_folder,
-      p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, p_limit;
+      p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, NULL::integer;
 END $$;--> statement-breakpoint
 
 REVOKE ALL ON FUNCTION search_match(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer) FROM PUBLIC;--> statement-breakpoint
-REVOKE ALL ON FUNCTION search_match_plan(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, boolean, text, integer) FROM PUBLIC;--> statement-breakpoint
+REVOKE ALL ON FUNCTION search_match_plan(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, boolean) FROM PUBLIC;--> statement-breakpoint
 GRANT EXECUTE ON FUNCTION search_match(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer),
-  search_match_plan(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, boolean, text, integer)
+  search_match_plan(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, boolean)
   TO quire_cell_app;
