@@ -164,8 +164,7 @@ const keptShape = () => JSON.stringify({ DOCS, SMALL_TENANTS, SMALL_DOCS, BIG_TI
 
 function alreadyLoaded(engine: string): boolean {
   const file = keptMarker(engine);
-  if (DROP_KEPT) rmSync(file, { force: true });
-  return KEEP && existsSync(file) && readFileSync(file, 'utf8') === keptShape();
+  return KEEP && !DROP_KEPT && existsSync(file) && readFileSync(file, 'utf8') === keptShape();
 }
 
 function markLoaded(engine: string): void {
@@ -375,6 +374,8 @@ await runBench(
     let ok = true;
     const summary: (string | number)[][] = [];
     for (const name of ENGINES) {
+      // Its kept data is about to be dropped: forget it first, so an aborted run cannot leave a marker behind.
+      if (DROP_KEPT) rmSync(keptMarker(name), { force: true });
       let engine: Engine;
       if (name === 'postgres') {
         bench = await createBenchDatabase(KEEP ? 'search_kept' : 'search', { keep: KEEP && !DROP_KEPT });
