@@ -17,6 +17,8 @@
  */
 import type { SearchQuery } from '../../cell/src/adapters/search-index/port.ts';
 import { buildTenant } from '../../test/support/harness.ts';
+import { arg } from '../lib/args.ts';
+import { closedLoop } from '../lib/closed-loop.ts';
 import { runLoad } from '../lib/load.ts';
 import {
   type BenchDatabase,
@@ -29,10 +31,6 @@ import { fmt, nowMs, summarize, table } from '../lib/stats.ts';
 import { makeDocument } from './corpus.ts';
 import { queryMix } from './queries.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 const DOCS = Number(arg('docs', '20000'));
 const CLIENTS = arg('clients', '1,16').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '10'));
@@ -111,21 +109,11 @@ await runBench(
     let ok = true;
     for (const clients of CLIENTS) {
       // The engine alone, closed loop in this process.
-      const samples: number[] = [];
-      const deadline = nowMs() + SECONDS * 1000;
-      const started = nowMs();
-      await Promise.all(
-        Array.from({ length: clients }, async (_, w) => {
-          for (let k = w * 7; nowMs() < deadline; k++) {
-            const nq = queries[k % queries.length]!;
-            const s = nowMs();
-            await index.search(tenantId, nq.query);
-            samples.push(nowMs() - s);
-          }
-        }),
-      );
+      const { samples, elapsed } = await closedLoop(clients, SECONDS, async (k) => {
+        await index.search(tenantId, queries[k % queries.length]!.query);
+      });
       const engine = summarize(samples);
-      const engineQps = engine.n / ((nowMs() - started) / 1000);
+      const engineQps = engine.n / elapsed;
       // The same mix over HTTP: each connection walks all the queries from its own start.
       const http = await runLoad({
         url: cell.url,

@@ -1,4 +1,5 @@
 import type { SearchQuery } from '../../cell/src/adapters/search-index/port.ts';
+import { query } from '../../cell/test/search/fixtures.ts';
 import { accessOf, folderIdOf, PHRASES, TAGS, USERS, VOCABULARY } from './corpus.ts';
 
 /** The rotating query mix of bench/search/run.ts (and the tenants it runs on). */
@@ -20,21 +21,7 @@ export function q(
   extra: Partial<SearchQuery> = {},
   tenant = BIG,
 ): NamedQuery {
-  return {
-    kind,
-    label,
-    tenant,
-    query: {
-      text: { terms: [], phrases: [], prefixes: [], excludes: [], ...text },
-      filters: {},
-      access: { all: true },
-      facets: [],
-      sort: 'relevance',
-      limit: 20,
-      timeoutMs: 10_000,
-      ...extra,
-    },
-  };
+  return { kind, label, tenant, query: query(text, extra) };
 }
 
 /** 48 distinct queries over the big tenant of `docs` documents. */

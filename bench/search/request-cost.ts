@@ -14,13 +14,11 @@
  */
 import { createOpenSearchClient } from '../../cell/src/adapters/search-index/opensearch.ts';
 import { buildSearch, type Dsl } from '../../cell/src/adapters/search-index/opensearch-query.ts';
-import { machineCpuMs, nowMs, summarize, table } from '../lib/stats.ts';
+import { arg } from '../lib/args.ts';
+import { closedLoop } from '../lib/closed-loop.ts';
+import { machineCpuMs, summarize, table } from '../lib/stats.ts';
 import { BIG, queryMix } from './queries.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 const CLIENTS = Number(arg('clients', '16'));
 const SECONDS = Number(arg('seconds', '12'));
 const INDEX = arg('index', 'bench-kept-t-ten_bench-big');
@@ -58,20 +56,10 @@ const bodies = queryMix(1_000_000)
 
 async function phase(strip: Strip) {
   const requests = bodies.map(strip);
-  const samples: number[] = [];
   const cpu0 = machineCpuMs();
-  const started = nowMs();
-  const deadline = started + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, w) => {
-      for (let k = w * 7; nowMs() < deadline; k++) {
-        const t0 = nowMs();
-        await client.search({ index: INDEX, body: requests[k % requests.length]! as never });
-        samples.push(nowMs() - t0);
-      }
-    }),
-  );
-  const elapsed = (nowMs() - started) / 1000;
+  const { samples, elapsed } = await closedLoop(CLIENTS, SECONDS, async (k) => {
+    await client.search({ index: INDEX, body: requests[k % requests.length]! as never });
+  });
   const cpu1 = machineCpuMs();
   const s = summarize(samples);
   return { qps: s.n / elapsed, p50: s.p50, p99: s.p99, cpuMs: (cpu1.busy - cpu0.busy) / s.n };

@@ -43,7 +43,6 @@ import {
 import {
   type IndexedDocument,
   type SearchIndex,
-  type SearchQuery,
   SearchTimeoutError,
 } from '../../cell/src/adapters/search-index/port.ts';
 import { PostgresSearchIndex } from '../../cell/src/adapters/search-index/postgres.ts';
@@ -53,6 +52,8 @@ import { closeExtraction } from '../../cell/src/modules/extraction/extract.ts';
 import { closePreviews } from '../../cell/src/modules/previews/render.ts';
 import { SearchDrainer } from '../../cell/src/modules/search/drain.ts';
 import { buildTenant, uploadDoc } from '../../test/support/harness.ts';
+import { arg } from '../lib/args.ts';
+import { closedLoop } from '../lib/closed-loop.ts';
 import {
   type BenchDatabase,
   createBenchDatabase,
@@ -64,10 +65,6 @@ import { fmt, nowMs, summarize, table } from '../lib/stats.ts';
 import { accessOf, docIdOf, folderIdOf, makeDocument, VOCABULARY } from './corpus.ts';
 import { BIG, type NamedQuery, q, queryMix, smallTenant } from './queries.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 const DOCS = Number(arg('docs', '100000'));
 const SMALL_TENANTS = Number(arg('small-tenants', '99'));
 const SMALL_DOCS = Number(arg('small-docs', '1000'));
@@ -244,10 +241,8 @@ async function measure(
   label: string,
   ingest: boolean,
 ) {
-  const samples: number[] = [];
   const byKind = new Map<string, number[]>();
   const byLabel = new Map<string, number[]>();
-  const deadline = nowMs() + SECONDS * 1000;
   let ingested = 0;
   let timeouts = 0;
   let stop = false;
@@ -265,32 +260,30 @@ async function measure(
     }
   };
   const ingester = ingest ? ingestLoop() : Promise.resolve();
-  const started = nowMs();
-  await Promise.all(
-    Array.from({ length: clients }, async (_, w) => {
-      for (let k = w * 7; nowMs() < deadline; k++) {
-        const nq = queries[k % queries.length]!;
-        const t0 = nowMs();
-        try {
-          await engine.index.search(nq.tenant, nq.query);
-        } catch (err) {
-          if (!(err instanceof SearchTimeoutError)) throw err;
-          timeouts++;
-        }
-        const ms = nowMs() - t0;
-        samples.push(ms);
-        for (const [map, key] of [
-          [byKind, nq.kind],
-          [byLabel, `${nq.kind}: ${nq.label}`],
-        ] as const) {
-          const list = map.get(key) ?? [];
-          list.push(ms);
-          map.set(key, list);
-        }
+  const { samples, elapsed } = await closedLoop(
+    clients,
+    SECONDS,
+    async (k) => {
+      const nq = queries[k % queries.length]!;
+      try {
+        await engine.index.search(nq.tenant, nq.query);
+      } catch (err) {
+        if (!(err instanceof SearchTimeoutError)) throw err;
+        timeouts++;
       }
-    }),
+    },
+    (k, ms) => {
+      const nq = queries[k % queries.length]!;
+      for (const [map, key] of [
+        [byKind, nq.kind],
+        [byLabel, `${nq.kind}: ${nq.label}`],
+      ] as const) {
+        const list = map.get(key) ?? [];
+        list.push(ms);
+        map.set(key, list);
+      }
+    },
   );
-  const elapsed = (nowMs() - started) / 1000;
   stop = true;
   await ingester;
   const s = summarize(samples);

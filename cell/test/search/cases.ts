@@ -10,49 +10,12 @@ import type {
 } from '../../src/adapters/search-index/port.ts';
 import { TOTAL_COUNT_CAP } from '../../src/adapters/search-index/port.ts';
 import type { EngineUnderTest, StartedEngine } from './engines.ts';
+import { doc, query } from './fixtures.ts';
 
 /**
  * The cases every SearchIndex engine must pass, at the port: the same documents, the same
  * queries, the same expected answers. Each case works in tenants of its own.
  */
-
-export function doc(tenantId: string, overrides: Partial<IndexedDocument> = {}): IndexedDocument {
-  return {
-    tenantId,
-    documentId: newId('document'),
-    versionId: newId('version'),
-    title: 'Untitled',
-    filename: 'untitled.txt',
-    tags: [],
-    body: '',
-    folderId: null,
-    ancestorIds: [],
-    authorId: 'usr_author',
-    type: 'text',
-    contentType: 'text/plain',
-    customFields: {},
-    createdAt: new Date('2024-01-01T00:00:00Z'),
-    updatedAt: new Date('2024-01-01T00:00:00Z'),
-    language: 'english',
-    ...overrides,
-  };
-}
-
-export function query(
-  text: Partial<SearchQuery['text']> = {},
-  overrides: Partial<Omit<SearchQuery, 'text'>> = {},
-): SearchQuery {
-  return {
-    text: { terms: [], phrases: [], prefixes: [], excludes: [], ...text },
-    filters: {},
-    access: { all: true },
-    facets: [],
-    sort: 'relevance',
-    limit: 20,
-    timeoutMs: 10_000,
-    ...overrides,
-  };
-}
 
 const ids = (r: SearchResult) => r.hits.map((h) => h.documentId);
 const idSet = (r: SearchResult) => new Set(ids(r));

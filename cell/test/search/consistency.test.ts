@@ -21,7 +21,7 @@ import { withTenantTx } from '../../src/db/tenant-tx.ts';
 import { closeExtraction } from '../../src/modules/extraction/extract.ts';
 import { closePreviews } from '../../src/modules/previews/render.ts';
 import { checkTenant, rebuildTenant } from '../../src/modules/search/checker.ts';
-import { doc } from './cases.ts';
+import { doc } from './fixtures.ts';
 import { drain, hitIds, search } from './support.ts';
 
 /** The per-tenant consistency checker and the rebuild command. */

@@ -12,6 +12,7 @@ import {
   SearchTimeoutError,
   TOTAL_COUNT_CAP,
 } from '../../src/adapters/search-index/port.ts';
+import { doc, query } from './fixtures.ts';
 
 /**
  * The OpenSearch engine against the real local node (infra/local/opensearch.sh). Each run uses
@@ -31,40 +32,9 @@ let search: OpenSearchSearchIndex;
 
 const tenant = (label: string) => `ten_${label}-${randomBytes(3).toString('hex')}`;
 
-function doc(tenantId: string, overrides: Partial<IndexedDocument> = {}): IndexedDocument {
-  return {
-    tenantId,
-    documentId: newId('document'),
-    versionId: newId('version'),
-    title: 'Untitled',
-    filename: 'untitled.txt',
-    tags: [],
-    body: '',
-    folderId: null,
-    ancestorIds: [],
-    authorId: 'usr_author',
-    type: 'text',
-    contentType: 'text/plain',
-    customFields: {},
-    createdAt: new Date('2024-01-01T00:00:00Z'),
-    updatedAt: new Date('2024-01-01T00:00:00Z'),
-    language: 'en',
-    ...overrides,
-  };
-}
-
-function q(overrides: Partial<SearchQuery> = {}, text: Partial<SearchQuery['text']> = {}): SearchQuery {
-  return {
-    text: { terms: [], phrases: [], prefixes: [], excludes: [], ...text },
-    filters: {},
-    access: { all: true },
-    facets: [],
-    sort: 'relevance',
-    limit: 20,
-    timeoutMs: 10_000,
-    ...overrides,
-  };
-}
+/** The shared fixture's query, overrides first (most cases here vary those, not the text). */
+const q = (overrides: Partial<SearchQuery> = {}, text: Partial<SearchQuery['text']> = {}) =>
+  query(text, overrides);
 
 const ids = (r: { hits: { documentId: string }[] }) => r.hits.map((h) => h.documentId).sort();
 

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSearchIndex } from '../../src/adapters/search-index/postgres.ts';
 import { createDb } from '../../src/db/client.ts';
 import { withTenantTx } from '../../src/db/tenant-tx.ts';
-import { doc, query } from './cases.ts';
 import { tenantIdFor } from './engines.ts';
+import { doc, query } from './fixtures.ts';
 
 /**
  * The RLS trap, tested: `@@` is not LEAKPROOF, so under row-level security the planner may
