@@ -1,5 +1,5 @@
 import { QuireError } from '@quire/shared/errors';
-import type { SearchSort } from './port.ts';
+import type { Facet, SearchResult, SearchSort } from './port.ts';
 
 /**
  * Engine-neutral pieces of the query model that every SearchIndex implementation shares,
@@ -165,4 +165,15 @@ export function parseAfter(sort: SearchSort, after: unknown[] | undefined): Sort
   if (typeof key !== 'string' || key.length > 1024) throw invalidCursor();
   if (sort === 'date' && Number.isNaN(Date.parse(key))) throw invalidCursor();
   return [key, id];
+}
+
+/** The answer when nothing can match (every engine): no hits, an exact 0, each asked facet empty. */
+export function emptyResult(facets: Facet[]): SearchResult {
+  return {
+    hits: [],
+    total: 0,
+    totalRelation: 'eq',
+    facets: Object.fromEntries(facets.map((f) => [f, []])),
+    next: null,
+  };
 }

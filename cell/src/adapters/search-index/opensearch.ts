@@ -2,7 +2,7 @@ import { type API, Client, errors } from '@opensearch-project/opensearch';
 import type { TransportRequestOptions } from '@opensearch-project/opensearch/lib/Transport.js';
 import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import type { IsolationTier } from '@quire/shared/plans';
-import { MARK_OPEN, markedToHtml } from './common.ts';
+import { emptyResult, MARK_OPEN, markedToHtml } from './common.ts';
 import { indexSettings, MAPPING_VERSION, MAPPINGS, SHARDS, toSource } from './opensearch-mapping.ts';
 import { buildSearch, cursorOf, type Dsl, relevanceCursor, tenantFilter } from './opensearch-query.ts';
 import {
@@ -306,13 +306,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
     }
     if (res === null) {
       // No index at all yet (nothing was ever indexed in this place): nothing matches.
-      return {
-        hits: [],
-        total: 0,
-        totalRelation: 'eq',
-        facets: Object.fromEntries(query.facets.map((f) => [f, []])),
-        next: null,
-      };
+      return emptyResult(query.facets);
     }
     if (res.body.timed_out) throw new SearchTimeoutError(query.timeoutMs);
 

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
 import {
   cleanIndexText,
+  emptyResult,
   FACET_SIZE,
   FRAGMENT_SEPARATOR,
   LT_STAND_IN,
@@ -358,16 +359,6 @@ function toHit(r: HitRow): SearchHit {
           .slice(0, MAX_SNIPPETS)
           .map((s) => markedToHtml(s.split(LT_STAND_IN).join('<')))
       : [],
-  };
-}
-
-function emptyResult(facets: Facet[]): SearchResult {
-  return {
-    hits: [],
-    total: 0,
-    totalRelation: 'eq',
-    facets: Object.fromEntries(facets.map((f) => [f, []])),
-    next: null,
   };
 }
 
