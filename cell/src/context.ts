@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { BlobStore } from './adapters/blob-store/port.ts';
 import type { Keyring } from './adapters/keyring/port.ts';
 import type { SearchIndex } from './adapters/search-index/port.ts';
+import type { AuditGroupCommit } from './audit-trail/group-commit.ts';
 import type { Db } from './db/client.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
 import type { EdgeVariables } from './middleware/edge-assertion.ts';
@@ -36,6 +37,8 @@ export interface CellDeps {
   edge: { secret: string | undefined; required: boolean };
   /** The cell's search engine (SEARCH_ENGINE), behind the one SearchIndex port. */
   searchIndex: SearchIndex;
+  /** Durable audit appends for reads and denials, shared by concurrent requests. */
+  auditTrail: AuditGroupCommit;
   /** Wakes the search worker after a commit that wrote outbox rows. */
   searchDoorbell: SearchDoorbell;
   log: Logger;

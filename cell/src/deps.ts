@@ -8,6 +8,7 @@ import { createKmsClient, KmsKeyring } from './adapters/keyring/kms.ts';
 import { LocalKeyring } from './adapters/keyring/local.ts';
 import type { Keyring } from './adapters/keyring/port.ts';
 import { createSearchIndex } from './adapters/search-index/index.ts';
+import { AuditGroupCommit } from './audit-trail/group-commit.ts';
 import type { CellDeps } from './context.ts';
 import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
@@ -76,9 +77,11 @@ export async function createDeps(
     edge: { secret: env.EDGE_ASSERTION_SECRET, required: env.EDGE_ASSERTION_REQUIRED },
     searchIndex,
     searchDoorbell,
+    auditTrail: new AuditGroupCommit(sql),
     log,
   };
   const close = async () => {
+    await deps.auditTrail.drained();
     await searchDoorbell.close().catch(() => {});
     await searchIndex.close();
     await sql.end({ timeout: 5 });

@@ -1,84 +1,104 @@
 import { QuireError } from '@quire/shared/errors';
+import { appendInTx } from './audit-trail/append.ts';
+import {
+  type AuditEntry,
+  type AuditInput,
+  type AuditOrigin,
+  auditEntry,
+  auditOrigin,
+} from './audit-trail/entry.ts';
+import { type ActorRecord, loadActor } from './auth/actor.ts';
 import type { RequestCtx } from './context.ts';
-import { type Tx, type TxOptions, withTenantTx } from './db/tenant-tx.ts';
-import { type AuditEntry, type AuditInput, appendAudit } from './modules/audit/record.ts';
-import { type ActorRecord, loadActor } from './modules/identity/actor.ts';
+import { type Tx, withTenantTx } from './db/tenant-tx.ts';
 
-export interface Work {
+export interface Work<P = undefined> {
   tx: Tx;
   actor: ActorRecord;
-  /** Queue an audit entry; it is appended last, in the same transaction as the change. */
+  /** Queue an audit entry; it is recorded with the change (or, for reads, before the answer). */
   audit(entry: AuditInput): void;
+  /** What `prefetch` read, in the same round trip as the tenant setting and the actor. */
+  prefetched: P;
 }
 
+export interface WorkOptions<P> {
+  /**
+   * Reads only: a read-only transaction answered without waiting for its commit; its audit
+   * entries go through the group commit and are durable before the caller answers.
+   */
+  readOnly?: boolean;
+  /**
+   * The work's first reads, sent with `begin`, the tenant setting and the actor load as one
+   * pipeline (one round trip). They must not depend on who the actor is: nothing they return
+   * reaches the caller unless the actor then checks out.
+   */
+  prefetch?: (tx: Tx) => Promise<P>;
+}
+
+const ignore = () => {};
+
 /**
- * How a verb reaches the database: one tenant transaction that loads the actor, runs
- * the work, then appends its audit entries before commit. A denied attempt rolls the
- * work back but is itself recorded (`access.denied`), in a transaction of its own.
+ * How a verb reaches the database: one tenant transaction that loads the actor (session
+ * still live, current role and groups), runs the work, then records its audit entries with
+ * the change. A denied attempt rolls the work back but is itself recorded (`access.denied`).
  */
-export async function withActor<T>(
+export async function withActor<T, P = undefined>(
   ctx: RequestCtx,
-  work: (w: Work) => Promise<T>,
-  options?: TxOptions,
+  work: (w: Work<P>) => Promise<T>,
+  options: WorkOptions<P> = {},
 ): Promise<T> {
+  const origin = auditOrigin(ctx.tenant.id, ctx);
+  const queued: AuditInput[] = [];
   let actor: ActorRecord | undefined;
+  let appended: Promise<unknown> | undefined;
   try {
-    return await withTenantTx(
+    const result = await withTenantTx(
       ctx.deps.db,
       ctx.tenant.id,
       async (tx) => {
-        actor = await loadActor(tx, ctx.claims);
-        const queued: AuditInput[] = [];
-        const result = await work({ tx, actor, audit: (e) => queued.push(e) });
-        await appendAudit(
+        const actorLoad = loadActor(tx, ctx.claims);
+        const prefetch = options.prefetch?.(tx);
+        actorLoad.catch(ignore);
+        prefetch?.catch(ignore);
+        actor = await actorLoad;
+        const value = await work({
           tx,
-          queued.map((e) => entryFor(ctx, actor!.userId, e)),
-        );
-        return result;
+          actor,
+          audit: (e) => queued.push(e),
+          prefetched: (await prefetch) as P,
+        });
+        if (!options.readOnly) {
+          // Sent with the commit, not before it: if it fails, the commit becomes a rollback.
+          appended = appendInTx(
+            tx,
+            queued.map((e) => auditEntry(origin, actor!.userId, e)),
+          );
+          appended.catch(ignore);
+        }
+        return value;
       },
-      options,
+      { readOnly: options.readOnly },
     );
+    await appended;
+    if (options.readOnly) {
+      await ctx.deps.auditTrail.append(queued.map((e) => auditEntry(origin, actor!.userId, e)));
+    }
+    return result;
   } catch (err) {
     if (actor && err instanceof QuireError && (err.code === 'forbidden' || err.code === 'not_found')) {
-      await recordDenied(ctx, actor.userId, err).catch((e) =>
-        ctx.deps.log.error('audit of denial failed', { e: String(e) }),
-      );
+      // Durable before the caller hears "no": a denial is never lost once answered.
+      await ctx.deps.auditTrail.append([deniedEntry(origin, actor.userId, err)]);
     }
     throw err;
   }
 }
 
-export function entryFor(
-  ctx: RequestCtx | Omit<RequestCtx, 'claims'>,
-  actorId: string,
-  e: AuditInput,
-  actorType: AuditEntry['actorType'] = 'user',
-): AuditEntry {
-  return {
-    ...e,
-    actorType,
-    actorId,
-    ip: ctx.client.ip,
-    userAgent: ctx.client.userAgent,
-    requestId: ctx.requestId,
-  };
-}
-
-async function recordDenied(ctx: RequestCtx, userId: string, err: QuireError) {
+function deniedEntry(origin: AuditOrigin, userId: string, err: QuireError): AuditEntry {
   const details =
     err.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : {};
-  await withTenantTx(
-    ctx.deps.db,
-    ctx.tenant.id,
-    (tx) =>
-      appendAudit(tx, [
-        entryFor(ctx, userId, {
-          action: 'access.denied',
-          resourceType: String(details.resourceType ?? 'unknown'),
-          resourceId: typeof details.resourceId === 'string' ? details.resourceId : null,
-          details: { code: err.code },
-        }),
-      ]),
-    { readAccessOnly: true },
-  );
+  return auditEntry(origin, userId, {
+    action: 'access.denied',
+    resourceType: String(details.resourceType ?? 'unknown'),
+    resourceId: typeof details.resourceId === 'string' ? details.resourceId : null,
+    details: { code: err.code },
+  });
 }

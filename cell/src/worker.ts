@@ -1,10 +1,11 @@
 /**
  * The cell's worker process: `node cell/src/worker.ts`, with the same environment as the
- * API server (cell/src/env.ts). Runs the search pipeline (outbox → extraction → index);
- * more job kinds join here. Any number of worker processes may run side by side.
+ * API server (cell/src/env.ts). Runs the search pipeline (outbox → extraction → index) and
+ * the audit sealer (chains committed audit entries); more job kinds join here. Any number of worker processes may run side by side.
  */
 import { createDeps } from './deps.ts';
 import { parseEnv } from './env.ts';
+import { AuditSealer } from './modules/audit/sealer.ts';
 import { closeExtraction } from './modules/extraction/extract.ts';
 import { closePreviews } from './modules/previews/render.ts';
 import { queuePrefix } from './modules/search/doorbell.ts';
@@ -18,12 +19,14 @@ const search = startSearchWorker(deps, {
   sweepMs: env.SEARCH_SWEEP_SECONDS * 1000,
   lanes: env.SEARCH_WORKER_CONCURRENCY,
 });
+const sealer = new AuditSealer(deps.db.$client, deps.log);
+sealer.start();
 deps.log.info('cell worker started', { engine: deps.searchIndex.engine });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     void (async () => {
-      await search.stop();
+      await Promise.all([search.stop(), sealer.stop()]);
       await Promise.all([closeExtraction(), closePreviews()]);
       await close();
       process.exit(0);

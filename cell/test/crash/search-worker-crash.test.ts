@@ -1,86 +1,28 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger } from '@quire/shared/log';
+import type { ChildProcess } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildTenant,
-  call,
-  INTERNAL_TOKEN,
-  type TestCell,
-  uploadDoc,
-} from '../../../test/support/harness.ts';
-import { createApp } from '../../src/app.ts';
-import { bootstrapCellDatabase, dropCellDatabase } from '../../src/db/bootstrap.ts';
-import { migrateCellDatabase } from '../../src/db/migrate.ts';
+import { buildTenant, call, type TestCell, uploadDoc } from '../../../test/support/harness.ts';
 import { withTenantTx } from '../../src/db/tenant-tx.ts';
-import { createDeps } from '../../src/deps.ts';
-import { parseEnv } from '../../src/env.ts';
 import { checkTenant } from '../../src/modules/search/checker.ts';
+import { type IsolatedCell, isolatedCell } from './support.ts';
 
 /**
  * kill -9 the search worker (`node cell/src/worker.ts`, a real process) in the middle of a big
  * batch, change documents while it is down, restart it: the index ends up exactly equal to
  * Postgres. The run gets a database of its own, so the worker drains nothing of other files.
  */
-const database = `quire_test_swcrash_${process.pid}`;
-const adminUrl = process.env.QUIRE_PG_ADMIN_URL!;
-const dir = mkdtempSync(join(tmpdir(), 'quire-search-crash-'));
-const queuePrefix = `quire-test:${randomBytes(4).toString('hex')}`;
+let world: IsolatedCell;
 let cell: TestCell;
-let appUrl: string;
 let child: ChildProcess | undefined;
 
-const baseEnv = () => ({
-  CELL_ID: 'us-1',
-  CELL_REGION: 'us',
-  DATABASE_URL: appUrl,
-  REDIS_URL: process.env.QUIRE_REDIS_URL!,
-  BLOB_STORE: 'fs',
-  BLOB_DIR: join(dir, 'blobs'),
-  KEYRING: 'local',
-  KEYRING_DIR: join(dir, 'keyring'),
-  JWT_ISSUER: 'https://search-crash.cells.test',
-  SIGNING_KEY_FILE: join(dir, 'keys.json'),
-  INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-  QUEUE_PREFIX: queuePrefix,
-});
-
 beforeAll(async () => {
-  const urls = await bootstrapCellDatabase({
-    adminUrl,
-    database,
-    ownerPassword: 'o-pw',
-    appPassword: 'a-pw',
-  });
-  await migrateCellDatabase(urls.ownerUrl);
-  appUrl = urls.appUrl;
-  const env = parseEnv(baseEnv());
-  const { deps, close } = await createDeps(env, silentLogger);
-  cell = { app: createApp(deps), deps, env, dir, close };
+  world = await isolatedCell('swcrash');
+  cell = world.cell;
 }, 60_000);
 
-afterAll(async () => {
-  child?.kill('SIGKILL');
-  await cell?.close();
-  await dropCellDatabase(adminUrl, database);
-});
+afterAll(async () => world?.close());
 
-function startWorker(): ChildProcess {
-  return spawn(process.execPath, ['cell/src/worker.ts'], {
-    env: {
-      ...process.env,
-      ...baseEnv(),
-      SEARCH_SWEEP_SECONDS: '1',
-      SEARCH_WORKER_CONCURRENCY: '2',
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
+const startWorker = () => world.startWorker({ SEARCH_SWEEP_SECONDS: '1', SEARCH_WORKER_CONCURRENCY: '2' });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   customType,
   index,
   inet,
@@ -8,20 +10,23 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
 } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 /**
- * Append-only, hash-chained per tenant: `hash = sha256(prev_hash || canonical(entry))`.
- * Rows are only ever written by the `audit_append` SQL function; the app role has no
- * UPDATE or DELETE, and a trigger refuses both for everyone.
+ * Append-only entries, written unchained and without a lock (migration 0005): `id` is a
+ * cell-wide identity, `xid` the inserting transaction's id. The app role may only insert
+ * and read; a trigger refuses UPDATE, DELETE and TRUNCATE for everyone.
  */
 export const auditLog = pgTable(
   'audit_log',
   {
     tenantId: text('tenant_id').notNull(),
-    seq: bigint('seq', { mode: 'number' }).notNull(),
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     actorType: text('actor_type').notNull(),
     actorId: text('actor_id').notNull(),
@@ -32,20 +37,46 @@ export const auditLog = pgTable(
     userAgent: text('user_agent'),
     requestId: text('request_id'),
     details: jsonb('details').notNull().default({}),
-    prevHash: bytea('prev_hash').notNull(),
-    hash: bytea('hash').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.tenantId, t.seq] }),
-    index('audit_actor_idx').on(t.tenantId, t.actorId, t.seq),
-    index('audit_resource_idx').on(t.tenantId, t.resourceId, t.seq),
-    index('audit_action_idx').on(t.tenantId, t.action, t.seq),
+    primaryKey({ name: 'audit_log_pk', columns: [t.tenantId, t.id] }),
+    index('audit_actor_idx').on(t.tenantId, t.actorId, t.id),
+    index('audit_resource_idx').on(t.tenantId, t.resourceId, t.id),
+    index('audit_action_idx').on(t.tenantId, t.action, t.id),
+    index('audit_seal_order_idx').on(t.xid, t.id),
   ],
 );
 
-/** The head of each tenant's chain; locking it orders concurrent appends. */
+/**
+ * The per-tenant hash chain over sealed entries: `hash = sha256(prev ‖ canonical(entry, seq))`,
+ * written only by the `audit_seal()` SQL function (the sealer), append-only.
+ */
+export const auditChain = pgTable(
+  'audit_chain',
+  {
+    tenantId: text('tenant_id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    entryId: bigint('entry_id', { mode: 'number' }).notNull(),
+    hash: bytea('hash').notNull(),
+    sealedAt: timestamp('sealed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'audit_chain_pk', columns: [t.tenantId, t.seq] }),
+    unique('audit_chain_entry_uq').on(t.tenantId, t.entryId),
+  ],
+);
+
+/** The head of each tenant's chain, moved only by the sealer. */
 export const auditHeads = pgTable('audit_heads', {
   tenantId: text('tenant_id').primaryKey(),
   seq: bigint('seq', { mode: 'number' }).notNull(),
   hash: bytea('hash').notNull(),
+});
+
+/** How far the sealer has read: the (xid, id) of the last entry it chained. No tenant data. */
+export const auditSealState = pgTable('audit_seal_state', {
+  singleton: boolean('singleton').primaryKey().default(true),
+  xid: xid8('xid').notNull(),
+  id: bigint('id', { mode: 'number' }).notNull(),
+  sealedAt: timestamp('sealed_at', { withTimezone: true }),
 });

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
-import { queryAudit, verifyAudit } from './verbs/query.ts';
+import { queryAudit } from './verbs/query.ts';
+import { verifyAudit } from './verbs/verify.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['audit'] };
 const token = z.string().regex(/^[a-z0-9_.-]{1,64}$/);
@@ -26,7 +27,7 @@ auditRoutes.openapi(
           .int()
           .min(1)
           .optional()
-          .openapi({ description: 'Cursor: entries with a lower seq' }),
+          .openapi({ description: 'Cursor: entries with a lower id (nextBefore of the previous page)' }),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
     },
@@ -45,9 +46,27 @@ auditRoutes.openapi(
     ...auth,
     method: 'get',
     path: '/v1/audit/verify',
-    summary: 'Verify the hash chain (admins)',
+    summary: 'Verify the hash chain of sealed entries and report the unsealed tail (admins)',
     responses: {
-      200: json(z.object({ ok: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().nullable() })),
+      200: json(
+        z.object({
+          ok: z
+            .boolean()
+            .openapi({ description: 'Every sealed link holds and no entry was written around the sealer' }),
+          checked: z.number().openapi({ description: 'Links recomputed' }),
+          firstBrokenSeq: z.number().nullable().openapi({ description: 'The first link that does not hold' }),
+          unsealed: z
+            .number()
+            .openapi({ description: 'Entries not chained yet (the sealer lags by seconds)' }),
+          unsealedSince: z
+            .string()
+            .nullable()
+            .openapi({ description: 'When the oldest unsealed entry happened' }),
+          unchainedBehind: z
+            .number()
+            .openapi({ description: 'Entries the sealer has passed without chaining: written around it' }),
+        }),
+      ),
       ...commonErrors,
     },
   }),

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AccessFilter } from '../../adapters/search-index/port.ts';
+import type { ActorRecord } from '../../auth/actor.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
-import type { ActorRecord } from '../identity/actor.ts';
 import { pgArray } from '../permissions/policy.ts';
 
 /**

@@ -30,7 +30,7 @@ export async function download({
       });
       return v;
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
   return { version, stream: await readContent(ctx.deps, ctx.tenant.id, version) };
 }

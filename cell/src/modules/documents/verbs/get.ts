@@ -17,6 +17,6 @@ export async function getDocument({ ctx, input }: { ctx: RequestCtx; input: { id
       const extraction = await extractionOf(tx, ctx.tenant.id, [current]);
       return presentDocumentDetail(doc, current, role, extraction.get(current.id));
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
 }

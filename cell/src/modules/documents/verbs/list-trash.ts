@@ -28,6 +28,6 @@ export async function listTrash({
         nextCursor: found.length > input.limit && last ? encodeCursor({ id: last.id }) : null,
       };
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
 }

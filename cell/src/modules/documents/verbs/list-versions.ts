@@ -16,6 +16,6 @@ export async function listVersions({ ctx, input }: { ctx: RequestCtx; input: { i
       const extraction = await extractionOf(tx, ctx.tenant.id, rows);
       return { items: rows.map((v) => presentVersion(v, extraction.get(v.id))) };
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
 }

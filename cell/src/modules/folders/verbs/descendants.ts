@@ -19,6 +19,6 @@ export async function listDescendants({
       await authorize(tx, actor, 'read', resource);
       return { items: await descendants(tx, ctx.tenant.id, row.path, input.maxDepth, input.limit) };
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
 }

@@ -18,6 +18,6 @@ export async function getFolder({ ctx, input }: { ctx: RequestCtx; input: { id: 
       audit({ action: 'folder.viewed', resourceType: 'folder', resourceId: row.id });
       return presentFolderDetail(row, breadcrumbs, role);
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
 }

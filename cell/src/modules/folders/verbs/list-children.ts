@@ -57,6 +57,6 @@ export async function listChildren({
       const last = page[page.length - 1];
       return { items: page, nextCursor: more && last ? encodeCursor({ k: last.kind, id: last.id }) : null };
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
 }

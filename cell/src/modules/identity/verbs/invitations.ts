@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Unauthenticated } from '@quire/shared/errors';
 import { and, eq, isNull } from 'drizzle-orm';
+import { appendInTx } from '../../../audit-trail/append.ts';
+import { auditEntry, auditOrigin } from '../../../audit-trail/entry.ts';
 import type { CellDeps } from '../../../context.ts';
 import { invitations, users } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
 import type { ClientInfo } from '../../../middleware/client-info.ts';
-import { appendAudit } from '../../audit/record.ts';
 import { hashPassword } from '../passwords.ts';
 
 /** An invited user chooses a password; the invitation is single-use and expires. */
@@ -41,17 +42,12 @@ export async function acceptInvitation(
       .set({ passwordHash, status: 'active', updatedAt: new Date() })
       .where(and(eq(users.tenantId, tenant.id), eq(users.id, inv.userId)))
       .returning();
-    await appendAudit(tx, [
-      {
+    await appendInTx(tx, [
+      auditEntry(auditOrigin(tenant.id, meta), user!.id, {
         action: 'auth.invitation_accepted',
         resourceType: 'user',
         resourceId: user!.id,
-        actorType: 'user',
-        actorId: user!.id,
-        ip: meta.client.ip,
-        userAgent: meta.client.userAgent,
-        requestId: meta.requestId,
-      },
+      }),
     ]);
     return { userId: user!.id, email: user!.email };
   });

@@ -3,11 +3,12 @@ import { QuireError, Unauthenticated } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import type { TenantRole } from '@quire/shared/tenancy';
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import { appendInTx } from '../../../audit-trail/append.ts';
+import { type AuditInput, auditEntry, auditOrigin } from '../../../audit-trail/entry.ts';
 import type { CellDeps } from '../../../context.ts';
 import { refreshTokens, sessions, users } from '../../../db/schema/index.ts';
 import { type Tx, withTenantTx } from '../../../db/tenant-tx.ts';
 import type { ClientInfo } from '../../../middleware/client-info.ts';
-import { type AuditInput, appendAudit } from '../../audit/record.ts';
 import { dummyHash, verifyPassword } from '../passwords.ts';
 
 const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -26,17 +27,8 @@ export interface TokenPair {
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
-async function audit(tx: Tx, meta: Meta, actorId: string, e: AuditInput) {
-  await appendAudit(tx, [
-    {
-      ...e,
-      actorType: 'user',
-      actorId,
-      ip: meta.client.ip,
-      userAgent: meta.client.userAgent,
-      requestId: meta.requestId,
-    },
-  ]);
+async function audit(tx: Tx, tenantId: string, meta: Meta, actorId: string, e: AuditInput) {
+  await appendInTx(tx, [auditEntry(auditOrigin(tenantId, meta), actorId, e)]);
 }
 
 /** Refresh tokens name their tenant so the cell can open the right tenant transaction. */
@@ -70,14 +62,14 @@ export async function login(
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash()));
   if (!user || !ok || user.status !== 'active') {
     await deps.loginThrottle.recordFailure(tenant.id, meta.client.ip);
-    await withTenantTx(deps.db, tenant.id, (tx) =>
-      audit(tx, meta, user?.id ?? 'anonymous', {
+    await deps.auditTrail.append([
+      auditEntry(auditOrigin(tenant.id, meta), user?.id ?? 'anonymous', {
         action: 'auth.login_failed',
         resourceType: 'user',
         resourceId: user?.id ?? null,
         details: { reason: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' },
       }),
-    );
+    ]);
     throw new Unauthenticated('invalid credentials');
   }
   await deps.loginThrottle.reset(tenant.id, meta.client.ip);
@@ -90,7 +82,11 @@ export async function login(
       expiresAt: new Date(Date.now() + SESSION_TTL_MS),
     });
     const refreshToken = await newRefreshToken(tx, tenant.id, sessionId);
-    await audit(tx, meta, user.id, { action: 'auth.login', resourceType: 'session', resourceId: sessionId });
+    await audit(tx, tenant.id, meta, user.id, {
+      action: 'auth.login',
+      resourceType: 'session',
+      resourceId: sessionId,
+    });
     return pair(
       deps,
       { userId: user.id, tenantId: tenant.id, role: user.role as TenantRole, sessionId },
@@ -128,7 +124,7 @@ export async function refresh(
         .where(
           and(eq(sessions.tenantId, tenant.id), eq(sessions.id, row.session.id), isNull(sessions.revokedAt)),
         );
-      await audit(tx, meta, row.user.id, {
+      await audit(tx, tenant.id, meta, row.user.id, {
         action: 'auth.refresh_reuse_detected',
         resourceType: 'session',
         resourceId: row.session.id,

@@ -78,7 +78,7 @@ export async function listGrants({
       await authorize(tx, actor, 'read', resource);
       return { items: (await grantsOn(tx, ctx.tenant.id, input.resourceId)).map(presentGrant) };
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
 }
 

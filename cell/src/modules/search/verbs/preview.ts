@@ -38,7 +38,7 @@ export async function preview({
       });
       return { derived, etag: `${source}-preview` };
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
   const png = await readPreview(ctx.deps, ctx.tenant.id, row.derived);
   if (!png) throw new NotFound('preview');

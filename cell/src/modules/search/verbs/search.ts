@@ -98,7 +98,7 @@ export async function search({ ctx, input }: { ctx: RequestCtx; input: SearchInp
         : null;
       return presentSearch(result, nextCursor);
     },
-    { readAccessOnly: true },
+    { readOnly: true },
   );
   return { body, rate };
 }

@@ -3,11 +3,12 @@ import { Conflict } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import type { IsolationTier, PlanId } from '@quire/shared/plans';
 import { and, eq, sql } from 'drizzle-orm';
+import { appendInTx } from '../../../audit-trail/append.ts';
+import { auditEntry, auditOrigin } from '../../../audit-trail/entry.ts';
 import type { CellDeps } from '../../../context.ts';
 import { invitations, tenants, users } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
 import type { ClientInfo } from '../../../middleware/client-info.ts';
-import { appendAudit } from '../../audit/record.ts';
 import { hashPassword } from '../../identity/passwords.ts';
 import { toRecord } from '../directory.ts';
 
@@ -88,18 +89,18 @@ export async function provisionTenant(
       });
     }
     if (created) {
-      await appendAudit(tx, [
-        {
-          action: 'tenant.provisioned',
-          resourceType: 'tenant',
-          resourceId: input.tenantId,
-          details: { plan: input.plan, tier: input.tier, adminUserId: admin!.id },
-          actorType: 'internal',
-          actorId: 'control-plane',
-          ip: meta.client.ip,
-          userAgent: meta.client.userAgent,
-          requestId: meta.requestId,
-        },
+      await appendInTx(tx, [
+        auditEntry(
+          auditOrigin(input.tenantId, meta),
+          'control-plane',
+          {
+            action: 'tenant.provisioned',
+            resourceType: 'tenant',
+            resourceId: input.tenantId,
+            details: { plan: input.plan, tier: input.tier, adminUserId: admin!.id },
+          },
+          'internal',
+        ),
       ]);
     }
     return { tenant: toRecord(tenant!), adminUserId: admin!.id, invitationToken };

@@ -1,11 +1,12 @@
 import { NotFound } from '@quire/shared/errors';
 import type { PlanId } from '@quire/shared/plans';
 import { eq } from 'drizzle-orm';
+import { appendInTx } from '../../../audit-trail/append.ts';
+import { auditEntry, auditOrigin } from '../../../audit-trail/entry.ts';
 import type { CellDeps } from '../../../context.ts';
 import { tenants } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
 import type { ClientInfo } from '../../../middleware/client-info.ts';
-import { appendAudit } from '../../audit/record.ts';
 import { toRecord } from '../directory.ts';
 
 /** Suspension and plan changes, pushed by the control plane; effective within the directory's cache TTL. */
@@ -22,18 +23,13 @@ export async function updateTenant(
       .where(eq(tenants.id, tenantId))
       .returning();
     if (!updated) throw new NotFound('tenant', { resourceType: 'tenant', resourceId: tenantId });
-    await appendAudit(tx, [
-      {
-        action: 'tenant.updated',
-        resourceType: 'tenant',
-        resourceId: tenantId,
-        details: input,
-        actorType: 'internal',
-        actorId: 'control-plane',
-        ip: meta.client.ip,
-        userAgent: meta.client.userAgent,
-        requestId: meta.requestId,
-      },
+    await appendInTx(tx, [
+      auditEntry(
+        auditOrigin(tenantId, meta),
+        'control-plane',
+        { action: 'tenant.updated', resourceType: 'tenant', resourceId: tenantId, details: input },
+        'internal',
+      ),
     ]);
     return updated;
   });

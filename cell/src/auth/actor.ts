@@ -2,7 +2,7 @@ import { Unauthenticated } from '@quire/shared/errors';
 import type { TenantRole } from '@quire/shared/tenancy';
 import type { AccessClaims } from '@quire/shared/tokens';
 import { sql } from 'drizzle-orm';
-import type { Tx } from '../../db/tenant-tx.ts';
+import type { Tx } from '../db/tenant-tx.ts';
 
 /** The caller as the database knows them right now: role, groups, live session. */
 export interface ActorRecord {
