@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { machineCpuMs } from './stats.ts';
+import { machineCpuMs, processesCpuMs } from './stats.ts';
 
 export interface LoadTarget {
   path: string;
@@ -38,6 +38,8 @@ export interface WorkerResult {
 export interface LoadResult extends WorkerResult {
   /** CPU time of this (the server's) process during the measured run: main thread and libuv pool. */
   serverCpuMs: number;
+  /** CPU time of the Postgres server and its backends during the measured run. */
+  postgresCpuMs: number;
   /** CPU time of the whole machine during the measured run (server, load generator, Postgres, …). */
   machineBusyMs: number;
   machineTotalMs: number;
@@ -57,10 +59,12 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
     let result: LoadResult | undefined;
     let cpu = process.cpuUsage();
     let machine = machineCpuMs();
+    let postgres = processesCpuMs('postgres');
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'measuring') {
         cpu = process.cpuUsage();
         machine = machineCpuMs();
+        postgres = processesCpuMs('postgres');
         return;
       }
       const used = process.cpuUsage(cpu);
@@ -68,6 +72,7 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
       result = {
         ...m.result,
         serverCpuMs: (used.user + used.system) / 1000,
+        postgresCpuMs: processesCpuMs('postgres') - postgres,
         machineBusyMs: now.busy - machine.busy,
         machineTotalMs: now.total - machine.total,
       };

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Small numeric and printing helpers shared by the benches. */
 
@@ -38,6 +38,34 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
 /** Monotonic milliseconds. */
 export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/**
+ * CPU time (ms) used so far by every process whose command name is `comm` (e.g. 'postgres':
+ * the server and all its backends), from /proc/<pid>/stat; 0 where /proc is missing. Backends
+ * that exit between two readings take their time with them, so compare over a run in which
+ * the pool's connections stay open.
+ */
+export function processesCpuMs(comm: string): number {
+  let ticks = 0;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== comm) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      // the process ended while we read
+    }
+  }
+  return ticks * (1000 / 100); // USER_HZ is 100 on Linux
 }
 
 /** Busy and total CPU time of the whole machine so far, in ms (Linux /proc/stat; zeros elsewhere). */

@@ -30,7 +30,9 @@ export function createApp(deps: CellDeps) {
   });
   app.use('*', edgeAssertion(deps.edge));
   app.use('*', async (c, next) => {
-    const isUpload = c.req.method === 'POST' && /^\/v1\/documents(\/[^/]+\/versions)?$/.test(c.req.path);
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next(); // no body to bound
+    const isUpload = method === 'POST' && /^\/v1\/documents(\/[^/]+\/versions)?$/.test(c.req.path);
     if (isUpload) return next();
     return bodyLimit({
       maxSize: JSON_BODY_LIMIT,

@@ -32,6 +32,14 @@ export interface WorkOptions<P> {
    * reaches the caller unless the actor then checks out.
    */
   prefetch?: (tx: Tx) => Promise<P>;
+  /**
+   * The work reads nothing beyond `prefetch` (read-only work): COMMIT goes out with the first
+   * statements, so the whole transaction is one write and one round trip. `prefetch` must
+   * then create its statements before it first awaits (raw `tx.conn` statements do; a query
+   * builder statement is only created when awaited, and would run after the COMMIT: outside
+   * the transaction, without a tenant, so it would find nothing).
+   */
+  prefetchOnly?: boolean;
 }
 
 const ignore = () => {};
@@ -41,9 +49,9 @@ const ignore = () => {};
  * still live, current role and groups), runs the work, then records its audit entries with
  * the change. A denied attempt rolls the work back but is itself recorded (`access.denied`).
  */
-export async function withActor<T, P = undefined>(
+export async function withActor<T, P = never>(
   ctx: RequestCtx,
-  work: (w: Work<P>) => Promise<T>,
+  work: (w: Work<NoInfer<P>>) => Promise<T>,
   options: WorkOptions<P> = {},
 ): Promise<T> {
   const origin = auditOrigin(ctx.tenant.id, ctx);
@@ -57,6 +65,7 @@ export async function withActor<T, P = undefined>(
       async (tx) => {
         const actorLoad = loadActor(tx, ctx.claims);
         const prefetch = options.prefetch?.(tx);
+        if (options.prefetchOnly && options.readOnly) tx.commitWithPending();
         actorLoad.catch(ignore);
         prefetch?.catch(ignore);
         actor = await actorLoad;

@@ -19,6 +19,8 @@ export class AuditGroupCommit {
   private readonly maxBatch: number;
   private queue: Waiting[] = [];
   private flushing: Promise<void> | null = null;
+  /** Statements written and entries in them, since start (for metrics and benches). */
+  readonly stats = { writes: 0, entries: 0 };
 
   constructor(sql: postgres.Sql, maxBatch = 2000) {
     this.sql = sql;
@@ -55,6 +57,8 @@ export class AuditGroupCommit {
           // One statement, its own transaction: durable when it returns.
           await this
             .sql`select audit_record(${JSON.stringify(batch.flatMap((w) => w.entries))}::text::jsonb)`;
+          this.stats.writes += 1;
+          this.stats.entries += size;
           for (const w of batch) w.done();
         } catch (err) {
           for (const w of batch) w.fail(err);

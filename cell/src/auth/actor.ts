@@ -1,7 +1,6 @@
 import { Unauthenticated } from '@quire/shared/errors';
 import type { TenantRole } from '@quire/shared/tenancy';
 import type { AccessClaims } from '@quire/shared/tokens';
-import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/tenant-tx.ts';
 
 /** The caller as the database knows them right now: role, groups, live session. */
@@ -19,13 +18,14 @@ export interface ActorRecord {
  * the 15-minute access token expires.
  */
 export async function loadActor(tx: Tx, claims: AccessClaims): Promise<ActorRecord> {
-  const rows = await tx.execute<{ role: TenantRole; groups: string[] }>(sql`
+  // On every request: a raw prepared statement (no query builder work per call).
+  const rows = await tx.conn<{ role: TenantRole; groups: string[] }[]>`
     select u.role, coalesce(array_agg(gm.group_id) filter (where gm.group_id is not null), '{}') as groups
     from users u
     join sessions s on s.tenant_id = u.tenant_id and s.id = ${claims.sid} and s.user_id = u.id
     left join group_members gm on gm.tenant_id = u.tenant_id and gm.user_id = u.id
     where u.id = ${claims.sub} and u.status = 'active' and s.revoked_at is null and s.expires_at > now()
-    group by u.role`);
+    group by u.role`;
   const row = rows[0];
   if (!row) throw new Unauthenticated('session is no longer valid');
   return {

@@ -17,6 +17,7 @@ type Relations = ExtractTablesWithRelations<Schema>;
 /** One pooled connection, held for one transaction; its queries are pipelined in call order. */
 export type Conn = postgres.ReservedSql<Record<string, never>>;
 
+const ignore = () => {};
 const dialect = new PgDialect();
 const sessionOptions = { logger: new NoopLogger(), cache: new NoopCache() };
 
@@ -49,14 +50,34 @@ class PreparedSession extends PostgresJsSession<postgres.Sql, Schema, Relations>
 }
 
 /**
+ * The reserved connection, with every statement sent the moment it is created. postgres.js
+ * otherwise sends a statement at its first `then`, and `await` calls `then` a microtask
+ * later, so two statements created in one order could reach the server in the other (a
+ * COMMIT overtaking the reads it should follow). Here wire order is creation order.
+ */
+function inCreationOrder(conn: Conn): Conn {
+  const send = <Q>(q: Q): Q => {
+    (q as { execute?: () => unknown }).execute?.();
+    return q;
+  };
+  const ordered = ((...args: Parameters<Conn>) => send(conn(...args))) as Conn;
+  return Object.assign(ordered, conn, {
+    unsafe: ((...args: Parameters<Conn['unsafe']>) => send(conn.unsafe(...args))) as Conn['unsafe'],
+  });
+}
+
+/**
  * A tenant transaction: drizzle's query API over one reserved connection. `conn` runs raw
  * postgres.js statements in the same transaction. Nested `transaction()` is a savepoint.
  */
 export class TenantTx extends PostgresJsTransaction<Schema, Relations> {
   readonly conn: Conn;
   private savepoints = 0;
+  /** Set by `commitWithPending()`: the COMMIT already sent behind the last statement. */
+  committed: ReturnType<Conn> | null = null;
 
-  constructor(conn: Conn) {
+  constructor(reserved: Conn) {
+    const conn = inCreationOrder(reserved);
     const session = new PreparedSession(conn as unknown as postgres.Sql, dialect, undefined, sessionOptions);
     super(
       dialect,
@@ -64,6 +85,16 @@ export class TenantTx extends PostgresJsTransaction<Schema, Relations> {
       undefined,
     );
     this.conn = conn;
+  }
+
+  /**
+   * Sends COMMIT right behind the statements already sent, in the same write: for work whose
+   * only reads went out with `begin` (one round trip in all). Nothing may be sent after it.
+   */
+  commitWithPending(): void {
+    if (this.committed) return;
+    this.committed = this.conn`commit`;
+    this.committed.catch(ignore);
   }
 
   override async transaction<T>(
@@ -94,8 +125,6 @@ export interface TxOptions {
   readOnly?: boolean;
 }
 
-const ignore = () => {};
-
 /**
  * The only road from a repository to the database. It opens a transaction and binds the
  * tenant transaction-locally (`set_config(…, true)`), so RLS policies see it and a pooled
@@ -115,22 +144,24 @@ export async function withTenantTx<T>(
   if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {
     throw new Error('withTenantTx needs a tenant id: a query without tenant context is refused');
   }
-  const conn = (await db.$client.reserve()) as Conn;
+  const reserved = (await db.$client.reserve()) as Conn;
+  const tx = new TenantTx(reserved);
+  const { conn } = tx;
   const opening = [
     options.readOnly ? conn`begin read only` : conn`begin`,
     conn`select set_config('app.tenant_id', ${tenantId}, true)`,
   ];
-  for (const q of opening) q.catch(ignore); // sends them now; their errors are read below
+  for (const q of opening) q.catch(ignore); // their errors are read below
   let released = false;
   try {
-    const result = await work(new TenantTx(conn));
+    const result = await work(tx);
     await Promise.all(opening);
-    const commit = conn`commit`;
+    const commit = tx.committed ?? conn`commit`;
     if (options.readOnly) {
       released = true;
       commit.then(
-        () => conn.release(),
-        () => conn.release(),
+        () => reserved.release(),
+        () => reserved.release(),
       );
       return result;
     }
@@ -146,7 +177,7 @@ export async function withTenantTx<T>(
     await conn`rollback`.catch(ignore);
     throw failedToOpen ?? err;
   } finally {
-    if (!released) conn.release();
+    if (!released) reserved.release();
   }
 }
 

@@ -12,13 +12,22 @@ function bearer(header: string | undefined): string {
 }
 
 /**
- * Zero trust: the cell verifies every user token itself (the edge may be bypassed), then
- * checks the tenant is homed here (421 otherwise) and active (403 when suspended).
+ * Zero trust: the cell verifies every user token itself (the edge may be bypassed), checks
+ * that a request the edge asserted was routed for the token's tenant, then that the tenant
+ * is homed here (421 otherwise) and active (403 when suspended).
  */
 export const requireUser = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     const deps = c.get('deps');
     const claims = await deps.tokens.verifyAccessToken(bearer(c.req.header('authorization')));
+    // Defence in depth: the tenant the edge routed by must be the token's own.
+    const edge = c.get('edge');
+    if (edge && edge.tenantId !== claims.tid) {
+      throw new QuireError(
+        'tenant_mismatch',
+        'the token belongs to another tenant than the request was routed for',
+      );
+    }
     const tenant = claims.cell === deps.cellId ? await deps.tenants.get(claims.tid) : null;
     if (!tenant) throw new QuireError('misdirected_request', 'tenant is not served by this cell');
     if (tenant.status !== 'active') throw new QuireError('tenant_suspended', 'tenant is suspended');

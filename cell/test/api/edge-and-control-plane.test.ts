@@ -98,6 +98,21 @@ describe('cell behind the edge', () => {
     expect(noAssertion.status).toBe(400); // the header alone names no tenant
   });
 
+  it('refuses a token of another tenant than the one the edge routed the request for', async () => {
+    const a = await buildTenant(cell);
+    const b = await buildTenant(cell);
+    const path = '/v1/folders/root/children';
+    const routedForB = await cell.app.request(path, {
+      headers: { ...(await asserted(path, 'GET', b.tenantId)), ...a.admin.headers },
+    });
+    expect(routedForB.status).toBe(403);
+    expect(((await routedForB.json()) as { error: { code: string } }).error.code).toBe('tenant_mismatch');
+    const routedForA = await cell.app.request(path, {
+      headers: { ...(await asserted(path, 'GET', a.tenantId)), ...a.admin.headers },
+    });
+    expect(routedForA.status).toBe(200);
+  });
+
   it('an assertion is bound to its path and method and expires', async () => {
     const { tenantId, admin } = await buildTenant(cell);
     const forOtherPath = await asserted('/v1/folders', 'GET', tenantId);

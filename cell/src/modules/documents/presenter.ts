@@ -3,7 +3,35 @@ import { abilities } from '../permissions/policy.ts';
 import { presentExtraction } from '../search/extraction-status.ts';
 import type { DocumentRow, VersionRow } from './repo.ts';
 
-export function presentDocument(d: DocumentRow) {
+/** The columns a document's presentation shows. */
+export type ShownDocument = Pick<
+  DocumentRow,
+  | 'id'
+  | 'folderId'
+  | 'title'
+  | 'tags'
+  | 'customFields'
+  | 'currentVersionId'
+  | 'versionCount'
+  | 'createdBy'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'trashedAt'
+>;
+export type ShownVersion = Pick<
+  VersionRow,
+  | 'id'
+  | 'number'
+  | 'filename'
+  | 'contentType'
+  | 'size'
+  | 'sha256'
+  | 'restoredFrom'
+  | 'createdBy'
+  | 'createdAt'
+>;
+
+export function presentDocument(d: ShownDocument) {
   return {
     id: d.id,
     folderId: d.folderId,
@@ -20,7 +48,7 @@ export function presentDocument(d: DocumentRow) {
 }
 
 /** `extraction`: where text extraction for search stands (pending until the worker has run). */
-export function presentVersion(v: VersionRow, extraction = presentExtraction(undefined)) {
+export function presentVersion(v: ShownVersion, extraction = presentExtraction(undefined)) {
   return {
     id: v.id,
     number: v.number,
@@ -36,8 +64,8 @@ export function presentVersion(v: VersionRow, extraction = presentExtraction(und
 }
 
 export function presentDocumentDetail(
-  d: DocumentRow,
-  current: VersionRow,
+  d: ShownDocument,
+  current: ShownVersion,
   role: GrantRole | null,
   extraction?: ReturnType<typeof presentExtraction>,
 ) {

@@ -19,6 +19,10 @@ import { createFileOnce } from '../../adapters/durable-fs.ts';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
+/** Tokens whose signature was checked, kept until they expire (bounded; oldest out first). */
+const VERIFIED_CACHE_MAX = 20_000;
+const CLOCK_TOLERANCE_SECONDS = 30;
+
 interface StoredKey {
   kid: string;
   createdAt: string;
@@ -45,6 +49,13 @@ export class TokenService {
   private readonly signing: { kid: string; key: SigningKey };
   private readonly jwks: { keys: JWK[] };
   private readonly verifyKey: JWTVerifyGetKey;
+  /**
+   * An ES256 signature check costs more CPU than the rest of a metadata read. A token's
+   * signature cannot change, so a verified token is remembered until it expires; everything
+   * that can change (session revoked, user disabled, role) is read from the database on
+   * every request, not from here. The keys never change in a running process.
+   */
+  private readonly verified = new Map<string, AccessClaims>();
 
   private constructor(
     cellId: string,
@@ -91,16 +102,24 @@ export class TokenService {
 
   /** Signature, algorithm allow-list, iss, aud, exp (30 s skew), then the claim shape. */
   async verifyAccessToken(token: string): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp + CLOCK_TOLERANCE_SECONDS > Date.now() / 1000) return known;
+      this.verified.delete(token);
+      throw new Unauthenticated('token is invalid or expired');
+    }
     try {
       const { payload } = await jwtVerify(token, this.verifyKey, {
         algorithms: ['ES256'],
         issuer: this.issuer,
         audience: this.audience,
-        clockTolerance: 30,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp', 'iat', 'sub'],
       });
       const claims = accessClaimsSchema.safeParse(payload);
       if (!claims.success) throw new Unauthenticated('token claims are invalid');
+      if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, claims.data);
       return claims.data;
     } catch (err) {
       if (err instanceof Unauthenticated) throw err;

@@ -38,8 +38,14 @@ export async function effectiveRole(
     where resource_id = any(${pgArray(ids)}::text[]) and principal_id = any(${pgArray(actor.principalIds)}::text[])`);
   let best: GrantRole | null = null;
   for (const { role } of rows) if (!best || RANK[role] > RANK[best]) best = role;
-  if (best && actor.role === 'viewer') return 'viewer';
-  return best;
+  return roleOf(actor, best);
+}
+
+/** The effective role from the best grant the actor holds there: admins own, viewers stay viewers. */
+export function roleOf(actor: ActorRecord, bestGrant: GrantRole | null): GrantRole | null {
+  if (actor.role === 'admin') return 'owner';
+  if (bestGrant && actor.role === 'viewer') return 'viewer';
+  return bestGrant;
 }
 
 export function allows(role: GrantRole | null, action: Action): boolean {
@@ -53,7 +59,15 @@ export async function authorize(
   action: Action,
   resource: Resource,
 ): Promise<GrantRole> {
-  const role = await effectiveRole(tx, actor, resource);
+  return check(await effectiveRole(tx, actor, resource), action, resource);
+}
+
+/** `authorize` for a role already known (read with the resource itself). */
+export function check(
+  role: GrantRole | null,
+  action: Action,
+  resource: Pick<Resource, 'type' | 'id'>,
+): GrantRole {
   const details = { resourceType: resource.type, resourceId: resource.id };
   if (!allows(role, 'read')) throw new NotFound(resource.type, details);
   if (!allows(role, action)) throw new Forbidden(`you may not ${action} this ${resource.type}`, details);

@@ -30,7 +30,13 @@ export async function findDerivatives(
  * body is not searchable) or `unsupported` (a type without text: title, tags and file name
  * are still indexed).
  */
-export function presentExtraction(row: DerivativeRow | undefined) {
+/** The derivative columns a user sees (see presentExtraction). */
+export type ShownDerivative = Pick<
+  DerivativeRow,
+  'textStatus' | 'textErrorCode' | 'textErrorMessage' | 'language' | 'textTruncated' | 'previewStatus'
+>;
+
+export function presentExtraction(row: ShownDerivative | undefined) {
   return {
     status: (row?.textStatus ?? 'pending') as TextStatus,
     errorCode: row?.textErrorCode ?? null,

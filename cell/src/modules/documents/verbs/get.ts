@@ -1,22 +1,27 @@
+import { NotFound } from '@quire/shared/errors';
 import type { RequestCtx } from '../../../context.ts';
+import type { Tx } from '../../../db/tenant-tx.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize } from '../../permissions/policy.ts';
-import { extractionOf } from '../../search/extraction-status.ts';
+import { check, roleOf } from '../../permissions/policy.ts';
+import { presentExtraction } from '../../search/extraction-status.ts';
 import { presentDocumentDetail } from '../presenter.ts';
-import { findVersion } from '../repo.ts';
-import { loadDocument } from '../resource.ts';
+import { findDocumentView } from '../view.ts';
 
+/** The hot read: one statement, sent in the same round trip as the tenant setting and the actor. */
 export async function getDocument({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
   return withActor(
     ctx,
-    async ({ tx, actor, audit }) => {
-      const { doc, resource } = await loadDocument(tx, ctx.tenant.id, input.id);
-      const role = await authorize(tx, actor, 'read', resource);
-      const current = (await findVersion(tx, ctx.tenant.id, doc.id, doc.currentVersionId))!;
-      audit({ action: 'document.viewed', resourceType: 'document', resourceId: doc.id });
-      const extraction = await extractionOf(tx, ctx.tenant.id, [current]);
-      return presentDocumentDetail(doc, current, role, extraction.get(current.id));
+    async ({ actor, audit, prefetched: view }) => {
+      const resource = { type: 'document' as const, id: input.id };
+      if (!view) throw new NotFound('document', { resourceType: 'document', resourceId: input.id });
+      const role = check(roleOf(actor, view.grantRole), 'read', resource);
+      audit({ action: 'document.viewed', resourceType: 'document', resourceId: view.doc.id });
+      return presentDocumentDetail(view.doc, view.version, role, presentExtraction(view.derivative));
     },
-    { readOnly: true },
+    {
+      readOnly: true,
+      prefetchOnly: true,
+      prefetch: (tx: Tx) => findDocumentView(tx, ctx.tenant.id, input.id, ctx.claims.sub),
+    },
   );
 }
