@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropDatabase } from '@quire/shared/database-bootstrap';
+import { dropDatabase } from '@quire/shared/node/database-bootstrap';
 import { type CellSpec, startTopology, type Topology } from '../../infra/local/topology.ts';
 import { startEdge, type TestEdge } from './edge.ts';
 
