@@ -43,3 +43,5 @@ export const cellKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.cellId, t.kid] }), index('cell_keys_retires_idx').on(t.retiresAt)],
 );
+
+export type CellRow = typeof cells.$inferSelect;

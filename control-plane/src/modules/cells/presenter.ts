@@ -1,8 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { CellStatus } from '@quire/shared/routing';
-import type { cells } from '../../db/schema/index.ts';
-
-export type CellRow = typeof cells.$inferSelect;
+import type { CellRow } from '../../db/schema/index.ts';
 
 /**
  * What the edge is told about a cell. A cell that never heartbeated (`pending`) or missed its
