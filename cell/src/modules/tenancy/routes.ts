@@ -55,7 +55,9 @@ tenancyRoutes.openapi(
     responses: {
       200: json(provisionTenantResultSchema),
       ...commonErrors,
-      409: errorResponse('The tenant exists with another first admin (conflict, details.reason tenant_exists)'),
+      409: errorResponse(
+        'The tenant exists with another first admin (conflict, details.reason tenant_exists)',
+      ),
     },
   }),
   async (c) => {
