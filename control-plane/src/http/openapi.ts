@@ -19,6 +19,9 @@ export const commonErrors = {
   409: err('Conflicts with the current state'),
 } as const;
 
+/** Any route with a body can answer 413 (the app's body limit). */
+export const bodyErrors = { 413: err('The request body is too large (payload_too_large)') } as const;
+
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };
 }

@@ -45,3 +45,8 @@ export async function updateCell(
   const [row] = await tx.update(cells).set(set).where(eq(cells.id, id)).returning();
   return row ?? null;
 }
+
+/** The cells of a region, every state (for "which cells could serve it"). */
+export function selectRegionCells(conn: Conn, region: string): Promise<CellRow[]> {
+  return conn.select().from(cells).where(eq(cells.region, region)).orderBy(cells.id);
+}

@@ -11,6 +11,8 @@ import { cells, provisioningJobs, tenants } from '../../db/schema/index.ts';
 import { bumpVersions } from '../../db/versions.ts';
 import { cpId } from '../../ids.ts';
 import { placeTenant } from '../cells/placement.ts';
+import { documentsQuota } from '../plans/limits.ts';
+import { planLimits } from '../plans/repo.ts';
 import { advance, type SagaOutcome, withJobLock } from './saga.ts';
 
 export interface CreateTenantInput {
@@ -86,9 +88,11 @@ async function record(ctx: OpsCtx, tenantId: string, print: string, input: Creat
   const { deps } = ctx;
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
+    const limits = (await planLimits(tx, input.plan)) ?? {};
     const placement = await placeTenant(tx, {
       region: input.region,
       tier: input.tier,
+      documents: documentsQuota(limits, input.plan),
       now,
       heartbeatTimeoutSeconds: deps.heartbeatTimeoutSeconds,
     });

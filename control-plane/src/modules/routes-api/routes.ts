@@ -44,6 +44,8 @@ routesApi.openapi(
     method: 'put',
     path: '/v1/cells/{cellId}/heartbeat',
     summary: 'Register (first call) and heartbeat: what the cell advertises, every few seconds',
+    description:
+      'Includes `search` (engine and the largest tenant, in documents, it serves): placement and plan changes send a cell only tenants whose documents quota its engine serves. A cell without `search` (older) is taken to run Postgres with the default limit.',
     tags: ['cell-facing'],
     security: cellSecurity,
     middleware: [cellAuth()],

@@ -3,6 +3,7 @@ import { PLAN_IDS } from '@quire/shared/plans';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import {
+  bodyErrors,
   commonErrors,
   errorResponse,
   json,
@@ -60,8 +61,16 @@ tenantRoutes.openapi(
       200: json(createResult, 'A retry: the existing tenant'),
       201: json(createResult, 'Created and active'),
       202: json(createResult, 'Recorded; provisioning continues in the background'),
-      ...commonErrors,
-      503: errorResponse('No active cell with room in the region (unavailable, details.reason no_capacity)'),
+      400: commonErrors[400],
+      401: commonErrors[401],
+      403: commonErrors[403],
+      409: errorResponse(
+        'details.reason: slug_taken (the slug belongs to a tenant created with other settings), idempotency_key_reused, tenant_not_live, or search_engine_capacity (no cell of the region with room runs a search engine that serves the plan documents quota; details.capableCellIds lists the cells of the region that could)',
+      ),
+      ...bodyErrors,
+      503: errorResponse(
+        'unavailable: no active cell with room in the region (details.reason no_capacity), or a retry found the tenant active but its cell could not re-issue the invitation',
+      ),
     },
   }),
   async (c) => {
@@ -184,7 +193,14 @@ tenantRoutes.openapi(
           .openapi('SetPlan'),
       ),
     },
-    responses: { 200: json(changeResult), ...commonErrors },
+    responses: {
+      200: json(changeResult),
+      ...commonErrors,
+      409: errorResponse(
+        "details.reason: invalid_status (the tenant is not active or suspended), or search_engine_capacity (the change raises the documents quota past what the home cell's search engine serves; details name the cell, its engine and limit, and capableCellIds in the region)",
+      ),
+      ...bodyErrors,
+    },
   }),
   async (c) =>
     changed(

@@ -1,9 +1,9 @@
 import type { OpsCtx } from '../../../context.ts';
 import { effectiveFlags, flagRecord } from '../../flags/effective.ts';
+import { effectiveLimits } from '../../plans/limits.ts';
 import { planLimits } from '../../plans/repo.ts';
 import { presentJob } from '../../provisioning/presenter.ts';
 import { findJob } from '../../provisioning/repo.ts';
-import { effectiveLimits } from '../limits.ts';
 import { presentTenant } from '../presenter.ts';
 import { findTenant } from '../repo.ts';
 

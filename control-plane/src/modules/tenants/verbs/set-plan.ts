@@ -4,11 +4,23 @@ import { canonicalJson } from '../../../canonical.ts';
 import type { OpsCtx } from '../../../context.ts';
 import { auditAction } from '../../../db/audit.ts';
 import { bumpVersions } from '../../../db/versions.ts';
+import { assertEngineServes } from '../../cells/capacity.ts';
+import { documentsQuota, effectiveLimits } from '../../plans/limits.ts';
+import { planLimits } from '../../plans/repo.ts';
 import { pushToCell } from '../push.ts';
 import { findTenant, updateTenantRow } from '../repo.ts';
 import type { ChangeResult } from './set-status.ts';
 
-/** Plan change with optional per-tenant overrides (given = replaces all overrides). */
+/** null (unlimited) is more than any number. */
+const raises = (before: number | null, after: number | null) =>
+  before !== null && (after === null || after > before);
+
+/**
+ * Plan change with optional per-tenant overrides (given = replaces all overrides). A change
+ * that raises the tenant's documents quota past what its home cell's search engine serves is
+ * refused (409 `search_engine_capacity`); one that does not raise it never is, so a tenant
+ * placed before the check existed can still move down.
+ */
 export async function setTenantPlan({
   ctx,
   input,
@@ -35,6 +47,15 @@ export async function setTenantPlan({
       : before.planOverrides;
     const changed =
       before.plan !== input.plan || canonicalJson(overrides) !== canonicalJson(before.planOverrides);
+    const quota = async (plan: PlanId, o: Record<string, number | null>) =>
+      documentsQuota(effectiveLimits((await planLimits(tx, plan)) ?? {}, o), plan);
+    const documents = await quota(input.plan, overrides);
+    if (before.cellId && raises(await quota(before.plan as PlanId, before.planOverrides), documents))
+      await assertEngineServes(tx, {
+        cellId: before.cellId,
+        documents,
+        why: `the ${input.plan} plan${Object.keys(overrides).length ? " with this tenant's overrides" : ''}`,
+      });
     const tenant = await updateTenantRow(tx, before.id, {
       plan: input.plan,
       planOverrides: overrides,
