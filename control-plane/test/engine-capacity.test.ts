@@ -271,3 +271,31 @@ describe("a plan change must fit the home cell's engine", () => {
     expect(up.body.error.details).toMatchObject({ cellId: 'pr-pg', maxTenantDocuments: 100_000 });
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('declares the capacity refusals, the heartbeat field and what /v1/admin/cells shows', async () => {
+    const doc = (await cp.api('GET', '/v1/openapi.json', undefined, { token: null })).body;
+    const create = doc.paths['/v1/admin/tenants'].post.responses;
+    expect(Object.keys(create).sort()).toEqual([
+      '200',
+      '201',
+      '202',
+      '400',
+      '401',
+      '403',
+      '409',
+      '413',
+      '503',
+    ]);
+    expect(create['409'].description).toContain('search_engine_capacity');
+    expect(create['503'].description).toContain('no_capacity');
+    const plan = doc.paths['/v1/admin/tenants/{idOrSlug}/plan'].put.responses;
+    expect(Object.keys(plan).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413']);
+    expect(plan['409'].description).toContain('search_engine_capacity');
+    const heartbeat = doc.paths['/v1/cells/{cellId}/heartbeat'].put;
+    const body = heartbeat.requestBody.content['application/json'].schema;
+    expect(body.properties.search.properties.engine.enum).toEqual(['postgres', 'opensearch']);
+    expect(body.required).not.toContain('search');
+    expect(JSON.stringify(doc.components.schemas.Cell.properties.search)).toContain('maxTenantDocuments');
+  });
+});
