@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_TENANT_DOCUMENTS } from '@quire/shared/routing';
 import { z } from 'zod';
 
 /** The cell's whole configuration, validated once at boot: a bad value stops the process with a clear message. */
@@ -75,6 +76,12 @@ const envSchema = z
       .enum(['postgres', 'opensearch'])
       .default('postgres')
       .describe('Search engine: Postgres full-text search (embedded default) or OpenSearch'),
+    SEARCH_MAX_TENANT_DOCUMENTS: z
+      .union([z.literal('unlimited'), z.coerce.number().int().min(1)])
+      .optional()
+      .describe(
+        'Largest tenant (documents) this cell search engine serves, told to the control plane for placement; default per engine (shared DEFAULT_MAX_TENANT_DOCUMENTS)',
+      ),
     OPENSEARCH_URL: z.string().url().optional().describe('OpenSearch node URL (SEARCH_ENGINE=opensearch)'),
     OPENSEARCH_REPLICAS: z.coerce
       .number()
@@ -117,7 +124,17 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', message: 'OPENSEARCH_URL is required', path: ['OPENSEARCH_URL'] });
     if (env.KEYRING === 'local' && !env.KEYRING_DIR)
       ctx.addIssue({ code: 'custom', message: 'KEYRING_DIR is required', path: ['KEYRING_DIR'] });
-  });
+  })
+  // The engine's default limit when none is given; `unlimited` is null, as in the heartbeat.
+  .transform((env) => ({
+    ...env,
+    SEARCH_MAX_TENANT_DOCUMENTS:
+      env.SEARCH_MAX_TENANT_DOCUMENTS === undefined
+        ? DEFAULT_MAX_TENANT_DOCUMENTS[env.SEARCH_ENGINE]
+        : env.SEARCH_MAX_TENANT_DOCUMENTS === 'unlimited'
+          ? null
+          : env.SEARCH_MAX_TENANT_DOCUMENTS,
+  }));
 
 export type CellEnv = z.infer<typeof envSchema>;
 

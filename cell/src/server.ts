@@ -16,6 +16,7 @@ const link = env.CONTROL_PLANE_URL
         baseUrl: env.CELL_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
         version: env.CELL_VERSION,
         capacity: env.CELL_CAPACITY,
+        search: { engine: env.SEARCH_ENGINE, maxTenantDocuments: env.SEARCH_MAX_TENANT_DOCUMENTS },
         intervalMs: env.HEARTBEAT_SECONDS * 1000,
       },
       deps,

@@ -13,6 +13,7 @@ import { opsAuth } from './modules/ops-auth/middleware.ts';
 import { opsTokenRoutes } from './modules/ops-auth/routes.ts';
 import { planRoutes } from './modules/plans/routes.ts';
 import { routesApi } from './modules/routes-api/routes.ts';
+import { tenantFlagRoutes } from './modules/tenants/flag-routes.ts';
 import { tenantRoutes } from './modules/tenants/routes.ts';
 
 /** Every body here is small JSON. */
@@ -42,6 +43,7 @@ export function createApp(deps: CpDeps) {
   app.route('/', routesApi);
   app.route('/', cellAdminRoutes);
   app.route('/', tenantRoutes);
+  app.route('/', tenantFlagRoutes);
   app.route('/', flagRoutes);
   app.route('/', planRoutes);
   app.route('/', opsTokenRoutes);

@@ -1,8 +1,8 @@
 import type { Logger } from '@quire/shared/log';
 import type { RequestIdVariables } from '@quire/shared/request-id';
+import type { Actor } from './actor.ts';
+import type { CellClient } from './cell-api/client.ts';
 import type { Db, Sql } from './db/client.ts';
-import type { Actor } from './modules/ops-auth/roles.ts';
-import type { CellClient } from './modules/provisioning/cell-client.ts';
 
 /** Wall time, injectable so tests can step past heartbeat windows and key retirements. */
 export interface Clock {
@@ -29,3 +29,10 @@ export interface CpDeps {
 }
 
 export type AppEnv = { Variables: RequestIdVariables & { deps: CpDeps; actor: Actor } };
+
+/** What an admin verb runs with: the dependencies, who asks, and the request id its audit entry carries. */
+export interface OpsCtx {
+  deps: CpDeps;
+  actor: Actor;
+  requestId: string;
+}

@@ -1,9 +1,9 @@
 import { createLogger, type Logger } from '@quire/shared/log';
 import postgres from 'postgres';
+import { HttpCellClient } from './cell-api/client.ts';
 import { type CpDeps, systemClock } from './context.ts';
 import { createDb } from './db/client.ts';
 import type { CpEnv } from './env.ts';
-import { HttpCellClient } from './modules/provisioning/cell-client.ts';
 
 /** Builds the control plane's dependencies from validated configuration. */
 export function createDeps(

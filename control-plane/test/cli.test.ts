@@ -180,9 +180,11 @@ describe('quire CLI', () => {
     const list = await quire(['cells', 'list'], { token: BOOTSTRAP_TOKEN });
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(
-      /^ID\s+REGION\s+STATUS\s+TENANTS\s+CAPACITY\s+VERSION\s+BASE URL\s+LAST HEARTBEAT\n/,
+      /^ID\s+REGION\s+STATUS\s+TENANTS\s+CAPACITY\s+SEARCH \(MAX DOCS\)\s+VERSION\s+BASE URL\s+LAST HEARTBEAT\n/,
     );
-    expect(list.stdout).toMatch(/eu-1\s+eu\s+active\s+1\s+100\s+test\s+http:\/\/127\.0\.0\.1:\d+/);
+    expect(list.stdout).toMatch(
+      /eu-1\s+eu\s+active\s+1\s+100\s+postgres unlimited\s+test\s+http:\/\/127\.0\.0\.1:\d+/,
+    );
     const drained = await quire(['cells', 'drain', 'us-1'], { token: BOOTSTRAP_TOKEN });
     expect(drained.stdout).toBe('cell us-1: draining\n');
     const undrained = await quire(['cells', 'undrain', 'us-1'], { token: BOOTSTRAP_TOKEN });

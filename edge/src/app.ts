@@ -1,4 +1,6 @@
+import { constantTimeEqual } from '@quire/shared/constant-time';
 import { QuireError } from '@quire/shared/errors';
+import { requestId } from '@quire/shared/request-id';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { EdgeEnv, EdgeState } from './context.ts';
@@ -6,7 +8,6 @@ import { type EdgeConfig, EdgeConfigError, edgeConfig } from './env.ts';
 import { EdgeError, errorResponse } from './errors.ts';
 import { errorName, log, pathTemplate } from './log.ts';
 import { authenticate } from './middleware/auth.ts';
-import { requestId } from './middleware/request-id.ts';
 import { type RouteVariables, resolveTenant } from './middleware/tenant.ts';
 import { forward } from './proxy.ts';
 import { TokenBuckets } from './rate-limit.ts';
@@ -34,14 +35,6 @@ function stateFor(config: EdgeConfig): EdgeState {
 }
 
 const IP = /^[0-9A-Fa-f:.]{2,45}$/;
-
-/** Constant-time string comparison (same length only leaks the length). */
-function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 /** One line per request: method, path template, status, tenant, cell, request id, duration. Nothing else. */
 const accessLog = () =>
@@ -108,7 +101,7 @@ export function createApp() {
   /** Counters for benchmarks and ops (control-plane calls on the hot path must stay at zero). */
   app.get('/__edge/stats', (c) => {
     const auth = c.req.header('authorization') ?? '';
-    if (!sameSecret(auth, `Bearer ${c.var.state.config.EDGE_TOKEN}`)) {
+    if (!constantTimeEqual(auth, `Bearer ${c.var.state.config.EDGE_TOKEN}`)) {
       throw new EdgeError('not_found', 'not found');
     }
     const { table } = c.var.state;

@@ -1,6 +1,6 @@
+import type { RequestIdVariables } from '@quire/shared/request-id';
 import type { AccessClaims } from '@quire/shared/tokens';
 import type { Bindings, EdgeConfig } from './env.ts';
-import type { RequestIdVariables } from './middleware/request-id.ts';
 import type { TokenBuckets } from './rate-limit.ts';
 import type { HostMatch } from './routing/hosts.ts';
 import type { RouteTable } from './routing/route-table.ts';

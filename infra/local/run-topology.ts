@@ -81,7 +81,9 @@ for (const d of demos) {
     slug: d.slug,
     displayName: `Demo ${d.region.toUpperCase()}`,
     region: d.region,
-    plan: 'professional',
+    // The local cells run the embedded default, Postgres search, which serves standard-plan tenants
+    // (larger plans need a cell whose engine serves their documents quota: see README).
+    plan: 'standard',
     strictResidency: d.strictResidency,
     admin: { email: `admin@${d.slug}.example`, name: 'Demo Admin', password: 'demo-password-123' },
   });

@@ -1,3 +1,5 @@
+import { constantTimeEqual } from './constant-time.ts';
+
 /**
  * The edge's assertion to a cell: "this request came through the edge, with this request
  * id, for this tenant, at this time". An HMAC-SHA256 under a secret shared by the edge and
@@ -54,9 +56,5 @@ export async function verifyEdgeAssertion(
   if (!match) return false;
   const at = Number(match[1]);
   if (Math.abs(now / 1000 - at) > EDGE_ASSERTION_MAX_AGE_SECONDS) return false;
-  const expected = await hmac(secret, payload(at, r));
-  // Constant-time comparison of two equal-length strings.
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ match[2]!.charCodeAt(i);
-  return diff === 0;
+  return constantTimeEqual(await hmac(secret, payload(at, r)), match[2]!);
 }

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 /** Every entity id carries a typed prefix, so a document id can never be mistaken for a folder id. */
 export const ID_PREFIXES = {
   tenant: 'ten',
@@ -21,7 +19,8 @@ const TIME_CHARS = 9;
 
 /**
  * `prefix_` + a time-sortable body (ms timestamp, then 80 random bits) in lowercase
- * Crockford base32: sortable ids keep btree inserts local and cursors simple.
+ * Crockford base32: sortable ids keep btree inserts local and cursors simple. WebCrypto's
+ * `getRandomValues` (not `node:crypto`), so the edge in workerd makes the same ids.
  */
 export function newId(kind: IdKind): string {
   let t = Date.now();
@@ -30,7 +29,7 @@ export function newId(kind: IdKind): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(10);
+  const bytes = crypto.getRandomValues(new Uint8Array(10));
   let rand = '';
   for (let i = 0; i < 16; i++) {
     const bit = i * 5;

@@ -1,6 +1,8 @@
 /**
  * Structured JSON lines on stdout. Callers pass fields, never request or response
- * bodies: secrets and document content must not reach logs.
+ * bodies: secrets and document content must not reach logs. The default writer is
+ * `console.log` (one line to stdout in Node, the log stream in workerd), so the logger
+ * needs no Node built-in.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -16,7 +18,7 @@ export interface Logger {
 export function createLogger(
   level: LogLevel = 'info',
   base: Record<string, unknown> = {},
-  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  write: (line: string) => void = (l) => console.log(l),
 ): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;

@@ -55,5 +55,8 @@ export const PLANS: Record<PlanId, PlanLimits> = {
   },
 };
 
+/** Every limit a plan sets, in the table's order: the keys a plan edit or a per-tenant override may use. */
+export const PLAN_LIMIT_KEYS = Object.keys(PLANS.standard) as (keyof PlanLimits)[];
+
 export const ISOLATION_TIERS = ['pooled', 'schema', 'database', 'dedicated'] as const;
 export type IsolationTier = (typeof ISOLATION_TIERS)[number];

@@ -46,6 +46,36 @@ export const sealingJwkSchema = z
   .strip();
 export type SealingJwk = z.infer<typeof sealingJwkSchema>;
 
+export const SEARCH_ENGINES = ['postgres', 'opensearch'] as const;
+export type SearchEngine = (typeof SEARCH_ENGINES)[number];
+
+/**
+ * The largest tenant (in documents) each search engine serves unless a cell says otherwise
+ * (SEARCH_MAX_TENANT_DOCUMENTS). Postgres full-text search slows down with the tenant's size
+ * (bench/search: fine to ~50,000 documents on 2 cores); 100,000 is provisional until it is
+ * measured on production hardware, and lets a standard plan (100,000 documents) in. OpenSearch
+ * has no such limit (null). A cell that does not report its engine (older than this contract)
+ * is taken to run the embedded default, Postgres, with this limit.
+ */
+export const DEFAULT_MAX_TENANT_DOCUMENTS: Record<SearchEngine, number | null> = {
+  postgres: 100_000,
+  opensearch: null,
+};
+
+/** What a cell's search engine can serve: the control plane places tenants by it. */
+export const cellSearchSchema = z
+  .object({
+    engine: z.enum(SEARCH_ENGINES),
+    maxTenantDocuments: z
+      .number()
+      .int()
+      .min(1)
+      .nullable()
+      .describe('The largest tenant, in documents, this engine serves; null = no limit'),
+  })
+  .strict();
+export type CellSearch = z.infer<typeof cellSearchSchema>;
+
 /** Sent by a cell on boot and every heartbeat interval (PUT /v1/cells/{cellId}/heartbeat). */
 export const cellHeartbeatSchema = z
   .object({
@@ -59,6 +89,11 @@ export const cellHeartbeatSchema = z
     keys: z.array(publicJwkSchema).max(16).describe('Signing keys the cell currently advertises'),
     /** ECDH-ES P-256 public key the control plane seals personal data to (see sealed.ts). */
     sealingKey: sealingJwkSchema,
+    search: cellSearchSchema
+      .optional()
+      .describe(
+        "The cell's search engine and the largest tenant it serves (absent from cells older than this field)",
+      ),
   })
   .strict();
 export type CellHeartbeat = z.infer<typeof cellHeartbeatSchema>;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropDatabase } from '@quire/shared/database-bootstrap';
+import { dropDatabase } from '@quire/shared/node/database-bootstrap';
 import { type CellSpec, startTopology, type Topology } from '../../infra/local/topology.ts';
 import { startEdge, type TestEdge } from './edge.ts';
 
@@ -59,7 +59,9 @@ export async function startWorld(o: { name: string; redisDbs: [number, number]; 
         slug: p.slug,
         displayName: `Tenant ${p.slug}`,
         region: p.region,
-        plan: 'professional',
+        // The local cells run the embedded default, Postgres search, which serves standard-plan tenants
+        // (larger plans need a cell whose engine serves their documents quota: see README).
+        plan: 'standard',
         strictResidency: p.strictResidency ?? false,
         admin,
       });

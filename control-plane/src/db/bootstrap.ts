@@ -1,4 +1,4 @@
-import { bootstrapDatabase, dropDatabase } from '@quire/shared/database-bootstrap';
+import { bootstrapDatabase, dropDatabase } from '@quire/shared/node/database-bootstrap';
 
 /**
  * The control plane's database and roles: `<db>_app` joins `quire_cp_app`, which the

@@ -1,11 +1,12 @@
 import type { z } from '@hono/zod-openapi';
 import { errorResponse, openApiRouter } from '@quire/shared/openapi';
-import type { AppEnv } from '../context.ts';
+import type { Context } from 'hono';
+import type { AppEnv, OpsCtx } from '../context.ts';
 
 /** One Hono instance per resource file, all sharing the validation hook (see shared/openapi.ts). */
 export const router = () => openApiRouter<AppEnv>();
 
-export { bearerToken, errorSchema, json } from '@quire/shared/openapi';
+export { bearerToken, errorResponse, errorSchema, json } from '@quire/shared/openapi';
 
 const err = errorResponse;
 
@@ -18,8 +19,16 @@ export const commonErrors = {
   409: err('Conflicts with the current state'),
 } as const;
 
+/** Any route with a body can answer 413 (the app's body limit). */
+export const bodyErrors = { 413: err('The request body is too large (payload_too_large)') } as const;
+
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };
+}
+
+/** The context an admin verb runs with, from an authenticated admin request. */
+export function opsCtx(c: Context<AppEnv>): OpsCtx {
+  return { deps: c.get('deps'), actor: c.get('actor'), requestId: c.get('requestId') };
 }
 
 export const opsSecurity = [{ opsToken: [] }];

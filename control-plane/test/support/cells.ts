@@ -28,17 +28,29 @@ export async function createCellSlot(cp: ControlPlaneHandle, id: string, region:
  * a local keyring), served over HTTP and linked to the control plane with the credential of
  * its slot, exactly as a region team deploys one. `heartbeat()` runs one real tick of the
  * cell's ControlPlaneLink (heartbeat + config pull).
+ *
+ * Test cells hold a handful of documents, so unless a test is about search-engine capacity
+ * they tell the control plane they serve tenants of any size (SEARCH_MAX_TENANT_DOCUMENTS
+ * `unlimited`); `maxTenantDocuments: null` leaves the engine's default, `env` adds cell settings
+ * (e.g. SEARCH_ENGINE=opensearch).
  */
 export async function startLinkedCell(
   cp: ControlPlaneHandle,
   id: string,
   region: string,
-  o: { capacity?: number; credential?: string; dir?: string } = {},
+  o: {
+    capacity?: number;
+    credential?: string;
+    dir?: string;
+    maxTenantDocuments?: string | null;
+    env?: Record<string, string>;
+  } = {},
 ) {
   const credential = o.credential ?? (await createCellSlot(cp, id, region));
   // The same dir = the same signing and sealing keys: a restarted cell, not a new one.
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), `quire-cp-cell-${id}-`));
-  const { app, deps, close } = await startTestCell(
+  const maxTenantDocuments = o.maxTenantDocuments === undefined ? 'unlimited' : o.maxTenantDocuments;
+  const { app, deps, env, close } = await startTestCell(
     id,
     undefined,
     {
@@ -47,6 +59,8 @@ export async function startLinkedCell(
       INTERNAL_API_TOKEN: credential,
       CONTROL_PLANE_URL: cp.url,
       CELL_CAPACITY: String(o.capacity ?? 100),
+      ...(maxTenantDocuments === null ? {} : { SEARCH_MAX_TENANT_DOCUMENTS: maxTenantDocuments }),
+      ...o.env,
     },
     dir,
   );
@@ -61,6 +75,7 @@ export async function startLinkedCell(
       baseUrl,
       version: 'test',
       capacity: o.capacity ?? 100,
+      search: { engine: env.SEARCH_ENGINE, maxTenantDocuments: env.SEARCH_MAX_TENANT_DOCUMENTS },
       intervalMs: 60_000,
     },
     deps,
@@ -127,6 +142,8 @@ export async function fakeHeartbeat(
     keys?: Awaited<ReturnType<typeof signingJwk>>[];
     sealingKey?: Awaited<ReturnType<typeof sealingJwk>>;
     baseUrl?: string;
+    /** What its search engine serves; absent = a cell older than that field. */
+    search?: { engine: 'postgres' | 'opensearch'; maxTenantDocuments: number | null };
   } = {},
 ) {
   return cp.api(
@@ -141,6 +158,7 @@ export async function fakeHeartbeat(
       issuer: `https://${cell.id}.cells.test`,
       keys: o.keys ?? [await signingJwk(`${cell.id}-k1`)],
       sealingKey: o.sealingKey ?? (await sealingJwk(`${cell.id}-s1`)),
+      ...(o.search ? { search: o.search } : {}),
     },
     { token: cell.credential },
   );

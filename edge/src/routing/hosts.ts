@@ -1,3 +1,4 @@
+import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import { SLUG_PATTERN } from '@quire/shared/routing';
 
 /** How a request's hostname maps onto the served hostnames (HOSTS). */
@@ -32,8 +33,6 @@ export function matchHost(hostname: string, hosts: Map<string, string>): HostMat
   return { served: parent, region, slug: label };
 }
 
-/** Same as TENANT_ID_PATTERN in shared/src/ids.ts (that module needs node:crypto; a test keeps them equal). */
-export const TENANT_ID = /^ten_[a-z0-9][a-z0-9-]{0,39}$/;
 const SHARE_PATH = /^\/v1\/share\/([^/?#]+)/;
 /**
  * The routing hint inside a share-link token (`/v1/share/<tenantId>.<rest>`): only the
@@ -45,5 +44,5 @@ export function shareHint(pathname: string): string | null {
   const dot = token.indexOf('.');
   if (dot <= 0) return null;
   const id = token.slice(0, dot);
-  return TENANT_ID.test(id) ? id : null;
+  return TENANT_ID_PATTERN.test(id) ? id : null;
 }

@@ -4,9 +4,9 @@ import { dirname } from 'node:path';
 import type { PlanLimits } from '@quire/shared/plans';
 import { type CellConfig, cellConfigSchema } from '@quire/shared/routing';
 import { replaceFileDurably } from '../../adapters/durable-fs.ts';
+import type { TenantSettings, TenantSettingsSource } from '../tenancy/directory.ts';
 
-export type FlagValues = Record<string, boolean | number | string>;
-export type TenantSettings = { overrides: Partial<PlanLimits>; flags: FlagValues };
+export type FlagValues = TenantSettings['flags'];
 
 const NONE: TenantSettings = { overrides: {}, flags: {} };
 
@@ -15,7 +15,7 @@ const NONE: TenantSettings = { overrides: {}, flags: {} };
  * kept on local disk so a restart while the control plane is unreachable still serves
  * with it. Without a control plane (standalone cell) every tenant has defaults.
  */
-export class ConfigStore {
+export class ConfigStore implements TenantSettingsSource {
   private readonly file: string | null;
   private current: CellConfig | null = null;
   private byTenant = new Map<string, TenantSettings>();

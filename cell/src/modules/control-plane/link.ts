@@ -1,5 +1,10 @@
 import type { PlanId } from '@quire/shared/plans';
-import { type CellConfig, type CellHeartbeat, cellConfigSchema } from '@quire/shared/routing';
+import {
+  type CellConfig,
+  type CellHeartbeat,
+  type CellSearch,
+  cellConfigSchema,
+} from '@quire/shared/routing';
 import type { CellDeps } from '../../context.ts';
 import { updateTenant } from '../tenancy/verbs/update-status.ts';
 import type { ConfigStore } from './config-store.ts';
@@ -11,6 +16,8 @@ export interface LinkOptions {
   baseUrl: string;
   version: string;
   capacity: number;
+  /** The search engine and the largest tenant it serves: the control plane places only tenants whose plan fits. */
+  search: CellSearch;
   intervalMs: number;
 }
 
@@ -45,6 +52,7 @@ export class ControlPlaneLink {
       issuer: this.deps.tokens.issuer,
       keys: this.deps.tokens.publicJwks().keys as CellHeartbeat['keys'],
       sealingKey: this.deps.sealing.publicJwk,
+      search: this.o.search,
     };
   }
 

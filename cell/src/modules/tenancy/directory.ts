@@ -1,13 +1,26 @@
-import type { IsolationTier } from '@quire/shared/plans';
+import type { IsolationTier, PlanLimits } from '@quire/shared/plans';
 import { PLANS, type PlanId } from '@quire/shared/plans';
 import { eq } from 'drizzle-orm';
 import type { TenantRecord } from '../../context.ts';
 import type { Db } from '../../db/client.ts';
 import { tenants } from '../../db/schema/index.ts';
 import { withTenantTx } from '../../db/tenant-tx.ts';
-import type { ConfigStore, TenantSettings } from '../control-plane/config-store.ts';
 
 const TTL_MS = 5_000;
+
+/** A tenant's plan overrides and effective flags, as the control plane's last config gave them. */
+export type TenantSettings = {
+  overrides: Partial<PlanLimits>;
+  flags: Record<string, boolean | number | string>;
+};
+
+/**
+ * Where the directory reads per-tenant settings: the control plane's config store (defined
+ * here, not imported from there, so the control-plane link depends on tenancy and not back).
+ */
+export interface TenantSettingsSource {
+  settings(tenantId: string): TenantSettings;
+}
 
 /**
  * Which tenants are homed in this cell, with a short in-process cache: a suspension
@@ -15,9 +28,9 @@ const TTL_MS = 5_000;
  */
 export class TenantDirectory {
   private readonly db: Db;
-  private readonly config: ConfigStore | null;
+  private readonly config: TenantSettingsSource | null;
   private readonly cache = new Map<string, { at: number; record: TenantRecord | null }>();
-  constructor(db: Db, config: ConfigStore | null = null) {
+  constructor(db: Db, config: TenantSettingsSource | null = null) {
     this.db = db;
     this.config = config;
   }

@@ -8,6 +8,7 @@ interface Cell {
   baseUrl: string | null;
   version: string | null;
   capacity: number;
+  search: { engine: string; maxTenantDocuments: number | null; reported: boolean };
   reportedTenantCount: number;
   homedTenants: number;
   lastHeartbeatAt: string | null;
@@ -19,13 +20,24 @@ async function list(ctx: CommandContext): Promise<number> {
   if (ctx.json) return printJson(ctx, res);
   ctx.out.stdout(
     table(
-      ['id', 'region', 'status', 'tenants', 'capacity', 'version', 'base url', 'last heartbeat'],
+      [
+        'id',
+        'region',
+        'status',
+        'tenants',
+        'capacity',
+        'search (max docs)',
+        'version',
+        'base url',
+        'last heartbeat',
+      ],
       res.cells.map((c) => [
         c.id,
         c.region,
         c.status,
         c.homedTenants,
         c.capacity,
+        searchText(c.search),
         c.version,
         c.baseUrl,
         c.lastHeartbeatAt,
@@ -33,6 +45,11 @@ async function list(ctx: CommandContext): Promise<number> {
     ),
   );
   return 0;
+}
+
+/** `postgres 100000`, `opensearch unlimited`; `(assumed)` for a cell that does not report it. */
+function searchText(s: Cell['search']): string {
+  return `${s.engine} ${s.maxTenantDocuments ?? 'unlimited'}${s.reported ? '' : ' (assumed)'}`;
 }
 
 async function create(ctx: CommandContext): Promise<number> {

@@ -1,4 +1,14 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 /**
  * Cells, as region teams register them. A slot is created by a platform admin (id, region,
@@ -16,6 +26,10 @@ export const cells = pgTable('cells', {
   tenantCount: integer('tenant_count').notNull().default(0),
   issuer: text('issuer'),
   sealingKey: jsonb('sealing_key').$type<Record<string, unknown>>(),
+  /** The search engine the cell reports (`postgres`, `opensearch`); null: a cell older than that report. */
+  searchEngine: text('search_engine'),
+  /** The largest tenant, in documents, its engine serves; null with an engine: no limit. */
+  maxTenantDocuments: bigint('max_tenant_documents', { mode: 'number' }),
   /** sha256 of the credential the cell presents to us. */
   credentialHash: text('credential_hash').notNull(),
   /** The same credential, AES-256-GCM under SECRET_KEY: our bearer on the cell's internal API. */
@@ -43,3 +57,5 @@ export const cellKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.cellId, t.kid] }), index('cell_keys_retires_idx').on(t.retiresAt)],
 );
+
+export type CellRow = typeof cells.$inferSelect;

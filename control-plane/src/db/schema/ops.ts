@@ -44,3 +44,5 @@ export const versions = pgTable('versions', {
   name: text('name').primaryKey(),
   value: bigint('value', { mode: 'number' }).notNull().default(0),
 });
+
+export type OpsTokenRow = typeof opsTokens.$inferSelect;

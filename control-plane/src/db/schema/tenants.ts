@@ -60,3 +60,6 @@ export const provisioningJobs = pgTable(
     index('provisioning_jobs_pending_idx').on(t.nextAttemptAt).where(sql`completed_at is null`),
   ],
 );
+
+export type TenantRow = typeof tenants.$inferSelect;
+export type JobRow = typeof provisioningJobs.$inferSelect;

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
-import { opsAudit } from '../../db/schema/index.ts';
-import { commonErrors, json, opsSecurity, router } from '../../http/openapi.ts';
+import { commonErrors, json, opsCtx, opsSecurity, router } from '../../http/openapi.ts';
 import { allow } from '../ops-auth/middleware.ts';
+import { readAudit } from './verbs/read-audit.ts';
 
 const entryView = z
   .object({
@@ -49,32 +48,5 @@ auditRoutes.openapi(
       ...commonErrors,
     },
   }),
-  async (c) => {
-    const q = c.req.valid('query');
-    const where: SQL[] = [];
-    if (q.action) where.push(eq(opsAudit.action, q.action));
-    if (q.targetId) where.push(eq(opsAudit.targetId, q.targetId));
-    if (q.actor) where.push(eq(opsAudit.actor, q.actor));
-    if (q.outcome) where.push(eq(opsAudit.outcome, q.outcome));
-    if (q.before) where.push(lt(opsAudit.seq, q.before));
-    const rows = await c
-      .get('deps')
-      .db.select()
-      .from(opsAudit)
-      .where(and(...where))
-      .orderBy(desc(opsAudit.seq))
-      .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    return c.json(
-      {
-        entries: page.map((r) => ({
-          ...r,
-          at: r.at.toISOString(),
-          outcome: r.outcome as 'ok' | 'denied' | 'failed',
-        })),
-        nextBefore: rows.length > q.limit ? page.at(-1)!.seq : null,
-      },
-      200,
-    );
-  },
+  async (c) => c.json(await readAudit({ ctx: opsCtx(c), input: c.req.valid('query') }), 200),
 );

@@ -57,6 +57,9 @@ export async function applyHeartbeat(deps: CpDeps, cellId: string, hb: CellHeart
         tenantCount: hb.tenantCount,
         issuer: hb.issuer,
         sealingKey: hb.sealingKey,
+        // Placement reads these; an older cell sends no `search` and is judged by the default.
+        searchEngine: hb.search?.engine ?? null,
+        maxTenantDocuments: hb.search?.maxTenantDocuments ?? null,
         lastHeartbeatAt: now,
         updatedAt: now,
       })

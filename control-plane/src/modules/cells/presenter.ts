@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import type { CellStatus } from '@quire/shared/routing';
-import type { cells } from '../../db/schema/index.ts';
-
-export type CellRow = typeof cells.$inferSelect;
+import { type CellStatus, SEARCH_ENGINES } from '@quire/shared/routing';
+import type { CellRow } from '../../db/schema/index.ts';
+import { searchCapacity } from './capacity.ts';
 
 /**
  * What the edge is told about a cell. A cell that never heartbeated (`pending`) or missed its
@@ -23,6 +22,21 @@ export const cellView = z
     version: z.string().nullable(),
     issuer: z.string().nullable(),
     capacity: z.number().int(),
+    search: z
+      .object({
+        engine: z.enum(SEARCH_ENGINES),
+        maxTenantDocuments: z
+          .number()
+          .int()
+          .nullable()
+          .describe('Largest tenant (documents) it serves; null = no limit'),
+        reported: z
+          .boolean()
+          .describe(
+            'false: the cell does not report its engine (older); taken to run Postgres with the default limit',
+          ),
+      })
+      .describe('Its search engine: placement sends it only tenants whose documents quota it serves'),
     reportedTenantCount: z.number().int().describe('tenantCount from the last heartbeat'),
     homedTenants: z.number().int().describe('tenants the control plane has homed there (not deleted)'),
     lastHeartbeatAt: z.string().nullable(),
@@ -41,6 +55,7 @@ export function presentCell(row: CellRow, homedTenants: number): CellView {
     version: row.version,
     issuer: row.issuer,
     capacity: row.capacity,
+    search: searchCapacity(row),
     reportedTenantCount: row.tenantCount,
     homedTenants,
     lastHeartbeatAt: row.lastHeartbeatAt?.toISOString() ?? null,

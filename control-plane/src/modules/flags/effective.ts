@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Conn } from '../../db/client.ts';
 import { type FlagValue, flagDefinitions, planFlags, tenantFlags } from '../../db/schema/index.ts';
 
@@ -44,8 +44,4 @@ export async function effectiveFlags(conn: Conn, tenant: { id: string; plan: str
 
 export function flagRecord(flags: EffectiveFlag[]): Record<string, FlagValue> {
   return Object.fromEntries(flags.map((f) => [f.key, f.value]));
-}
-
-export async function tenantFlagRows(conn: Conn, tenantId: string) {
-  return conn.select().from(tenantFlags).where(eq(tenantFlags.tenantId, tenantId));
 }

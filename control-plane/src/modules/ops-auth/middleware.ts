@@ -1,13 +1,12 @@
 import { Forbidden, Unauthenticated } from '@quire/shared/errors';
-import { and, eq, isNull } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../context.ts';
 import { safeEqual, sha256Hex } from '../../crypto/secret-box.ts';
-import { opsTokens } from '../../db/schema/index.ts';
+import { appendAudit } from '../../db/audit.ts';
 import { bearerToken } from '../../http/openapi.ts';
-import { appendAudit } from '../audit/record.ts';
-import { allows, type OpsAction, type OpsRole } from './roles.ts';
+import { findLiveToken } from './repo.ts';
+import { allows, type OpsAction } from './roles.ts';
 
 /**
  * Authenticates every /v1/admin request: OPS_BOOTSTRAP_TOKEN (a platform admin), or an ops
@@ -21,15 +20,10 @@ export const opsAuth = () =>
       c.set('actor', { id: 'bootstrap', role: 'platform-admin' });
       return next();
     }
-    if (token) {
-      const [row] = await deps.db
-        .select({ id: opsTokens.id, role: opsTokens.role })
-        .from(opsTokens)
-        .where(and(eq(opsTokens.tokenHash, sha256Hex(token)), isNull(opsTokens.revokedAt)));
-      if (row) {
-        c.set('actor', { id: row.id, role: row.role as OpsRole });
-        return next();
-      }
+    const actor = token ? await findLiveToken(deps.db, sha256Hex(token)) : null;
+    if (actor) {
+      c.set('actor', actor);
+      return next();
     }
     await audit(c, 'anonymous', null, 'auth');
     throw new Unauthenticated(token ? 'invalid or revoked ops token' : 'an ops token is required (Bearer)');

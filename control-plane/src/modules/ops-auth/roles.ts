@@ -1,15 +1,9 @@
+import type { OpsRole } from '../../actor.ts';
+
 /**
  * Who may do what on the admin API. Sales ops run the tenant lifecycle; platform admins
  * also run cells, plans, flag definitions, ops tokens and read the ops audit.
  */
-export const OPS_ROLES = ['sales-ops', 'platform-admin'] as const;
-export type OpsRole = (typeof OPS_ROLES)[number];
-
-export interface Actor {
-  /** The ops token id, or `bootstrap` for OPS_BOOTSTRAP_TOKEN. */
-  id: string;
-  role: OpsRole;
-}
 
 const SALES_OPS = [
   'tenants.create',

@@ -4,14 +4,15 @@ import type { IsolationTier, PlanId } from '@quire/shared/plans';
 import type { SealingJwk } from '@quire/shared/routing';
 import { sealForCell } from '@quire/shared/sealed';
 import { eq } from 'drizzle-orm';
-import type { CpDeps } from '../../context.ts';
+import type { CpDeps, OpsCtx } from '../../context.ts';
+import { auditAction } from '../../db/audit.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { cells, provisioningJobs, tenants } from '../../db/schema/index.ts';
 import { bumpVersions } from '../../db/versions.ts';
 import { cpId } from '../../ids.ts';
-import { appendAudit } from '../audit/record.ts';
 import { placeTenant } from '../cells/placement.ts';
-import type { Actor } from '../ops-auth/roles.ts';
+import { documentsQuota } from '../plans/limits.ts';
+import { planLimits } from '../plans/repo.ts';
 import { advance, type SagaOutcome, withJobLock } from './saga.ts';
 
 export interface CreateTenantInput {
@@ -23,11 +24,8 @@ export interface CreateTenantInput {
   strictResidency: boolean;
   /** Personal data: sealed to the home cell at once, never stored, logged or audited here. */
   admin: { email: string; name: string; password?: string | undefined };
-}
-
-export interface Caller {
-  actor: Actor;
-  requestId: string;
+  /** Same key and same request = same tenant; the same key for another request is a 409. */
+  idempotencyKey?: string | undefined;
 }
 
 /** The settings a retry must repeat to be "the same request" (the admin is not part of it: we cannot see it later). */
@@ -46,12 +44,15 @@ const purpose = (tenantId: string) => `provision:${tenantId}`;
  * it resumes or re-confirms the tenant and, as it carries the admin again, asks the cell for
  * a fresh invitation. A different request for a taken slug, or a reused key, is a 409.
  */
-export async function createTenant(
-  deps: CpDeps,
-  caller: Caller,
-  input: CreateTenantInput,
-  idempotencyKey: string | undefined,
-): Promise<SagaOutcome & { created: boolean }> {
+export async function createTenant({
+  ctx,
+  input,
+}: {
+  ctx: OpsCtx;
+  input: CreateTenantInput;
+}): Promise<SagaOutcome & { created: boolean }> {
+  const { deps } = ctx;
+  const { idempotencyKey } = input;
   const tenantId = `ten_${input.slug}`;
   const print = fingerprint(input);
   const outcome = await withJobLock(deps, tenantId, true, async () => {
@@ -68,7 +69,7 @@ export async function createTenant(
     const [existing] = await deps.db.select().from(tenants).where(eq(tenants.id, tenantId));
     if (existing) return { ...(await retry(deps, existing.id, print, input)), created: false };
     try {
-      await record(deps, caller, tenantId, print, input, idempotencyKey);
+      await record(ctx, tenantId, print, input);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       // Another request took the Idempotency-Key (the slug is ours: we hold its lock).
@@ -83,19 +84,15 @@ export async function createTenant(
 }
 
 /** recorded → placed, in one transaction: the tenant row, its home cell and the job with the sealed admin. */
-async function record(
-  deps: CpDeps,
-  caller: Caller,
-  tenantId: string,
-  print: string,
-  input: CreateTenantInput,
-  idempotencyKey: string | undefined,
-) {
+async function record(ctx: OpsCtx, tenantId: string, print: string, input: CreateTenantInput) {
+  const { deps } = ctx;
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
+    const limits = (await planLimits(tx, input.plan)) ?? {};
     const placement = await placeTenant(tx, {
       region: input.region,
       tier: input.tier,
+      documents: documentsQuota(limits, input.plan),
       now,
       heartbeatTimeoutSeconds: deps.heartbeatTimeoutSeconds,
     });
@@ -115,7 +112,7 @@ async function record(
     await tx.insert(provisioningJobs).values({
       id: cpId('job'),
       tenantId,
-      idempotencyKey: idempotencyKey ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
       requestFingerprint: print,
       step: 'placed',
       history: [
@@ -124,18 +121,14 @@ async function record(
       ],
       sealedAdmin: sealed,
       sealedForCell: placement.cellId,
-      requestedBy: caller.actor.id,
+      requestedBy: ctx.actor.id,
       nextAttemptAt: now,
     });
     await bumpVersions(tx, 'config');
-    await appendAudit(tx, {
-      actor: caller.actor.id,
-      actorRole: caller.actor.role,
+    await auditAction(tx, ctx, {
       action: 'tenants.create',
       targetType: 'tenant',
       targetId: tenantId,
-      requestId: caller.requestId,
-      outcome: 'ok',
       details: {
         slug: input.slug,
         region: input.region,

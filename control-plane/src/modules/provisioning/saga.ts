@@ -1,11 +1,12 @@
 import { QuireError } from '@quire/shared/errors';
+import type { IsolationTier, PlanId } from '@quire/shared/plans';
 import { and, eq, sql } from 'drizzle-orm';
+import { CellCallError } from '../../cell-api/client.ts';
 import type { CpDeps } from '../../context.ts';
-import { provisioningJobs, tenants } from '../../db/schema/index.ts';
+import { appendAudit } from '../../db/audit.ts';
+import { type JobRow, provisioningJobs, type TenantRow, tenants } from '../../db/schema/index.ts';
 import { bumpVersions } from '../../db/versions.ts';
-import { appendAudit } from '../audit/record.ts';
-import type { JobRow, TenantRow } from '../tenants/presenter.ts';
-import { CellCallError, cellTarget } from './cell-client.ts';
+import { cellTarget } from '../cells/target.ts';
 
 /** Advisory-lock class of provisioning jobs (the second key is hashtext(tenant id)). */
 const LOCK_CLASS = 7301;
@@ -87,8 +88,8 @@ export async function advance(
       const target = await cellTarget(deps, tenant.cellId);
       const result = await deps.cells.provisionTenant(target, tenant.id, {
         slug: tenant.slug,
-        plan: tenant.plan,
-        tier: tenant.tier,
+        plan: tenant.plan as PlanId,
+        tier: tenant.tier as IsolationTier,
         admin: { sealed },
       });
       invitationToken = result.invitationToken;

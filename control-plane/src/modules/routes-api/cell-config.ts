@@ -1,9 +1,11 @@
 import type { PlanId } from '@quire/shared/plans';
 import type { CellConfig, TenantLifecycle } from '@quire/shared/routing';
 import { and, eq, ne } from 'drizzle-orm';
+import type { CpDeps } from '../../context.ts';
 import type { Conn } from '../../db/client.ts';
 import { plans, tenants } from '../../db/schema/index.ts';
 import { readVersion } from '../../db/versions.ts';
+import { etagMatches } from '../../http/openapi.ts';
 import { flagRecord, loadFlagTables, resolveFlags } from '../flags/effective.ts';
 
 /** The config a cell pulls: every plan, and status/plan/overrides/flags of the tenants it homes. */
@@ -30,4 +32,22 @@ export async function buildCellConfig(conn: Conn, cellId: string): Promise<CellC
       flags: flagRecord(resolveFlags(flags, t)),
     })),
   };
+}
+
+/**
+ * What `GET /v1/cells/{cellId}/config` answers: `notModified` when the cell already has the
+ * current version (its If-None-Match), else the config read in one repeatable-read transaction.
+ */
+export async function readCellConfig(
+  deps: CpDeps,
+  cellId: string,
+  ifNoneMatch: string | undefined,
+): Promise<{ notModified: true; version: string } | { notModified: false; config: CellConfig }> {
+  const version = await readVersion(deps.db, 'config');
+  if (etagMatches(ifNoneMatch, version)) return { notModified: true, version };
+  const config = await deps.db.transaction((tx) => buildCellConfig(tx, cellId), {
+    isolationLevel: 'repeatable read',
+    accessMode: 'read only',
+  });
+  return { notModified: false, config };
 }

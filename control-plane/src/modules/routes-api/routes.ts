@@ -1,7 +1,7 @@
 // Schemas shared with the cell and the edge (built with plain zod) are used as they are: no .openapi() on them,
 // since @hono/zod-openapi only extends schemas created after it is loaded.
 import { createRoute, z } from '@hono/zod-openapi';
-import { NotFound, Unauthenticated } from '@quire/shared/errors';
+import { Unauthenticated } from '@quire/shared/errors';
 import {
   CELL_ID_PATTERN,
   cellConfigSchema,
@@ -13,21 +13,19 @@ import {
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../context.ts';
 import { safeEqual } from '../../crypto/secret-box.ts';
-import { readVersion } from '../../db/versions.ts';
 import {
   bearerToken,
   cellSecurity,
   commonErrors,
   edgeSecurity,
-  etagMatches,
   json,
   jsonBody,
   router,
 } from '../../http/openapi.ts';
 import { cellAuth } from '../cells/auth.ts';
-import { applyHeartbeat } from '../cells/heartbeat.ts';
-import { buildCellConfig } from './cell-config.ts';
-import { buildEdgeSnapshot, lookupRoute } from './snapshot.ts';
+import { readCellConfig } from './cell-config.ts';
+import { receiveHeartbeat } from './heartbeat.ts';
+import { readEdgeSnapshot, readRoute } from './snapshot.ts';
 
 const edgeAuth = () =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -46,6 +44,8 @@ routesApi.openapi(
     method: 'put',
     path: '/v1/cells/{cellId}/heartbeat',
     summary: 'Register (first call) and heartbeat: what the cell advertises, every few seconds',
+    description:
+      'Includes `search` (engine and the largest tenant, in documents, it serves): placement and plan changes send a cell only tenants whose documents quota its engine serves. A cell without `search` (older) is taken to run Postgres with the default limit.',
     tags: ['cell-facing'],
     security: cellSecurity,
     middleware: [cellAuth()],
@@ -61,12 +61,8 @@ routesApi.openapi(
       ...commonErrors,
     },
   }),
-  async (c) => {
-    const deps = c.get('deps');
-    const { cellId } = c.req.valid('param');
-    const { status } = await applyHeartbeat(deps, cellId, c.req.valid('json'));
-    return c.json({ cellId, status, configVersion: await readVersion(deps.db, 'config') }, 200);
-  },
+  async (c) =>
+    c.json(await receiveHeartbeat(c.get('deps'), c.req.valid('param').cellId, c.req.valid('json')), 200),
 );
 
 routesApi.openapi(
@@ -81,20 +77,14 @@ routesApi.openapi(
     responses: { 200: json(cellConfigSchema), 304: notModified, ...commonErrors },
   }),
   async (c) => {
-    const deps = c.get('deps');
-    const { cellId } = c.req.valid('param');
-    const version = await readVersion(deps.db, 'config');
+    const r = await readCellConfig(c.get('deps'), c.req.valid('param').cellId, c.req.header('if-none-match'));
     c.header('cache-control', 'no-cache');
-    if (etagMatches(c.req.header('if-none-match'), version)) {
-      c.header('etag', `"${version}"`);
+    if (r.notModified) {
+      c.header('etag', `"${r.version}"`);
       return c.body(null, 304);
     }
-    const config = await deps.db.transaction((tx) => buildCellConfig(tx, cellId), {
-      isolationLevel: 'repeatable read',
-      accessMode: 'read only',
-    });
-    c.header('etag', `"${config.version}"`);
-    return c.json(config, 200);
+    c.header('etag', `"${r.config.version}"`);
+    return c.json(r.config, 200);
   },
 );
 
@@ -109,19 +99,14 @@ routesApi.openapi(
     responses: { 200: json(edgeSnapshotSchema), 304: notModified, ...commonErrors },
   }),
   async (c) => {
-    const deps = c.get('deps');
-    const version = await readVersion(deps.db, 'routing');
+    const r = await readEdgeSnapshot(c.get('deps'), c.req.header('if-none-match'));
     c.header('cache-control', 'no-cache');
-    if (etagMatches(c.req.header('if-none-match'), version)) {
-      c.header('etag', `"${version}"`);
+    if (r.notModified) {
+      c.header('etag', `"${r.version}"`);
       return c.body(null, 304);
     }
-    const snapshot = await deps.db.transaction((tx) => buildEdgeSnapshot(tx, deps.clock.now()), {
-      isolationLevel: 'repeatable read',
-      accessMode: 'read only',
-    });
-    c.header('etag', `"${snapshot.version}"`);
-    return c.json(snapshot, 200);
+    c.header('etag', `"${r.snapshot.version}"`);
+    return c.json(r.snapshot, 200);
   },
 );
 
@@ -146,17 +131,5 @@ routesApi.openapi(
       ...commonErrors,
     },
   }),
-  async (c) => {
-    const deps = c.get('deps');
-    const { idOrSlug } = c.req.valid('param');
-    const result = await deps.db.transaction(
-      async (tx) => {
-        const route = await lookupRoute(tx, idOrSlug);
-        return route ? { version: await readVersion(tx, 'routing'), ...route } : null;
-      },
-      { isolationLevel: 'repeatable read', accessMode: 'read only' },
-    );
-    if (!result) throw new NotFound('tenant');
-    return c.json(result, 200);
-  },
+  async (c) => c.json(await readRoute(c.get('deps'), c.req.valid('param').idOrSlug), 200),
 );

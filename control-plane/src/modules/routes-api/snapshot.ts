@@ -1,14 +1,14 @@
+import { NotFound } from '@quire/shared/errors';
 import type { EdgeSnapshot, RouteCell, RouteTenant } from '@quire/shared/routing';
 import { and, eq, inArray, isNotNull, or } from 'drizzle-orm';
+import type { CpDeps } from '../../context.ts';
 import type { Conn } from '../../db/client.ts';
-import { cellKeys, cells, tenants } from '../../db/schema/index.ts';
+import { type CellRow, cellKeys, cells, type TenantRow, tenants } from '../../db/schema/index.ts';
 import { readVersion } from '../../db/versions.ts';
+import { etagMatches } from '../../http/openapi.ts';
 import { routeStatus } from '../cells/presenter.ts';
 
 const ROUTED = ['active', 'suspended'] as const;
-
-type CellRow = typeof cells.$inferSelect;
-type TenantRow = typeof tenants.$inferSelect;
 
 export function routeCell(c: CellRow): RouteCell {
   return { id: c.id, region: c.region, baseUrl: c.baseUrl!, status: routeStatus(c), issuer: c.issuer! };
@@ -78,4 +78,31 @@ export async function lookupRoute(conn: Conn, idOrSlug: string) {
     .where(and(eq(cells.id, t.cellId!), isNotNull(cells.baseUrl), isNotNull(cells.issuer)));
   if (!c) return null;
   return { tenant: routeTenant(t), cell: routeCell(c) };
+}
+
+/** `GET /v1/edge/snapshot`: `notModified` for the edge's current version, else a consistent snapshot. */
+export async function readEdgeSnapshot(
+  deps: CpDeps,
+  ifNoneMatch: string | undefined,
+): Promise<{ notModified: true; version: string } | { notModified: false; snapshot: EdgeSnapshot }> {
+  const version = await readVersion(deps.db, 'routing');
+  if (etagMatches(ifNoneMatch, version)) return { notModified: true, version };
+  const snapshot = await deps.db.transaction((tx) => buildEdgeSnapshot(tx, deps.clock.now()), {
+    isolationLevel: 'repeatable read',
+    accessMode: 'read only',
+  });
+  return { notModified: false, snapshot };
+}
+
+/** `GET /v1/edge/tenants/{idOrSlug}`: one routed tenant with its cell and the routing version, or NotFound. */
+export async function readRoute(deps: CpDeps, idOrSlug: string) {
+  const result = await deps.db.transaction(
+    async (tx) => {
+      const route = await lookupRoute(tx, idOrSlug);
+      return route ? { version: await readVersion(tx, 'routing'), ...route } : null;
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+  if (!result) throw new NotFound('tenant');
+  return result;
 }

@@ -1,6 +1,8 @@
+import type { UpdateTenantRequest } from '@quire/shared/internal-api';
+import { CellCallError } from '../../cell-api/client.ts';
 import type { CpDeps } from '../../context.ts';
-import { CellCallError, cellTarget } from '../provisioning/cell-client.ts';
-import type { TenantRow } from './presenter.ts';
+import type { TenantRow } from '../../db/schema/index.ts';
+import { cellTarget } from '../cells/target.ts';
 
 export interface PushResult {
   /** Whether the home cell took the change now; if not, it converges on its next config pull. */
@@ -12,7 +14,7 @@ export interface PushResult {
 export async function pushToCell(
   deps: CpDeps,
   tenant: TenantRow,
-  patch: { status?: 'active' | 'suspended'; plan?: string },
+  patch: UpdateTenantRequest,
 ): Promise<PushResult> {
   if (!tenant.cellId) return { pushed: false, error: 'tenant has no home cell' };
   try {

@@ -1,88 +1,39 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ISOLATION_TIERS, PLAN_IDS } from '@quire/shared/plans';
-import { REGION_PATTERN, SLUG_PATTERN, TENANT_LIFECYCLE } from '@quire/shared/routing';
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import { PLAN_IDS } from '@quire/shared/plans';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../context.ts';
-import { plans, provisioningJobs, tenants } from '../../db/schema/index.ts';
-import { commonErrors, json, jsonBody, opsSecurity, router } from '../../http/openapi.ts';
-import { effectiveFlags } from '../flags/effective.ts';
-import { allow } from '../ops-auth/middleware.ts';
-import { type Caller, createTenant } from '../provisioning/create.ts';
 import {
-  effectiveLimits,
-  findTenant,
-  idOrSlugSchema,
-  jobView,
+  bodyErrors,
+  commonErrors,
+  errorResponse,
+  json,
+  jsonBody,
+  opsCtx,
+  opsSecurity,
+  router,
+} from '../../http/openapi.ts';
+import { allow } from '../ops-auth/middleware.ts';
+import { createTenant } from '../provisioning/create.ts';
+import { presentJob } from '../provisioning/presenter.ts';
+import { presentTenant, tenantView } from './presenter.ts';
+import {
+  changeResult,
+  createBody,
+  createResult,
+  listQuery,
   overridesSchema,
-  presentJob,
-  presentTenant,
-  tenantView,
-} from './presenter.ts';
-import { setTenantPlan, setTenantStatus, updateTenantSettings } from './verbs.ts';
+  tenantDetail,
+  tenantParams,
+} from './schemas.ts';
+import { getTenant } from './verbs/get-tenant.ts';
+import { listTenants } from './verbs/list-tenants.ts';
+import { setTenantPlan } from './verbs/set-plan.ts';
+import type { ChangeResult } from './verbs/set-status.ts';
+import { setTenantStatus } from './verbs/set-status.ts';
+import { updateTenantSettings } from './verbs/update-settings.ts';
 
-const caller = (c: Context<AppEnv>): Caller => ({ actor: c.get('actor'), requestId: c.get('requestId') });
-
-const createBody = z
-  .object({
-    slug: z
-      .string()
-      .regex(SLUG_PATTERN)
-      .openapi({ description: 'Subdomain-safe, unique forever', example: 'acme' }),
-    displayName: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .openapi({ description: 'The organisation', example: 'Acme Corp' }),
-    region: z.string().regex(REGION_PATTERN).openapi({ example: 'eu' }),
-    plan: z.enum(PLAN_IDS),
-    tier: z.enum(ISOLATION_TIERS).default('pooled'),
-    strictResidency: z
-      .boolean()
-      .default(false)
-      .openapi({ description: 'Serve only on the region hostname (the edge redirects the global one)' }),
-    admin: z
-      .object({
-        email: z.email().max(254),
-        name: z.string().trim().min(1).max(200),
-        password: z
-          .string()
-          .min(12)
-          .max(200)
-          .optional()
-          .openapi({ description: 'Omit to get an invitation token' }),
-      })
-      .strict()
-      .openapi({ description: 'The first admin: sealed to the home cell at once, never stored here' }),
-  })
-  .strict()
-  .openapi('CreateTenant');
-
-const createResult = z
-  .object({
-    tenant: tenantView,
-    job: jobView,
-    created: z.boolean().describe('false when this was a retry of an earlier request'),
-    invitationToken: z
-      .string()
-      .nullable()
-      .describe(
-        'For the first admin to set a password (from the cell; re-issued on each retry; never stored here)',
-      ),
-  })
-  .openapi('CreateTenantResult');
-
-const changeResult = z.object({
-  tenant: tenantView,
-  changed: z.boolean(),
-  push: z
-    .object({ pushed: z.boolean(), error: z.string().nullable() })
-    .nullable()
-    .describe('Whether the home cell took the change now (else it converges on its next config pull)'),
-});
-
-const params = z.object({ idOrSlug: idOrSlugSchema });
+const changed = (c: Context<AppEnv>, r: ChangeResult) =>
+  c.json({ ...r, tenant: presentTenant(r.tenant) }, 200);
 
 export const tenantRoutes = router();
 
@@ -110,14 +61,21 @@ tenantRoutes.openapi(
       200: json(createResult, 'A retry: the existing tenant'),
       201: json(createResult, 'Created and active'),
       202: json(createResult, 'Recorded; provisioning continues in the background'),
-      ...commonErrors,
-      503: json(z.object({ error: z.any() }), 'No active cell with room in the region (no_capacity)'),
+      400: commonErrors[400],
+      401: commonErrors[401],
+      403: commonErrors[403],
+      409: errorResponse(
+        'details.reason: slug_taken (the slug belongs to a tenant created with other settings), idempotency_key_reused, tenant_not_live, or search_engine_capacity (no cell of the region with room runs a search engine that serves the plan documents quota; details.capableCellIds lists the cells of the region that could)',
+      ),
+      ...bodyErrors,
+      503: errorResponse(
+        'unavailable: no active cell with room in the region (details.reason no_capacity), or a retry found the tenant active but its cell could not re-issue the invitation',
+      ),
     },
   }),
   async (c) => {
-    const input = c.req.valid('json');
-    const key = c.req.valid('header')['idempotency-key'];
-    const outcome = await createTenant(c.get('deps'), caller(c), input, key);
+    const input = { ...c.req.valid('json'), idempotencyKey: c.req.valid('header')['idempotency-key'] };
+    const outcome = await createTenant({ ctx: opsCtx(c), input });
     const status = outcome.tenant.status === 'provisioning' ? 202 : outcome.created ? 201 : 200;
     return c.json(
       {
@@ -139,46 +97,13 @@ tenantRoutes.openapi(
     tags: ['tenants'],
     security: opsSecurity,
     middleware: [allow('tenants.list')],
-    request: {
-      query: z.object({
-        region: z.string().regex(REGION_PATTERN).optional(),
-        status: z.enum(TENANT_LIFECYCLE).optional(),
-        cellId: z.string().max(32).optional(),
-        plan: z.enum(PLAN_IDS).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(100),
-        after: z
-          .string()
-          .max(44)
-          .optional()
-          .openapi({ description: 'Cursor: the last id of the previous page' }),
-      }),
-    },
+    request: { query: listQuery },
     responses: {
       200: json(z.object({ tenants: z.array(tenantView), nextCursor: z.string().nullable() })),
       ...commonErrors,
     },
   }),
-  async (c) => {
-    const q = c.req.valid('query');
-    const where: SQL[] = [];
-    if (q.region) where.push(eq(tenants.region, q.region));
-    if (q.status) where.push(eq(tenants.status, q.status));
-    if (q.cellId) where.push(eq(tenants.cellId, q.cellId));
-    if (q.plan) where.push(eq(tenants.plan, q.plan));
-    if (q.after) where.push(gt(tenants.id, q.after));
-    const rows = await c
-      .get('deps')
-      .db.select()
-      .from(tenants)
-      .where(and(...where))
-      .orderBy(asc(tenants.id))
-      .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    return c.json(
-      { tenants: page.map(presentTenant), nextCursor: rows.length > q.limit ? page.at(-1)!.id : null },
-      200,
-    );
-  },
+  async (c) => c.json(await listTenants({ ctx: opsCtx(c), input: c.req.valid('query') }), 200),
 );
 
 tenantRoutes.openapi(
@@ -189,35 +114,10 @@ tenantRoutes.openapi(
     tags: ['tenants'],
     security: opsSecurity,
     middleware: [allow('tenants.show')],
-    request: { params },
-    responses: {
-      200: json(
-        z.object({
-          tenant: tenantView,
-          job: jobView.nullable(),
-          limits: z.record(z.string(), z.number().nullable()),
-          flags: z.record(z.string(), z.union([z.boolean(), z.number(), z.string()])),
-        }),
-      ),
-      ...commonErrors,
-    },
+    request: { params: tenantParams },
+    responses: { 200: json(tenantDetail), ...commonErrors },
   }),
-  async (c) => {
-    const db = c.get('deps').db;
-    const tenant = await findTenant(db, c.req.valid('param').idOrSlug);
-    const [job] = await db.select().from(provisioningJobs).where(eq(provisioningJobs.tenantId, tenant.id));
-    const [plan] = await db.select().from(plans).where(eq(plans.id, tenant.plan));
-    const flags = await effectiveFlags(db, tenant);
-    return c.json(
-      {
-        tenant: presentTenant(tenant),
-        job: job ? presentJob(job) : null,
-        limits: effectiveLimits(plan?.limits ?? {}, tenant.planOverrides),
-        flags: Object.fromEntries(flags.map((f) => [f.key, f.value])),
-      },
-      200,
-    );
-  },
+  async (c) => c.json(await getTenant({ ctx: opsCtx(c), input: c.req.valid('param') }), 200),
 );
 
 tenantRoutes.openapi(
@@ -229,7 +129,7 @@ tenantRoutes.openapi(
     security: opsSecurity,
     middleware: [allow('tenants.update')],
     request: {
-      params,
+      params: tenantParams,
       body: jsonBody(
         z
           .object({
@@ -243,18 +143,17 @@ tenantRoutes.openapi(
     },
     responses: { 200: json(changeResult), ...commonErrors },
   }),
-  async (c) => {
-    const r = await updateTenantSettings(
-      c.get('deps'),
-      caller(c),
-      c.req.valid('param').idOrSlug,
-      c.req.valid('json'),
-    );
-    return c.json({ ...r, tenant: presentTenant(r.tenant) }, 200);
-  },
+  async (c) =>
+    changed(
+      c,
+      await updateTenantSettings({
+        ctx: opsCtx(c),
+        input: { ...c.req.valid('param'), ...c.req.valid('json') },
+      }),
+    ),
 );
 
-for (const [verb, target] of [
+for (const [verb, status] of [
   ['suspend', 'suspended'],
   ['resume', 'active'],
 ] as const) {
@@ -269,13 +168,11 @@ for (const [verb, target] of [
       tags: ['tenants'],
       security: opsSecurity,
       middleware: [allow(`tenants.${verb}`)],
-      request: { params },
+      request: { params: tenantParams },
       responses: { 200: json(changeResult), ...commonErrors },
     }),
-    async (c) => {
-      const r = await setTenantStatus(c.get('deps'), caller(c), c.req.valid('param').idOrSlug, target);
-      return c.json({ ...r, tenant: presentTenant(r.tenant) }, 200);
-    },
+    async (c) =>
+      changed(c, await setTenantStatus({ ctx: opsCtx(c), input: { ...c.req.valid('param'), status } })),
   );
 }
 
@@ -288,7 +185,7 @@ tenantRoutes.openapi(
     security: opsSecurity,
     middleware: [allow('tenants.set-plan')],
     request: {
-      params,
+      params: tenantParams,
       body: jsonBody(
         z
           .object({ plan: z.enum(PLAN_IDS), overrides: overridesSchema.optional() })
@@ -296,15 +193,18 @@ tenantRoutes.openapi(
           .openapi('SetPlan'),
       ),
     },
-    responses: { 200: json(changeResult), ...commonErrors },
+    responses: {
+      200: json(changeResult),
+      ...commonErrors,
+      409: errorResponse(
+        "details.reason: invalid_status (the tenant is not active or suspended), or search_engine_capacity (the change raises the documents quota past what the home cell's search engine serves; details name the cell, its engine and limit, and capableCellIds in the region)",
+      ),
+      ...bodyErrors,
+    },
   }),
-  async (c) => {
-    const r = await setTenantPlan(
-      c.get('deps'),
-      caller(c),
-      c.req.valid('param').idOrSlug,
-      c.req.valid('json'),
-    );
-    return c.json({ ...r, tenant: presentTenant(r.tenant) }, 200);
-  },
+  async (c) =>
+    changed(
+      c,
+      await setTenantPlan({ ctx: opsCtx(c), input: { ...c.req.valid('param'), ...c.req.valid('json') } }),
+    ),
 );

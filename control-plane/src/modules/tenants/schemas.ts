@@ -1,0 +1,99 @@
+import { z } from '@hono/zod-openapi';
+import { ISOLATION_TIERS, PLAN_IDS, PLAN_LIMIT_KEYS, type PlanLimits } from '@quire/shared/plans';
+import { REGION_PATTERN, SLUG_PATTERN, TENANT_LIFECYCLE } from '@quire/shared/routing';
+import { jobView } from '../provisioning/presenter.ts';
+import { tenantView } from './presenter.ts';
+
+/** Tenants are addressed by id (`ten_…`) or by slug; the two never collide (a slug has no `_`). */
+export const idOrSlugSchema = z
+  .string()
+  .regex(/^(ten_)?[a-z0-9][a-z0-9-]{0,39}$/, 'must be a tenant id (ten_…) or slug')
+  .openapi({ description: 'Tenant id or slug', example: 'acme' });
+
+export const tenantParams = z.object({ idOrSlug: idOrSlugSchema });
+
+export const overridesSchema = z
+  .object(
+    Object.fromEntries(
+      PLAN_LIMIT_KEYS.map((k) => [k, z.number().int().min(0).nullable().optional()]),
+    ) as Record<keyof PlanLimits, z.ZodOptional<z.ZodNullable<z.ZodNumber>>>,
+  )
+  .strict()
+  .openapi('PlanOverrides', {
+    description: 'Per-tenant limits replacing the plan values (null = unlimited)',
+  });
+
+export const createBody = z
+  .object({
+    slug: z
+      .string()
+      .regex(SLUG_PATTERN)
+      .openapi({ description: 'Subdomain-safe, unique forever', example: 'acme' }),
+    displayName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .openapi({ description: 'The organisation', example: 'Acme Corp' }),
+    region: z.string().regex(REGION_PATTERN).openapi({ example: 'eu' }),
+    plan: z.enum(PLAN_IDS),
+    tier: z.enum(ISOLATION_TIERS).default('pooled'),
+    strictResidency: z
+      .boolean()
+      .default(false)
+      .openapi({ description: 'Serve only on the region hostname (the edge redirects the global one)' }),
+    admin: z
+      .object({
+        email: z.email().max(254),
+        name: z.string().trim().min(1).max(200),
+        password: z
+          .string()
+          .min(12)
+          .max(200)
+          .optional()
+          .openapi({ description: 'Omit to get an invitation token' }),
+      })
+      .strict()
+      .openapi({ description: 'The first admin: sealed to the home cell at once, never stored here' }),
+  })
+  .strict()
+  .openapi('CreateTenant');
+
+export const createResult = z
+  .object({
+    tenant: tenantView,
+    job: jobView,
+    created: z.boolean().describe('false when this was a retry of an earlier request'),
+    invitationToken: z
+      .string()
+      .nullable()
+      .describe(
+        'For the first admin to set a password (from the cell; re-issued on each retry; never stored here)',
+      ),
+  })
+  .openapi('CreateTenantResult');
+
+export const changeResult = z.object({
+  tenant: tenantView,
+  changed: z.boolean(),
+  push: z
+    .object({ pushed: z.boolean(), error: z.string().nullable() })
+    .nullable()
+    .describe('Whether the home cell took the change now (else it converges on its next config pull)'),
+});
+
+export const listQuery = z.object({
+  region: z.string().regex(REGION_PATTERN).optional(),
+  status: z.enum(TENANT_LIFECYCLE).optional(),
+  cellId: z.string().max(32).optional(),
+  plan: z.enum(PLAN_IDS).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  after: z.string().max(44).optional().openapi({ description: 'Cursor: the last id of the previous page' }),
+});
+
+export const tenantDetail = z.object({
+  tenant: tenantView,
+  job: jobView.nullable(),
+  limits: z.record(z.string(), z.number().nullable()),
+  flags: z.record(z.string(), z.union([z.boolean(), z.number(), z.string()])),
+});

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { ISOLATION_TIERS, PLAN_IDS } from './plans.ts';
+import { publicJwkSchema, SLUG_PATTERN, sealingJwkSchema } from './routing.ts';
+import { TENANT_STATUSES } from './tenancy.ts';
+
+/**
+ * The cell's internal API, which only the control plane calls (bearer: the cell's credential):
+ * `PUT|PATCH|GET /internal/v1/tenants/{tenantId}` and `GET /internal/v1/cell`. One contract for
+ * both sides: the cell validates requests and documents its routes with these schemas, the
+ * control plane parses every reply with them (a reply that does not match is refused, never cast).
+ * Plain zod, so the edge-free Node sides and the OpenAPI generators all read the same thing.
+ */
+
+export const internalTenantPath = (tenantId: string) =>
+  `/internal/v1/tenants/${encodeURIComponent(tenantId)}`;
+export const INTERNAL_CELL_PATH = '/internal/v1/cell';
+
+/** The first admin in clear: what a sealed admin must open to, or what a standalone cell's caller sends. */
+export const provisionAdminSchema = z
+  .object({
+    email: z.email().max(254),
+    name: z.string().trim().min(1).max(200),
+    password: z
+      .string()
+      .min(12)
+      .max(200)
+      .optional()
+      .describe('Initial password; omit to get an invitation token'),
+  })
+  .strict();
+export type ProvisionAdmin = z.infer<typeof provisionAdminSchema>;
+
+export const sealedAdminSchema = z
+  .object({
+    sealed: z
+      .string()
+      .min(20)
+      .max(20_000)
+      .describe('The admin object sealed to this cell (JWE, purpose provision:<tenantId>)'),
+  })
+  .strict();
+
+/** PUT /internal/v1/tenants/{tenantId}: provision (idempotent by tenant id). */
+export const provisionTenantRequestSchema = z
+  .object({
+    slug: z.string().regex(SLUG_PATTERN).describe('Subdomain-safe tenant slug'),
+    plan: z.enum(PLAN_IDS),
+    tier: z.enum(ISOLATION_TIERS).default('pooled'),
+    admin: z.union([provisionAdminSchema, sealedAdminSchema]),
+  })
+  .strict();
+export type ProvisionTenantRequest = z.input<typeof provisionTenantRequestSchema>;
+
+/** A tenant as the cell holds it: the answer of PATCH and GET, and part of the PUT answer. */
+export const internalTenantSchema = z.object({
+  id: z.string().min(1),
+  slug: z.string().min(1),
+  status: z.enum(TENANT_STATUSES),
+  plan: z.enum(PLAN_IDS),
+  tier: z.enum(ISOLATION_TIERS),
+});
+export type InternalTenant = z.infer<typeof internalTenantSchema>;
+
+export const provisionTenantResultSchema = z.object({
+  tenant: internalTenantSchema,
+  adminUserId: z.string().min(1),
+  invitationToken: z
+    .string()
+    .min(1)
+    .nullable()
+    .describe('Hand to the first admin to set a password; null once accepted (or given a password)'),
+});
+export type ProvisionTenantResult = z.infer<typeof provisionTenantResultSchema>;
+
+/** PATCH /internal/v1/tenants/{tenantId}: suspend, resume or change the plan. */
+export const updateTenantRequestSchema = z
+  .object({ status: z.enum(TENANT_STATUSES).optional(), plan: z.enum(PLAN_IDS).optional() })
+  .strict();
+export type UpdateTenantRequest = z.infer<typeof updateTenantRequestSchema>;
+
+/** GET /internal/v1/cell: the cell as it presents itself (what its heartbeat advertises). */
+export const cellStateSchema = z.object({
+  cellId: z.string().min(1),
+  issuer: z.string().min(1),
+  keys: z.array(publicJwkSchema),
+  sealingKey: sealingJwkSchema,
+  configVersion: z.string().nullable(),
+});
+export type CellState = z.infer<typeof cellStateSchema>;
