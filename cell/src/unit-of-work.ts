@@ -26,6 +26,8 @@ export interface WorkOptions<P> {
    * entries go through the group commit and are durable before the caller answers.
    */
   readOnly?: boolean;
+  /** Every statement of the work reads one snapshot (see TxOptions). */
+  snapshot?: boolean;
   /**
    * The work's first reads, sent with `begin`, the tenant setting and the actor load as one
    * pipeline (one round trip). They must not depend on who the actor is: nothing they return
@@ -85,7 +87,7 @@ export async function withActor<T, P = never>(
         }
         return value;
       },
-      { readOnly: options.readOnly },
+      { readOnly: options.readOnly, snapshot: options.snapshot },
     );
     await appended;
     if (options.readOnly) {

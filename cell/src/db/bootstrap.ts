@@ -1,4 +1,4 @@
-import { bootstrapDatabase, dropDatabase } from '@quire/shared/database-bootstrap';
+import { bootstrapDatabase, dropDatabase } from '@quire/shared/node/database-bootstrap';
 
 /**
  * A cell database and its roles: `<db>_app` joins `quire_cell_app`, the group the RLS

@@ -123,6 +123,8 @@ export interface TxOptions {
    * trip sooner. The connection goes back to the pool once the commit has been answered.
    */
   readOnly?: boolean;
+  /** Every statement reads the same snapshot (REPEATABLE READ): for reports that must add up. */
+  snapshot?: boolean;
 }
 
 /**
@@ -148,7 +150,13 @@ export async function withTenantTx<T>(
   const tx = new TenantTx(reserved);
   const { conn } = tx;
   const opening = [
-    options.readOnly ? conn`begin read only` : conn`begin`,
+    options.snapshot
+      ? options.readOnly
+        ? conn`begin isolation level repeatable read read only`
+        : conn`begin isolation level repeatable read`
+      : options.readOnly
+        ? conn`begin read only`
+        : conn`begin`,
     conn`select set_config('app.tenant_id', ${tenantId}, true)`,
   ];
   for (const q of opening) q.catch(ignore); // their errors are read below

@@ -59,6 +59,7 @@ export async function verifyAudit({ ctx }: { ctx: RequestCtx }) {
         unchainedBehind: behind,
       };
     },
-    { readOnly: true },
+    // The chain and the tail from one snapshot: the sealer may commit a batch in between.
+    { readOnly: true, snapshot: true },
   );
 }
