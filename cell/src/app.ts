@@ -8,12 +8,13 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CellDeps } from './context.ts';
 import { edgeAssertion } from './middleware/edge-assertion.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
+import { browseRoutes } from './modules/browse/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
-import { permissionRoutes } from './modules/permissions/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
+import { sharingRoutes } from './modules/sharing/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
 
 /** JSON bodies are small; only uploads stream large bodies (bounded by the plan, per request). */
@@ -46,8 +47,9 @@ export function createApp(deps: CellDeps) {
   app.route('/', tenancyRoutes);
   app.route('/', identityRoutes);
   app.route('/', folderRoutes);
+  app.route('/', browseRoutes);
   app.route('/', documentRoutes);
-  app.route('/', permissionRoutes);
+  app.route('/', sharingRoutes);
   app.route('/', directoryRoutes);
   app.route('/', auditRoutes);
   app.route('/', searchRoutes);

@@ -7,15 +7,15 @@ import type { BlobStore } from './adapters/blob-store/port.ts';
 import type { Keyring } from './adapters/keyring/port.ts';
 import type { SearchIndex } from './adapters/search-index/port.ts';
 import type { AuditGroupCommit } from './audit-trail/group-commit.ts';
+import type { LoginThrottle } from './auth/login-throttle.ts';
+import type { TokenService } from './auth/token-service.ts';
+import type { SealingKey } from './crypto/sealing-key.ts';
 import type { Db } from './db/client.ts';
+import type { SearchDoorbell } from './jobs/doorbell.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
 import type { EdgeVariables } from './middleware/edge-assertion.ts';
-import type { ConfigStore, FlagValues } from './modules/control-plane/config-store.ts';
-import type { LoginThrottle } from './modules/identity/login-throttle.ts';
-import type { TokenService } from './modules/identity/token-service.ts';
-import type { SearchDoorbell } from './modules/search/doorbell.ts';
-import type { TenantDirectory } from './modules/tenancy/directory.ts';
-import type { SealingKey } from './modules/tenancy/sealing-key.ts';
+import type { ConfigStore, FlagValues } from './tenant-context/config-store.ts';
+import type { TenantDirectory } from './tenant-context/directory.ts';
 
 /** Everything a cell's code reaches outside itself, built once at boot (or by the test harness). */
 export interface CellDeps {

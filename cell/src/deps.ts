@@ -9,15 +9,15 @@ import { LocalKeyring } from './adapters/keyring/local.ts';
 import type { Keyring } from './adapters/keyring/port.ts';
 import { createSearchIndex } from './adapters/search-index/index.ts';
 import { AuditGroupCommit } from './audit-trail/group-commit.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { TokenService } from './auth/token-service.ts';
 import type { CellDeps } from './context.ts';
+import { SealingKey } from './crypto/sealing-key.ts';
 import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
-import { ConfigStore } from './modules/control-plane/config-store.ts';
-import { LoginThrottle } from './modules/identity/login-throttle.ts';
-import { TokenService } from './modules/identity/token-service.ts';
-import { queuePrefix, SearchDoorbell } from './modules/search/doorbell.ts';
-import { TenantDirectory } from './modules/tenancy/directory.ts';
-import { SealingKey } from './modules/tenancy/sealing-key.ts';
+import { queuePrefix, SearchDoorbell } from './jobs/doorbell.ts';
+import { ConfigStore } from './tenant-context/config-store.ts';
+import { TenantDirectory } from './tenant-context/directory.ts';
 
 /** Builds the cell's adapters from validated configuration: the one place choosing implementations. */
 export async function createDeps(

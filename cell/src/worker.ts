@@ -5,10 +5,10 @@
  */
 import { createDeps } from './deps.ts';
 import { parseEnv } from './env.ts';
+import { queuePrefix } from './jobs/doorbell.ts';
 import { AuditSealer } from './modules/audit/sealer.ts';
 import { closeExtraction } from './modules/extraction/extract.ts';
 import { closePreviews } from './modules/previews/render.ts';
-import { queuePrefix } from './modules/search/doorbell.ts';
 import { startSearchWorker } from './modules/search/worker.ts';
 
 const env = parseEnv();

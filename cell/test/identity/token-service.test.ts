@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TokenService } from '../../src/modules/identity/token-service.ts';
+import { TokenService } from '../../src/auth/token-service.ts';
 
 let tokens: TokenService;
 const input = { userId: 'usr_cache', tenantId: 'ten_cache', role: 'editor' as const, sessionId: 'ses_cache' };

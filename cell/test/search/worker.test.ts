@@ -11,10 +11,10 @@ import {
 } from '../../../test/support/harness.ts';
 import type { SearchIndex } from '../../src/adapters/search-index/port.ts';
 import { withTenantTx } from '../../src/db/tenant-tx.ts';
+import { queuePrefix } from '../../src/jobs/doorbell.ts';
 import { closeExtraction } from '../../src/modules/extraction/extract.ts';
 import { closePreviews } from '../../src/modules/previews/render.ts';
 import { checkTenant } from '../../src/modules/search/checker.ts';
-import { queuePrefix } from '../../src/modules/search/doorbell.ts';
 import { SearchDrainer } from '../../src/modules/search/drain.ts';
 import { FairScheduler } from '../../src/modules/search/fair.ts';
 import { startSearchWorker } from '../../src/modules/search/worker.ts';

@@ -6,8 +6,8 @@ import {
   cellConfigSchema,
 } from '@quire/shared/routing';
 import type { CellDeps } from '../../context.ts';
+import type { ConfigStore } from '../../tenant-context/config-store.ts';
 import { updateTenant } from '../tenancy/verbs/update-status.ts';
-import type { ConfigStore } from './config-store.ts';
 
 export interface LinkOptions {
   controlPlaneUrl: string;

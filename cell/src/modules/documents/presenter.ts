@@ -1,6 +1,6 @@
 import type { GrantRole } from '@quire/shared/tenancy';
-import { abilities } from '../permissions/policy.ts';
-import { presentExtraction } from '../search/extraction-status.ts';
+import { abilities } from '../../auth/policy.ts';
+import { presentExtraction } from './extraction.ts';
 import type { DocumentRow, VersionRow } from './repo.ts';
 
 /** The columns a document's presentation shows. */

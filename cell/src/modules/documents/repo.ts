@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
+import { pgArray } from '../../auth/policy.ts';
 import { documents, documentVersions, folders, idempotencyKeys } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
-import { pgArray } from '../permissions/policy.ts';
 
 export type DocumentRow = typeof documents.$inferSelect;
 export type VersionRow = typeof documentVersions.$inferSelect;

@@ -1,6 +1,6 @@
 import { NotFound } from '@quire/shared/errors';
+import { idsFromPath, type Resource } from '../../auth/policy.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
-import { idsFromPath, type Resource } from '../permissions/policy.ts';
 import { type DocumentRow, findDocument } from './repo.ts';
 
 /** A document with its folder ancestry, ready for `authorize`. */

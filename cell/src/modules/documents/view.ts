@@ -1,6 +1,6 @@
 import type { GrantRole } from '@quire/shared/tenancy';
 import type { Tx } from '../../db/tenant-tx.ts';
-import type { ShownDerivative } from '../search/extraction-status.ts';
+import type { ShownDerivative } from './extraction.ts';
 import type { ShownDocument, ShownVersion } from './presenter.ts';
 
 export interface DocumentView {

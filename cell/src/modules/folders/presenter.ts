@@ -1,5 +1,5 @@
 import type { GrantRole } from '@quire/shared/tenancy';
-import { abilities } from '../permissions/policy.ts';
+import { abilities } from '../../auth/policy.ts';
 import type { FolderRow } from './repo.ts';
 
 export function presentFolder(f: FolderRow) {

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { pgArray } from '../../auth/policy.ts';
 import { folders } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
-import { pgArray } from '../permissions/policy.ts';
 
 export type FolderRow = typeof folders.$inferSelect;
 

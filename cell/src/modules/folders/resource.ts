@@ -1,7 +1,7 @@
 import { NotFound } from '@quire/shared/errors';
+import type { Resource } from '../../auth/policy.ts';
+import { idsFromPath } from '../../auth/policy.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
-import type { Resource } from '../permissions/policy.ts';
-import { idsFromPath } from '../permissions/policy.ts';
 import { type FolderRow, findFolder } from './repo.ts';
 
 /** A folder with its place in the tree, ready for `authorize`. Missing and invisible look the same. */

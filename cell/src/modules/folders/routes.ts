@@ -6,30 +6,20 @@ import {
   folderDetailSchema,
   folderIdSchema,
   folderSchema,
-  pageQuery,
   updateFolderBody,
 } from './schemas.ts';
 import { createFolder } from './verbs/create.ts';
 import { deleteFolder } from './verbs/delete.ts';
 import { listDescendants } from './verbs/descendants.ts';
 import { getFolder } from './verbs/get.ts';
-import { listChildren } from './verbs/list-children.ts';
 import { updateFolder } from './verbs/update.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['folders'] };
 const idParams = z.object({ id: folderIdSchema });
-const childrenParams = z.object({
-  id: z
-    .union([folderIdSchema, z.literal('root')])
-    .openapi({ description: 'Folder id, or `root` for the top level' }),
-});
 const body = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
 });
-const listing = z
-  .object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() })
-  .openapi('Children');
 
 export const folderRoutes = router();
 
@@ -85,28 +75,6 @@ folderRoutes.openapi(
   async (c) => {
     await deleteFolder({ ctx: c.get('ctx'), input: c.req.valid('param') });
     return c.body(null, 204);
-  },
-);
-
-folderRoutes.openapi(
-  createRoute({
-    ...auth,
-    method: 'get',
-    path: '/v1/folders/{id}/children',
-    summary: 'Subfolders then documents, paginated',
-    request: { params: childrenParams, query: pageQuery },
-    responses: { 200: json(listing), ...commonErrors },
-  }),
-  async (c) => {
-    const { id } = c.req.valid('param');
-    const q = c.req.valid('query');
-    return c.json(
-      await listChildren({
-        ctx: c.get('ctx'),
-        input: { folderId: id === 'root' ? null : id, cursor: q.cursor, limit: q.limit },
-      }),
-      200,
-    );
   },
 );
 

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { AccessFilter } from '../../adapters/search-index/port.ts';
 import type { ActorRecord } from '../../auth/actor.ts';
+import { pgArray } from '../../auth/policy.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
-import { pgArray } from '../permissions/policy.ts';
 
 /**
  * THE one place that turns the caller into the AccessFilter every engine applies, mirroring

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
+import { idsFromPath } from '../../auth/policy.ts';
 import type { CellDeps } from '../../context.ts';
 import { withTenantTx } from '../../db/tenant-tx.ts';
-import { idsFromPath } from '../permissions/policy.ts';
+import { queueAllDocuments, queueDocumentIndex, ringSearch } from '../changes/outbox.ts';
 import { type DrainStats, SearchDrainer } from './drain.ts';
-import { queueAllDocuments, queueDocumentIndex, ringSearch } from './outbox.ts';
 
 export interface ConsistencyReport {
   tenantId: string;

@@ -3,10 +3,10 @@ import type { CellDeps } from '../../context.ts';
 import { versionDerivatives } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { readContent } from '../documents/content.ts';
+import { type DerivativeRow, sourceVersionId, type TextStatus } from '../documents/extraction.ts';
 import type { VersionRow } from '../documents/repo.ts';
 import { DEFAULT_LIMITS, ExtractionError, extractText, isExtractable } from '../extraction/extract.ts';
 import { renderPreview } from '../previews/render.ts';
-import { type DerivativeRow, sourceVersionId, type TextStatus } from './extraction-status.ts';
 import { aad, collect, storeEncrypted } from './sealed.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { IndexedDocument } from '../../adapters/search-index/port.ts';
+import { pgArray } from '../../auth/policy.ts';
 import type { CellDeps } from '../../context.ts';
 import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
-import { pgArray } from '../permissions/policy.ts';
+import { type DerivativeRow, findDerivatives, sourceVersionId } from '../documents/extraction.ts';
 import { deleteDerivedBlobs, ensureDerivatives } from './derivatives.ts';
-import { type DerivativeRow, findDerivatives, sourceVersionId } from './extraction-status.ts';
 import { FairScheduler } from './fair.ts';
 import { expandFolder, loadDocumentStates, toIndexedDocument } from './indexer.ts';
 import { readText } from './sealed.ts';

@@ -1,10 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { IndexedDocument } from '../../adapters/search-index/port.ts';
+import { idsFromPath } from '../../auth/policy.ts';
 import { documents, documentVersions, folders } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import type { DocumentRow, VersionRow } from '../documents/repo.ts';
 import { coarseType } from '../extraction/kinds.ts';
-import { idsFromPath } from '../permissions/policy.ts';
 
 /** A document as Postgres has it now: the only thing the index is ever built from. */
 export interface DocumentState {

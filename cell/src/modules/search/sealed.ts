@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { CellDeps } from '../../context.ts';
 import { decryptStream, encryptStream } from '../../crypto/envelope.ts';
-import type { DerivativeRow } from './extraction-status.ts';
+import type { DerivativeRow } from '../documents/extraction.ts';
 
 /**
  * Derivative blobs (extracted text, preview PNG) under the same envelope encryption as the

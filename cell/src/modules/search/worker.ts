@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CellDeps } from '../../context.ts';
-import { DRAIN_JOB, SEARCH_QUEUE } from './doorbell.ts';
+import { DRAIN_JOB, SEARCH_QUEUE } from '../../jobs/doorbell.ts';
 import { type DrainOptions, SearchDrainer } from './drain.ts';
 
 export interface SearchWorkerOptions extends DrainOptions {

@@ -1,9 +1,9 @@
 import { Conflict } from '@quire/shared/errors';
+import { deleteGrantsOn } from '../../../auth/grants.ts';
+import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize } from '../../permissions/policy.ts';
-import { deleteGrantsOn } from '../../permissions/repo.ts';
-import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
+import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
 import { deleteDocumentRows, listVersions } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
 

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { NotFound } from '@quire/shared/errors';
+import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize } from '../../permissions/policy.ts';
 import { readContent } from '../content.ts';
 import { findVersion, type VersionRow } from '../repo.ts';
 import { loadDocument } from '../resource.ts';

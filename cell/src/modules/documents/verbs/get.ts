@@ -1,9 +1,9 @@
 import { NotFound } from '@quire/shared/errors';
+import { check, roleOf } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import type { Tx } from '../../../db/tenant-tx.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { check, roleOf } from '../../permissions/policy.ts';
-import { presentExtraction } from '../../search/extraction-status.ts';
+import { presentExtraction } from '../extraction.ts';
 import { presentDocumentDetail } from '../presenter.ts';
 import { findDocumentView } from '../view.ts';
 

@@ -1,7 +1,7 @@
+import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize } from '../../permissions/policy.ts';
-import { extractionOf } from '../../search/extraction-status.ts';
+import { extractionOf } from '../extraction.ts';
 import { presentVersion } from '../presenter.ts';
 import { listVersions as listVersionRows } from '../repo.ts';
 import { loadDocument } from '../resource.ts';

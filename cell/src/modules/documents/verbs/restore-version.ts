@@ -1,10 +1,10 @@
 import { Conflict, NotFound } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
+import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize } from '../../permissions/policy.ts';
-import { extractionOf } from '../../search/extraction-status.ts';
-import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
+import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
+import { extractionOf } from '../extraction.ts';
 import { presentDocument, presentVersion } from '../presenter.ts';
 import { findVersion, insertVersion, lockDocument, updateDocument } from '../repo.ts';
 import { loadDocument } from '../resource.ts';

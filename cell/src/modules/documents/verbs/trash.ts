@@ -1,8 +1,8 @@
 import { Conflict } from '@quire/shared/errors';
+import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize } from '../../permissions/policy.ts';
-import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
+import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
 import { presentDocument } from '../presenter.ts';
 import { updateDocument } from '../repo.ts';
 import { loadDocument } from '../resource.ts';

@@ -1,9 +1,9 @@
 import { Conflict } from '@quire/shared/errors';
+import { authorize, authorizeRootCreate } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
+import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
 import { loadFolder } from '../../folders/resource.ts';
-import { authorize, authorizeRootCreate } from '../../permissions/policy.ts';
-import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
 import { presentDocument } from '../presenter.ts';
 import { updateDocument as updateRow } from '../repo.ts';
 import { loadDocument } from '../resource.ts';

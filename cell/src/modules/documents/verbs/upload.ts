@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { Conflict, NotFound, PayloadTooLarge } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import { loadActor } from '../../../auth/actor.ts';
+import { insertGrant } from '../../../auth/grants.ts';
+import { authorize, authorizeRootCreate } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
 import { type Work, withActor } from '../../../unit-of-work.ts';
+import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
 import { loadFolder } from '../../folders/resource.ts';
-import { authorize, authorizeRootCreate } from '../../permissions/policy.ts';
-import { insertGrant } from '../../permissions/repo.ts';
-import { queueDocumentIndex, ringSearch } from '../../search/outbox.ts';
 import { storeContent } from '../content.ts';
 import { presentDocument, presentVersion } from '../presenter.ts';
 import {

@@ -1,10 +1,10 @@
 import { Conflict } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
+import { insertGrant } from '../../../auth/grants.ts';
+import { authorize, authorizeRootCreate } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize, authorizeRootCreate } from '../../permissions/policy.ts';
-import { insertGrant } from '../../permissions/repo.ts';
 import { presentFolder } from '../presenter.ts';
 import { insertFolder } from '../repo.ts';
 import { loadFolder } from '../resource.ts';

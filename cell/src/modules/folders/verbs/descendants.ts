@@ -1,6 +1,6 @@
+import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize } from '../../permissions/policy.ts';
 import { descendants } from '../repo.ts';
 import { loadFolder } from '../resource.ts';
 

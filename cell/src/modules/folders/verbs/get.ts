@@ -1,6 +1,6 @@
+import { authorize, idsFromPath } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize, idsFromPath } from '../../permissions/policy.ts';
 import { presentFolderDetail } from '../presenter.ts';
 import { folderNames } from '../repo.ts';
 import { loadFolder } from '../resource.ts';

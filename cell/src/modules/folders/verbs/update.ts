@@ -1,9 +1,9 @@
 import { Conflict } from '@quire/shared/errors';
+import { authorize, authorizeRootCreate } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { authorize, authorizeRootCreate } from '../../permissions/policy.ts';
-import { queueFolderIndex, ringSearch } from '../../search/outbox.ts';
+import { queueFolderIndex, ringSearch } from '../../changes/outbox.ts';
 import { presentFolder } from '../presenter.ts';
 import { findFolder, moveSubtree, renameFolder } from '../repo.ts';
 import { loadFolder } from '../resource.ts';

@@ -1,10 +1,10 @@
 import { NotFound } from '@quire/shared/errors';
+import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
+import { findDerivatives, sourceVersionId } from '../../documents/extraction.ts';
 import { findVersion } from '../../documents/repo.ts';
 import { loadDocument } from '../../documents/resource.ts';
-import { authorize } from '../../permissions/policy.ts';
-import { findDerivatives, sourceVersionId } from '../extraction-status.ts';
 import { readPreview } from '../sealed.ts';
 
 /**

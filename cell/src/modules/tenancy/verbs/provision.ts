@@ -9,8 +9,8 @@ import type { CellDeps } from '../../../context.ts';
 import { invitations, tenants, users } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
 import type { ClientInfo } from '../../../middleware/client-info.ts';
+import { toRecord } from '../../../tenant-context/directory.ts';
 import { hashPassword } from '../../identity/passwords.ts';
-import { toRecord } from '../directory.ts';
 
 export interface ProvisionInput {
   tenantId: string;

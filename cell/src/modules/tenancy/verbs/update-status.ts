@@ -7,7 +7,7 @@ import type { CellDeps } from '../../../context.ts';
 import { tenants } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
 import type { ClientInfo } from '../../../middleware/client-info.ts';
-import { toRecord } from '../directory.ts';
+import { toRecord } from '../../../tenant-context/directory.ts';
 
 /** Suspension and plan changes, pushed by the control plane; effective within the directory's cache TTL. */
 export async function updateTenant(

@@ -31,9 +31,9 @@ const grantBody = z
   )
   .openapi('CreateGrant');
 
-export const permissionRoutes = router();
+export const sharingRoutes = router();
 
-permissionRoutes.openapi(
+sharingRoutes.openapi(
   createRoute({
     ...auth,
     method: 'post',
@@ -45,7 +45,7 @@ permissionRoutes.openapi(
   async (c) => c.json(await createGrant({ ctx: c.get('ctx'), input: c.req.valid('json') }), 201),
 );
 
-permissionRoutes.openapi(
+sharingRoutes.openapi(
   createRoute({
     ...auth,
     method: 'get',
@@ -57,7 +57,7 @@ permissionRoutes.openapi(
   async (c) => c.json(await listGrants({ ctx: c.get('ctx'), input: c.req.valid('query') }), 200),
 );
 
-permissionRoutes.openapi(
+sharingRoutes.openapi(
   createRoute({
     ...auth,
     method: 'delete',

@@ -1,10 +1,10 @@
 import type { IsolationTier, PlanLimits } from '@quire/shared/plans';
 import { PLANS, type PlanId } from '@quire/shared/plans';
 import { eq } from 'drizzle-orm';
-import type { TenantRecord } from '../../context.ts';
-import type { Db } from '../../db/client.ts';
-import { tenants } from '../../db/schema/index.ts';
-import { withTenantTx } from '../../db/tenant-tx.ts';
+import type { TenantRecord } from '../context.ts';
+import type { Db } from '../db/client.ts';
+import { tenants } from '../db/schema/index.ts';
+import { withTenantTx } from '../db/tenant-tx.ts';
 
 const TTL_MS = 5_000;
 

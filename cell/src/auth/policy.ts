@@ -1,8 +1,8 @@
 import { Forbidden, NotFound } from '@quire/shared/errors';
 import type { GrantRole } from '@quire/shared/tenancy';
 import { sql } from 'drizzle-orm';
-import type { ActorRecord } from '../../auth/actor.ts';
-import type { Tx } from '../../db/tenant-tx.ts';
+import type { Tx } from '../db/tenant-tx.ts';
+import type { ActorRecord } from './actor.ts';
 
 /**
  * The one authorization function every route uses.

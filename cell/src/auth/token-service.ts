@@ -15,7 +15,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import { createFileOnce } from '../../adapters/durable-fs.ts';
+import { createFileOnce } from '../adapters/durable-fs.ts';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 

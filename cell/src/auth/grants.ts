@@ -1,7 +1,7 @@
 import { newId } from '@quire/shared/ids';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { grants } from '../../db/schema/index.ts';
-import type { Tx } from '../../db/tenant-tx.ts';
+import { grants } from '../db/schema/index.ts';
+import type { Tx } from '../db/tenant-tx.ts';
 
 export type GrantRow = typeof grants.$inferSelect;
 

@@ -3,8 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PlanLimits } from '@quire/shared/plans';
 import { type CellConfig, cellConfigSchema } from '@quire/shared/routing';
-import { replaceFileDurably } from '../../adapters/durable-fs.ts';
-import type { TenantSettings, TenantSettingsSource } from '../tenancy/directory.ts';
+import { replaceFileDurably } from '../adapters/durable-fs.ts';
+import type { TenantSettings, TenantSettingsSource } from './directory.ts';
 
 export type FlagValues = TenantSettings['flags'];
 

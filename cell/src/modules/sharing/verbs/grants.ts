@@ -1,14 +1,14 @@
 import { NotFound } from '@quire/shared/errors';
 import type { GrantRole } from '@quire/shared/tenancy';
 import { and, eq } from 'drizzle-orm';
+import { deleteGrant, findGrant, type GrantRow, grantsOn, insertGrant } from '../../../auth/grants.ts';
+import { authorize, type ResourceType } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { groups, users } from '../../../db/schema/index.ts';
 import type { Tx } from '../../../db/tenant-tx.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { loadDocument } from '../../documents/resource.ts';
 import { loadFolder } from '../../folders/resource.ts';
-import { authorize, type ResourceType } from '../policy.ts';
-import { deleteGrant, findGrant, type GrantRow, grantsOn, insertGrant } from '../repo.ts';
 
 export interface GrantInput {
   resourceType: ResourceType;

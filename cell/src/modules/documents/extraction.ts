@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { versionDerivatives } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
-import type { VersionRow } from '../documents/repo.ts';
+import type { VersionRow } from './repo.ts';
 
 export type DerivativeRow = typeof versionDerivatives.$inferSelect;
 export type TextStatus = DerivativeRow['textStatus'];

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { SealingJwk } from '@quire/shared/routing';
 import { openSealed } from '@quire/shared/sealed';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { createFileOnce } from '../../adapters/durable-fs.ts';
+import { createFileOnce } from '../adapters/durable-fs.ts';
 
 const ALG = 'ECDH-ES+A256KW';
 

@@ -1,13 +1,13 @@
 import { z } from '@hono/zod-openapi';
+import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { decodeCursor, encodeCursor } from '../../../http/openapi.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { presentDocument } from '../../documents/presenter.ts';
 import { childDocuments, grantedRootDocuments } from '../../documents/repo.ts';
-import { authorize } from '../../permissions/policy.ts';
-import { presentFolder } from '../presenter.ts';
-import { childFolders, grantedRootFolders } from '../repo.ts';
-import { loadFolder } from '../resource.ts';
+import { presentFolder } from '../../folders/presenter.ts';
+import { childFolders, grantedRootFolders } from '../../folders/repo.ts';
+import { loadFolder } from '../../folders/resource.ts';
 
 const cursorSchema = z.object({ k: z.enum(['folder', 'document']), id: z.string().max(64) });
 
