@@ -62,7 +62,14 @@ async function main(): Promise<boolean> {
     seconds = SECONDS,
   ) => {
     process.stderr.write(`running: ${name} …\n`);
-    const result = await runLoad({ url, targets: t, connections, seconds, warmupSeconds: WARMUP_SECONDS });
+    const result = await runLoad({
+      url,
+      targets: t,
+      connections,
+      seconds,
+      warmupSeconds: WARMUP_SECONDS,
+      postgresDatabase: db!.database,
+    });
     phases.push([name, result]);
   };
   await run('bare hono GET /', bare.url, [{ path: '/' }]);

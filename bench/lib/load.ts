@@ -5,6 +5,12 @@ import { machineCpuMs, processesCpuMs } from './stats.ts';
 export interface LoadTarget {
   path: string;
   headers?: Record<string, string>;
+  /** GET by default. */
+  method?: string;
+  /** Sent as is, `{{seq}}` replaced by a number unique in the run (names that must not collide). */
+  body?: string;
+  /** Latencies are also reported per name (an operation of a mix). */
+  name?: string;
 }
 
 export interface LoadJob {
@@ -14,8 +20,12 @@ export interface LoadJob {
   warmupSeconds: number;
   /** Connection i sends GET targets[i % targets.length], over and over… */
   targets: LoadTarget[];
-  /** …or, with rotate, walks all of them in turn from its own starting point (a query mix). */
+  /** …or, with rotate, walks all of them in turn from its own starting point (a query mix)… */
   rotate?: boolean;
+  /** …or connection i walks perConnection[i % length] in turn (its own documents, say). */
+  perConnection?: LoadTarget[][];
+  /** Count Postgres CPU of this database's backends only (others may share the server). */
+  postgresDatabase?: string;
 }
 
 export interface WorkerResult {
@@ -31,6 +41,8 @@ export interface WorkerResult {
   p50: number;
   p99: number;
   max: number;
+  /** By target name, from every 2xx response: count and latency percentiles (ms). */
+  byName: Record<string, { n: number; p50: number; p99: number; max: number }>;
   /** CPU time the load generator itself used during the measured run. */
   loadCpuMs: number;
 }
@@ -59,12 +71,13 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
     let result: LoadResult | undefined;
     let cpu = process.cpuUsage();
     let machine = machineCpuMs();
-    let postgres = processesCpuMs('postgres');
+    const pgCpu = () => processesCpuMs('postgres', job.postgresDatabase);
+    let postgres = pgCpu();
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'measuring') {
         cpu = process.cpuUsage();
         machine = machineCpuMs();
-        postgres = processesCpuMs('postgres');
+        postgres = pgCpu();
         return;
       }
       const used = process.cpuUsage(cpu);
@@ -72,7 +85,7 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
       result = {
         ...m.result,
         serverCpuMs: (used.user + used.system) / 1000,
-        postgresCpuMs: processesCpuMs('postgres') - postgres,
+        postgresCpuMs: pgCpu() - postgres,
         machineBusyMs: now.busy - machine.busy,
         machineTotalMs: now.total - machine.total,
       };

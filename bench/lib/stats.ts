@@ -42,11 +42,12 @@ export function nowMs(): number {
 
 /**
  * CPU time (ms) used so far by every process whose command name is `comm` (e.g. 'postgres':
- * the server and all its backends), from /proc/<pid>/stat; 0 where /proc is missing. Backends
+ * the server and all its backends), from /proc/<pid>/stat; 0 where /proc is missing. With
+ * `cmdlineIncludes`, only those whose command line has it (a backend's names its database). Backends
  * that exit between two readings take their time with them, so compare over a run in which
  * the pool's connections stay open.
  */
-export function processesCpuMs(comm: string): number {
+export function processesCpuMs(comm: string, cmdlineIncludes?: string): number {
   let ticks = 0;
   let pids: string[] = [];
   try {
@@ -59,6 +60,8 @@ export function processesCpuMs(comm: string): number {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
       if (stat.slice(stat.indexOf('(') + 1, close) !== comm) continue;
+      if (cmdlineIncludes && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(cmdlineIncludes))
+        continue;
       const fields = stat.slice(close + 2).split(' ');
       ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
     } catch {

@@ -1,4 +1,5 @@
-import { QuireError } from '@quire/shared/errors';
+import { QuireError, Unauthenticated } from '@quire/shared/errors';
+import type postgres from 'postgres';
 import { appendInTx } from './audit-trail/append.ts';
 import {
   type AuditEntry,
@@ -9,7 +10,7 @@ import {
 } from './audit-trail/entry.ts';
 import { type ActorRecord, loadActor } from './auth/actor.ts';
 import type { RequestCtx } from './context.ts';
-import { type Tx, withTenantTx } from './db/tenant-tx.ts';
+import { type Tx, tenantStatement, withTenantTx } from './db/tenant-tx.ts';
 
 export interface Work<P = undefined> {
   tx: Tx;
@@ -56,11 +57,9 @@ export async function withActor<T, P = never>(
   work: (w: Work<NoInfer<P>>) => Promise<T>,
   options: WorkOptions<P> = {},
 ): Promise<T> {
-  const origin = auditOrigin(ctx.tenant.id, ctx);
-  const queued: AuditInput[] = [];
-  let actor: ActorRecord | undefined;
+  const trail = auditTrailOf(ctx);
   let appended: Promise<unknown> | undefined;
-  try {
+  return trail.run(options.readOnly ?? false, async () => {
     const result = await withTenantTx(
       ctx.deps.db,
       ctx.tenant.id,
@@ -70,19 +69,12 @@ export async function withActor<T, P = never>(
         if (options.prefetchOnly && options.readOnly) tx.commitWithPending();
         actorLoad.catch(ignore);
         prefetch?.catch(ignore);
-        actor = await actorLoad;
-        const value = await work({
-          tx,
-          actor,
-          audit: (e) => queued.push(e),
-          prefetched: (await prefetch) as P,
-        });
+        const actor = await actorLoad;
+        trail.actor = actor;
+        const value = await work({ tx, actor, audit: trail.audit, prefetched: (await prefetch) as P });
         if (!options.readOnly) {
           // Sent with the commit, not before it: if it fails, the commit becomes a rollback.
-          appended = appendInTx(
-            tx,
-            queued.map((e) => auditEntry(origin, actor!.userId, e)),
-          );
+          appended = appendInTx(tx, trail.entries());
           appended.catch(ignore);
         }
         return value;
@@ -90,17 +82,61 @@ export async function withActor<T, P = never>(
       { readOnly: options.readOnly, snapshot: options.snapshot },
     );
     await appended;
-    if (options.readOnly) {
-      await ctx.deps.auditTrail.append(queued.map((e) => auditEntry(origin, actor!.userId, e)));
-    }
     return result;
-  } catch (err) {
-    if (actor && err instanceof QuireError && (err.code === 'forbidden' || err.code === 'not_found')) {
-      // Durable before the caller hears "no": a denial is never lost once answered.
-      await ctx.deps.auditTrail.append([deniedEntry(origin, actor.userId, err)]);
-    }
-    throw err;
-  }
+  });
+}
+
+/**
+ * A read done in one statement (`tenantStatement`: a SQL function that sets the tenant,
+ * checks the session and reads), audited like withActor's read-only work. `read` returns
+ * null when the session is no longer valid.
+ */
+export async function readAsActor<R, T>(
+  ctx: RequestCtx,
+  read: (sql: postgres.Sql) => Promise<{ actor: ActorRecord; row: R } | null>,
+  work: (w: { actor: ActorRecord; row: R; audit: (e: AuditInput) => void }) => T,
+): Promise<T> {
+  const trail = auditTrailOf(ctx);
+  return trail.run(true, async () => {
+    const found = await read(tenantStatement(ctx.deps.db, ctx.tenant.id));
+    if (!found) throw new Unauthenticated('session is no longer valid');
+    trail.actor = found.actor;
+    return work({ actor: found.actor, row: found.row, audit: trail.audit });
+  });
+}
+
+/**
+ * The audit side of a unit of work: entries queued by the verb; for read-only work they are
+ * appended through the group commit and durable before the caller answers; a denial (not
+ * found, forbidden) is recorded the same way before the caller hears "no".
+ */
+function auditTrailOf(ctx: RequestCtx) {
+  const origin = auditOrigin(ctx.tenant.id, ctx);
+  const queued: AuditInput[] = [];
+  const trail = {
+    actor: undefined as ActorRecord | undefined,
+    audit: (e: AuditInput) => {
+      queued.push(e);
+    },
+    entries: (): AuditEntry[] => queued.map((e) => auditEntry(origin, trail.actor!.userId, e)),
+    async run<T>(readOnly: boolean, unit: () => Promise<T>): Promise<T> {
+      try {
+        const result = await unit();
+        if (readOnly) await ctx.deps.auditTrail.append(trail.entries());
+        return result;
+      } catch (err) {
+        if (
+          trail.actor &&
+          err instanceof QuireError &&
+          (err.code === 'forbidden' || err.code === 'not_found')
+        ) {
+          await ctx.deps.auditTrail.append([deniedEntry(origin, trail.actor.userId, err)]);
+        }
+        throw err;
+      }
+    },
+  };
+  return trail;
 }
 
 function deniedEntry(origin: AuditOrigin, userId: string, err: QuireError): AuditEntry {

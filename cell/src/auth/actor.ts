@@ -28,10 +28,10 @@ export async function loadActor(tx: Tx, claims: AccessClaims): Promise<ActorReco
     group by u.role`;
   const row = rows[0];
   if (!row) throw new Unauthenticated('session is no longer valid');
-  return {
-    userId: claims.sub,
-    role: row.role,
-    sessionId: claims.sid,
-    principalIds: [claims.sub, ...row.groups],
-  };
+  return actorOf(claims, row.role, row.groups);
+}
+
+/** The actor from the session's row as a query read it (loadActor, or a one-statement read). */
+export function actorOf(claims: AccessClaims, role: TenantRole, groups: string[]): ActorRecord {
+  return { userId: claims.sub, role, sessionId: claims.sid, principalIds: [claims.sub, ...groups] };
 }

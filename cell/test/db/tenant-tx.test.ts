@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTenant, call, startTestCell, type TestCell, uploadDoc } from '../../../test/support/harness.ts';
-import { withTenantTx } from '../../src/db/tenant-tx.ts';
+import { tenantStatement, withTenantTx } from '../../src/db/tenant-tx.ts';
 
 /** The one road to the database: what withTenantTx promises beyond setting the tenant. */
 let cell: TestCell;
@@ -81,5 +81,34 @@ describe('the one-round-trip document read', () => {
       tx.execute(sql`update sessions set revoked_at = now() where user_id = ${a.admin.userId}`),
     );
     expect((await call(cell, a.admin, 'GET', `/v1/documents/${doc}`)).status).toBe(401);
+  });
+});
+
+describe('the one-statement road (tenant_enter)', () => {
+  it('refuses what is not a tenant id, in TypeScript and again in SQL', async () => {
+    expect(() => tenantStatement(cell.deps.db, 'ten_x\u0000')).toThrow(/tenant/);
+    const sqlc = cell.deps.db.$client;
+    for (const bad of ['', 'usr_abc', "ten_a' or 'x"]) {
+      await expect(sqlc`select tenant_enter(${bad})`).rejects.toThrow(/tenant id/);
+    }
+  });
+
+  it('document_view reads inside the tenant it was given: another tenant’s document is not there', async () => {
+    const doc = (await uploadDoc(cell, b.admin, 'b only')).body.document.id;
+    const sqlc = tenantStatement(cell.deps.db, b.tenantId);
+    const claimsB = await cell.deps.tokens.verifyAccessToken(b.admin.token);
+    const [own] = await sqlc<
+      { id: string | null }[]
+    >`select id from document_view(${b.tenantId}, ${claimsB.sub}, ${claimsB.sid}, ${doc})`;
+    expect(own?.id).toBe(doc);
+    // B's own session, B's document id, but entered as tenant A: no session there, no row.
+    const asA =
+      await sqlc`select id from document_view(${a.tenantId}, ${claimsB.sub}, ${claimsB.sid}, ${doc})`;
+    expect(asA).toHaveLength(0);
+    // The setting did not outlive the statement.
+    const [after] = await sqlc<
+      { t: string }[]
+    >`select coalesce(current_setting('app.tenant_id', true), '') as t`;
+    expect(after!.t).toBe('');
   });
 });

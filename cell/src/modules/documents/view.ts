@@ -1,5 +1,7 @@
-import type { GrantRole } from '@quire/shared/tenancy';
-import type { Tx } from '../../db/tenant-tx.ts';
+import type { GrantRole, TenantRole } from '@quire/shared/tenancy';
+import type { AccessClaims } from '@quire/shared/tokens';
+import type postgres from 'postgres';
+import { type ActorRecord, actorOf } from '../../auth/actor.ts';
 import type { ShownDerivative } from './extraction.ts';
 import type { ShownDocument, ShownVersion } from './presenter.ts';
 
@@ -12,7 +14,9 @@ export interface DocumentView {
 }
 
 type Row = {
-  id: string;
+  actor_role: TenantRole;
+  actor_groups: string[];
+  id: string | null;
   folder_id: string | null;
   title: string;
   tags: string[];
@@ -41,43 +45,25 @@ type Row = {
 };
 
 /**
- * Everything GET /v1/documents/{id} shows, in one statement: the document, its current
- * version with that version's extraction state, and the user's best grant on it or a folder
- * above it. It needs no actor record (groups are read here), so it rides in the request's
- * first round trip; raw and prepared because it runs on every document view (building it
- * with the query builder cost more CPU than the rest of the request).
+ * Everything GET /v1/documents/{id} shows, with the caller's session check, in one statement
+ * (the `document_view()` SQL function, migration 0007; run through `readAsActor`). Null: the
+ * session is gone; `row` undefined: no such document in this tenant.
  */
-export async function findDocumentView(
-  tx: Tx,
+export async function readDocumentView(
+  sql: postgres.Sql,
   tenantId: string,
+  claims: AccessClaims,
   id: string,
-  userId: string,
-): Promise<DocumentView | undefined> {
-  const [r] = await tx.conn<Row[]>`
-    select d.id, d.folder_id, d.title, d.tags, d.custom_fields, d.current_version_id, d.version_count,
-           d.created_by, extract(epoch from d.created_at) * 1000 as created_ms,
-           extract(epoch from d.updated_at) * 1000 as updated_ms,
-           extract(epoch from d.trashed_at) * 1000 as trashed_ms,
-           v.number as v_number, v.filename as v_filename, v.content_type as v_content_type,
-           v.size::text as v_size, v.sha256 as v_sha256, v.restored_from as v_restored_from,
-           v.created_by as v_created_by, extract(epoch from v.created_at) * 1000 as v_created_ms,
-           x.text_status, x.text_error_code, x.text_error_message, x.language, x.text_truncated,
-           x.preview_status,
-           (select g.role from grants g
-             where g.tenant_id = d.tenant_id
-               and g.resource_id = any(d.id || string_to_array(trim(both '/' from coalesce(f.path, '')), '/'))
-               and (g.principal_id = ${userId} or g.principal_id in (
-                     select gm.group_id from group_members gm where gm.tenant_id = d.tenant_id and gm.user_id = ${userId}))
-             order by case g.role when 'owner' then 3 when 'editor' then 2 else 1 end desc limit 1) as grant_role
-    from documents d
-    left join folders f on f.tenant_id = d.tenant_id and f.id = d.folder_id
-    join document_versions v on v.tenant_id = d.tenant_id and v.id = d.current_version_id
-    left join version_derivatives x on x.tenant_id = d.tenant_id and x.version_id = regexp_replace(v.blob_key, '^.*/', '')
-    where d.tenant_id = ${tenantId} and d.id = ${id}`;
-  if (!r) return undefined;
+): Promise<{ actor: ActorRecord; row: DocumentView | undefined } | null> {
+  const [r] = await sql<Row[]>`select * from document_view(${tenantId}, ${claims.sub}, ${claims.sid}, ${id})`;
+  if (!r) return null;
+  return { actor: actorOf(claims, r.actor_role, r.actor_groups), row: r.id === null ? undefined : toView(r) };
+}
+
+function toView(r: Row): DocumentView {
   return {
     doc: {
-      id: r.id,
+      id: r.id!,
       folderId: r.folder_id,
       title: r.title,
       tags: r.tags,
@@ -85,9 +71,9 @@ export async function findDocumentView(
       currentVersionId: r.current_version_id,
       versionCount: r.version_count,
       createdBy: r.created_by,
-      createdAt: new Date(Number(r.created_ms)),
-      updatedAt: new Date(Number(r.updated_ms)),
-      trashedAt: r.trashed_ms === null ? null : new Date(Number(r.trashed_ms)),
+      createdAt: new Date(r.created_ms),
+      updatedAt: new Date(r.updated_ms),
+      trashedAt: r.trashed_ms === null ? null : new Date(r.trashed_ms),
     },
     version: {
       id: r.current_version_id,
@@ -98,7 +84,7 @@ export async function findDocumentView(
       sha256: r.v_sha256,
       restoredFrom: r.v_restored_from,
       createdBy: r.v_created_by,
-      createdAt: new Date(Number(r.v_created_ms)),
+      createdAt: new Date(r.v_created_ms),
     },
     derivative:
       r.text_status === null
