@@ -108,6 +108,18 @@ const envSchema = z
       .max(3600)
       .default(5)
       .describe('How often a worker drains the outbox without a doorbell (lost jobs, retries)'),
+    JANITOR_INTERVAL_SECONDS: z.coerce
+      .number()
+      .min(1)
+      .max(86_400)
+      .default(900)
+      .describe('How often a worker removes orphan blobs, interrupted writes and expired idempotency keys'),
+    ORPHAN_GRACE_HOURS: z.coerce
+      .number()
+      .min(1)
+      .max(720)
+      .default(24)
+      .describe('Blobs no row refers to are removed once older than this (longer than any upload)'),
   })
   .superRefine((env, ctx) => {
     if (env.BLOB_STORE === 'fs' && !env.BLOB_DIR)

@@ -1,13 +1,15 @@
 /**
  * The cell's worker process: `node cell/src/worker.ts`, with the same environment as the
  * API server (cell/src/env.ts). Runs the search pipeline (outbox → extraction → index) and
- * the audit sealer (chains committed audit entries); more job kinds join here. Any number of worker processes may run side by side.
+ * the audit sealer (chains committed audit entries) and the janitor (orphan blobs, expired
+ * idempotency keys); more job kinds join here. Any number of worker processes may run side by side.
  */
 import { createDeps } from './deps.ts';
 import { parseEnv } from './env.ts';
 import { queuePrefix } from './jobs/doorbell.ts';
 import { AuditSealer } from './modules/audit/sealer.ts';
 import { closeExtraction } from './modules/extraction/extract.ts';
+import { Janitor } from './modules/janitor/janitor.ts';
 import { closePreviews } from './modules/previews/render.ts';
 import { startSearchWorker } from './modules/search/worker.ts';
 
@@ -21,12 +23,17 @@ const search = startSearchWorker(deps, {
 });
 const sealer = new AuditSealer(deps.db.$client, deps.log);
 sealer.start();
+const janitor = new Janitor(deps, {
+  intervalMs: env.JANITOR_INTERVAL_SECONDS * 1000,
+  graceMs: env.ORPHAN_GRACE_HOURS * 3_600_000,
+});
+janitor.start();
 deps.log.info('cell worker started', { engine: deps.searchIndex.engine });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     void (async () => {
-      await Promise.all([search.stop(), sealer.stop()]);
+      await Promise.all([search.stop(), sealer.stop(), janitor.stop()]);
       await Promise.all([closeExtraction(), closePreviews()]);
       await close();
       process.exit(0);

@@ -1,10 +1,11 @@
 import { createHash, type Hash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   ListMultipartUploadsCommand,
   type S3Client,
@@ -27,6 +28,10 @@ interface Harness {
   store: BlobStore;
   /** Debris a failed put could leave near `key` (fs temp files, S3 in-progress multipart uploads). */
   leftovers(key: string): Promise<string[]>;
+  /** Leaves what a put killed mid-way would leave near `key`. */
+  makeDebris(key: string): Promise<void>;
+  /** Whether the endpoint reports when debris was made (moto answers 2010-11-10 for every multipart upload). */
+  debrisHasRealTimes: boolean;
   teardown(): Promise<void>;
 }
 
@@ -38,6 +43,12 @@ async function fsHarness(): Promise<Harness> {
       const dir = path.dirname(path.join(root, ...key.split('/')));
       const names = await readdir(dir).catch(() => []);
       return names.filter((n) => n.startsWith('.tmp-'));
+    },
+    debrisHasRealTimes: true,
+    async makeDebris(key) {
+      const dir = path.dirname(path.join(root, ...key.split('/')));
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, `.tmp-${randomBytes(6).toString('hex')}`), 'half a blob');
     },
     teardown: () => rm(root, { recursive: true, force: true }),
   };
@@ -64,6 +75,10 @@ async function s3Harness(): Promise<Harness> {
     async leftovers(key) {
       const res = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
       return (res.Uploads ?? []).map((u) => `${u.Key} (${u.UploadId})`);
+    },
+    debrisHasRealTimes: false,
+    async makeDebris(key) {
+      await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
     },
     async teardown() {
       for (const tenant of usedTenants) await store.deletePrefix(blobKey(tenant));
@@ -202,6 +217,41 @@ describe.each([
     for (const key of aKeys) expect(await h.store.exists(key)).toBe(false);
     for (const key of othersKeys) expect((await readAll(h.store, key)).toString()).toBe(key);
     expect(await h.store.deletePrefix(blobKey(a))).toBe(0);
+  });
+
+  it('lists a tenant’s objects with when they were written, and nothing of a lookalike tenant', async () => {
+    const a = newTenant();
+    const lookalike = `${a}x`;
+    usedTenants.add(lookalike);
+    const before = Date.now() - 60_000;
+    const aKeys = [blobKey(a, 'one.bin'), blobKey(a, 'docs', 'd1', 'two.bin')];
+    for (const key of [...aKeys, blobKey(lookalike, 'one.bin')])
+      await putBytes(h.store, key, Buffer.from(key));
+    await h.makeDebris(blobKey(a, 'docs', 'd1', 'three.bin')); // not an object: never listed
+    const listed: { key: string; modifiedAt: Date }[] = [];
+    for await (const item of h.store.list(blobKey(a))) listed.push(item);
+    expect(listed.map((l) => l.key).sort()).toEqual([...aKeys].sort());
+    for (const l of listed) expect(l.modifiedAt.getTime()).toBeGreaterThan(before);
+    const none: unknown[] = [];
+    for await (const item of h.store.list(blobKey(newTenant()))) none.push(item);
+    expect(none).toEqual([]);
+    await expect(h.store.list('tenants')[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(BlobKeyError);
+    await h.store.removeIncomplete(new Date(Date.now() + 60_000));
+  });
+
+  it('removes what interrupted puts left behind once it is old enough, and no object', async () => {
+    const key = blobKey(newTenant(), 'docs', 'd2', 'killed.bin');
+    const kept = blobKey(newTenant(), 'kept.bin');
+    await putBytes(h.store, kept, Buffer.from('an object'));
+    await h.makeDebris(key);
+    expect(await h.leftovers(key)).toHaveLength(1);
+    if (h.debrisHasRealTimes) {
+      expect(await h.store.removeIncomplete(new Date(Date.now() - 3_600_000))).toBe(0); // still young
+      expect(await h.leftovers(key)).toHaveLength(1);
+    }
+    expect(await h.store.removeIncomplete(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+    expect(await h.leftovers(key)).toEqual([]);
+    expect((await readAll(h.store, kept)).toString()).toBe('an object');
   });
 
   describe('rejects keys that could escape the root or the tenant', () => {

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { errno, fsyncDir } from '../durable-fs.ts';
-import { assertBlobKey, BlobNotFoundError, type BlobStore, bodyBytes, normalizeBlobPrefix } from './port.ts';
+import {
+  assertBlobKey,
+  type BlobListing,
+  BlobNotFoundError,
+  type BlobStore,
+  bodyBytes,
+  normalizeBlobPrefix,
+} from './port.ts';
 
 const TMP_PREFIX = '.tmp-';
 
@@ -140,6 +147,49 @@ export class FsBlobStore implements BlobStore {
     }
     await rm(dir, { recursive: true, force: true });
     await fsyncDir(path.dirname(dir));
+    return count;
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobListing> {
+    const dir = this.#path(prefix, normalizeBlobPrefix);
+    let files: string[];
+    try {
+      files = await listFiles(dir);
+    } catch (err) {
+      const code = errno(err);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw err;
+    }
+    for (const file of files) {
+      if (path.basename(file).startsWith(TMP_PREFIX)) continue; // not an object
+      try {
+        const { mtime } = await stat(file);
+        yield { key: path.relative(this.#root, file).split(path.sep).join('/'), modifiedAt: mtime };
+      } catch (err) {
+        if (errno(err) !== 'ENOENT') throw err; // deleted while listing
+      }
+    }
+  }
+
+  async removeIncomplete(olderThan: Date): Promise<number> {
+    let files: string[];
+    try {
+      files = await listFiles(path.join(this.#root, 'tenants'));
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return 0;
+      throw err;
+    }
+    let count = 0;
+    for (const file of files) {
+      if (!path.basename(file).startsWith(TMP_PREFIX)) continue;
+      try {
+        if ((await stat(file)).mtime >= olderThan) continue; // a write still in flight
+        await unlink(file);
+        count += 1;
+      } catch (err) {
+        if (errno(err) !== 'ENOENT') throw err;
+      }
+    }
     return count;
   }
 }

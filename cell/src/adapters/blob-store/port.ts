@@ -18,6 +18,21 @@ export interface BlobStore {
    * The prefix is matched on whole segments: `tenants/ten_a` covers `tenants/ten_a/…`, never `tenants/ten_ab/…`.
    */
   deletePrefix(prefix: string): Promise<number>;
+  /**
+   * Every object under a prefix (whole segments, as deletePrefix), with when it was last
+   * written: for the sweeper that removes blobs no row refers to. Order is unspecified.
+   */
+  list(prefix: string): AsyncIterable<BlobListing>;
+  /**
+   * Removes what writes interrupted by a crash left behind (temp files, unfinished multipart
+   * uploads) that started before `olderThan`; returns how many. Never touches an object.
+   */
+  removeIncomplete(olderThan: Date): Promise<number>;
+}
+
+export interface BlobListing {
+  key: string;
+  modifiedAt: Date;
 }
 
 export class BlobNotFoundError extends Error {

@@ -1,15 +1,24 @@
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertBlobKey, BlobNotFoundError, type BlobStore, bodyBytes, normalizeBlobPrefix } from './port.ts';
+import {
+  assertBlobKey,
+  type BlobListing,
+  BlobNotFoundError,
+  type BlobStore,
+  bodyBytes,
+  normalizeBlobPrefix,
+} from './port.ts';
 
 export interface S3ClientOptions {
   /** A custom endpoint (a local S3 server, MinIO, …); path-style addressing is then the default. */
@@ -156,6 +165,47 @@ export class S3BlobStore implements BlobStore {
         );
       }
       count += keys.length;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobListing> {
+    const listPrefix = `${normalizeBlobPrefix(prefix)}/`;
+    let token: string | undefined;
+    do {
+      const page = await this.#client.send(
+        new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: listPrefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        if (o.Key !== undefined) yield { key: o.Key, modifiedAt: o.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** Unfinished multipart uploads (a crash mid-put) hold storage until aborted. */
+  async removeIncomplete(olderThan: Date): Promise<number> {
+    let count = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.#client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: this.#bucket,
+          Prefix: 'tenants/',
+          KeyMarker: keyMarker,
+          UploadIdMarker: uploadIdMarker,
+        }),
+      );
+      for (const u of page.Uploads ?? []) {
+        if (!u.Key || !u.UploadId || (u.Initiated && u.Initiated >= olderThan)) continue;
+        await this.#client.send(
+          new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: u.Key, UploadId: u.UploadId }),
+        );
+        count += 1;
+      }
+      if (!page.IsTruncated) return count;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
     }
   }
 }

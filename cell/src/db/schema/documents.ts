@@ -78,5 +78,8 @@ export const idempotencyKeys = pgTable(
     response: jsonb('response').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId, t.key] }),
+    index('idempotency_keys_created_idx').on(t.tenantId, t.createdAt),
+  ],
 );

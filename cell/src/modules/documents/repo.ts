@@ -162,6 +162,11 @@ export async function trashedDocuments(
   return rows.map((r) => r.doc);
 }
 
+/** How long a retry with the same Idempotency-Key returns the first result (then the janitor deletes it). */
+export const IDEMPOTENCY_TTL_HOURS = 24;
+const unexpired = sql`${idempotencyKeys.createdAt} > now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`;
+
+/** The first result of a request with this key, if it has not expired. */
 export async function findIdempotent(tx: Tx, tenantId: string, userId: string, key: string) {
   const [row] = await tx
     .select()
@@ -171,17 +176,36 @@ export async function findIdempotent(tx: Tx, tenantId: string, userId: string, k
         eq(idempotencyKeys.tenantId, tenantId),
         eq(idempotencyKeys.userId, userId),
         eq(idempotencyKeys.key, key),
+        unexpired,
       ),
     );
   return row;
 }
 
-/** Returns false when another request with the same key committed first. */
+/** Returns false when another request with the same key committed first (an expired one is replaced). */
 export async function saveIdempotent(tx: Tx, row: typeof idempotencyKeys.$inferInsert): Promise<boolean> {
   const saved = await tx
     .insert(idempotencyKeys)
     .values(row)
-    .onConflictDoNothing()
+    .onConflictDoUpdate({
+      target: [idempotencyKeys.tenantId, idempotencyKeys.userId, idempotencyKeys.key],
+      set: {
+        requestHash: row.requestHash,
+        status: row.status,
+        response: row.response,
+        createdAt: sql`now()`,
+      },
+      setWhere: sql`${idempotencyKeys.createdAt} <= now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`,
+    })
     .returning({ key: idempotencyKeys.key });
   return saved.length === 1;
+}
+
+/** Deletes the tenant's keys past their lifetime; returns how many. */
+export async function deleteExpiredIdempotency(tx: Tx, tenantId: string): Promise<number> {
+  const gone = await tx
+    .delete(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.tenantId, tenantId), sql`not (${unexpired})`))
+    .returning({ key: idempotencyKeys.key });
+  return gone.length;
 }
