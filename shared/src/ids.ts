@@ -10,6 +10,13 @@ export const ID_PREFIXES = {
   session: 'ses',
   invitation: 'inv',
   request: 'req',
+  comment: 'cmt',
+  notification: 'ntf',
+  shareLink: 'lnk',
+  accessRequest: 'arq',
+  bulkJob: 'blk',
+  webhook: 'whk',
+  webhookDelivery: 'dlv',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
