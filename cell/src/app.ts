@@ -9,10 +9,12 @@ import type { AppEnv, CellDeps } from './context.ts';
 import { edgeAssertion } from './middleware/edge-assertion.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { browseRoutes } from './modules/browse/routes.ts';
+import { commentRoutes } from './modules/comments/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
+import { notificationRoutes } from './modules/notifications/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { sharingRoutes } from './modules/sharing/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
@@ -53,6 +55,8 @@ export function createApp(deps: CellDeps) {
   app.route('/', directoryRoutes);
   app.route('/', auditRoutes);
   app.route('/', searchRoutes);
+  app.route('/', commentRoutes);
+  app.route('/', notificationRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -11,6 +11,7 @@ import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { TokenService } from './auth/token-service.ts';
 import type { SealingKey } from './crypto/sealing-key.ts';
 import type { Db } from './db/client.ts';
+import type { CollabQueue } from './jobs/collab-queue.ts';
 import type { SearchDoorbell } from './jobs/doorbell.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
 import type { EdgeVariables } from './middleware/edge-assertion.ts';
@@ -41,7 +42,20 @@ export interface CellDeps {
   auditTrail: AuditGroupCommit;
   /** Wakes the search worker after a commit that wrote outbox rows. */
   searchDoorbell: SearchDoorbell;
+  /** Mail digests, bulk jobs and webhook deliveries for the worker (after the commit). */
+  collabQueue: CollabQueue;
+  collab: CollabSettings;
   log: Logger;
+}
+
+/** Collaboration settings from the environment (env.ts). */
+export interface CollabSettings {
+  publicBaseUrl: string | undefined;
+  emailBatchSeconds: number;
+  emailDigestSeconds: number;
+  presenceTtlSeconds: number;
+  presenceRecheckSeconds: number;
+  webhookAllowPrivateTargets: boolean;
 }
 
 export interface TenantRecord {

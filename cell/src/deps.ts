@@ -15,6 +15,7 @@ import type { CellDeps } from './context.ts';
 import { SealingKey } from './crypto/sealing-key.ts';
 import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
+import { CollabQueue } from './jobs/collab-queue.ts';
 import { queuePrefix, SearchDoorbell } from './jobs/doorbell.ts';
 import { ConfigStore } from './tenant-context/config-store.ts';
 import { TenantDirectory } from './tenant-context/directory.ts';
@@ -61,6 +62,7 @@ export async function createDeps(
     db,
   );
   const searchDoorbell = new SearchDoorbell(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
+  const collabQueue = new CollabQueue(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
   const deps: CellDeps = {
     cellId: env.CELL_ID,
     trustProxy: env.TRUST_PROXY,
@@ -77,12 +79,22 @@ export async function createDeps(
     edge: { secret: env.EDGE_ASSERTION_SECRET, required: env.EDGE_ASSERTION_REQUIRED },
     searchIndex,
     searchDoorbell,
+    collabQueue,
+    collab: {
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      emailBatchSeconds: env.EMAIL_BATCH_SECONDS,
+      emailDigestSeconds: env.EMAIL_DIGEST_SECONDS,
+      presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,
+      presenceRecheckSeconds: env.PRESENCE_RECHECK_SECONDS,
+      webhookAllowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    },
     auditTrail: new AuditGroupCommit(sql),
     log,
   };
   const close = async () => {
     await deps.auditTrail.drained();
     await searchDoorbell.close().catch(() => {});
+    await collabQueue.close().catch(() => {});
     await searchIndex.close();
     await sql.end({ timeout: 5 });
     redis.disconnect();

@@ -55,7 +55,8 @@ CREATE TABLE "comment_mentions" (
 
 -- ─── Notifications ──────────────────────────────────────────────────────────────────────
 -- email_state: none (no mail wanted), pending (in the user's next mail, due at email_due_at),
--- sent, skipped (no longer visible or no mail transport when due).
+-- sent, skipped (no longer visible or no mail transport when due). in_app false: kept only
+-- for the user's mail (their preference), never listed.
 CREATE TABLE "notifications" (
   "tenant_id" text NOT NULL,
   "id" text NOT NULL,
@@ -67,6 +68,7 @@ CREATE TABLE "notifications" (
   "data" jsonb DEFAULT '{}'::jsonb NOT NULL,
   "created_at" timestamp with time zone DEFAULT now() NOT NULL,
   "read_at" timestamp with time zone,
+  "in_app" boolean DEFAULT true NOT NULL,
   "email_state" text DEFAULT 'none' NOT NULL,
   "email_due_at" timestamp with time zone,
   CONSTRAINT "notifications_pk" PRIMARY KEY ("tenant_id", "id"),
@@ -74,7 +76,7 @@ CREATE TABLE "notifications" (
   CONSTRAINT "notifications_email_state_ck" CHECK ("email_state" IN ('none', 'pending', 'sent', 'skipped'))
 );--> statement-breakpoint
 CREATE INDEX "notifications_user_idx" ON "notifications" ("tenant_id", "user_id", "id");--> statement-breakpoint
-CREATE INDEX "notifications_unread_idx" ON "notifications" ("tenant_id", "user_id", "id") WHERE "read_at" IS NULL;--> statement-breakpoint
+CREATE INDEX "notifications_unread_idx" ON "notifications" ("tenant_id", "user_id", "id") WHERE "read_at" IS NULL AND "in_app";--> statement-breakpoint
 CREATE INDEX "notifications_email_due_idx" ON "notifications" ("tenant_id", "email_due_at") WHERE "email_state" = 'pending';--> statement-breakpoint
 
 CREATE TABLE "notification_preferences" (

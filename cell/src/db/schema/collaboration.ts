@@ -86,7 +86,11 @@ export const notifications = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     readAt: timestamp('read_at', { withTimezone: true }),
-    emailState: text('email_state').$type<'none' | 'pending' | 'sent' | 'skipped'>().notNull().default('none'),
+    inApp: boolean('in_app').notNull().default(true),
+    emailState: text('email_state')
+      .$type<'none' | 'pending' | 'sent' | 'skipped'>()
+      .notNull()
+      .default('none'),
     emailDueAt: timestamp('email_due_at', { withTimezone: true }),
   },
   (t) => [

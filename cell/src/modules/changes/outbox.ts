@@ -50,3 +50,17 @@ export async function queueAllDocuments(tx: Tx, tenantId: string, reason: string
 export function ringSearch(deps: Pick<CellDeps, 'searchDoorbell'>): void {
   deps.searchDoorbell.ring();
 }
+
+/**
+ * A document's comments changed (created, edited, deleted): its index entry, which carries the
+ * text of its live comments so readers of the document find them, is stale. A document row
+ * with a `comment.*` reason: the drain re-indexes the document from Postgres as for any change.
+ */
+export async function queueCommentIndex(
+  tx: Tx,
+  tenantId: string,
+  documentId: string,
+  reason: 'comment.created' | 'comment.edited' | 'comment.deleted',
+): Promise<void> {
+  await queueDocumentIndex(tx, tenantId, [documentId], reason);
+}
