@@ -16,6 +16,8 @@ import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
+import { linkRoutes } from './modules/sharing/links/routes.ts';
+import { accessRequestRoutes } from './modules/sharing/requests/routes.ts';
 import { sharingRoutes } from './modules/sharing/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
 
@@ -57,6 +59,8 @@ export function createApp(deps: CellDeps) {
   app.route('/', searchRoutes);
   app.route('/', commentRoutes);
   app.route('/', notificationRoutes);
+  app.route('/', linkRoutes);
+  app.route('/', accessRequestRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

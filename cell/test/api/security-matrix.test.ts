@@ -16,6 +16,10 @@ const PUBLIC = new Set([
   'POST /v1/auth/login',
   'POST /v1/auth/refresh',
   'POST /v1/auth/accept-invitation',
+  // External share links: the token in the path is the credential (see cell/test/collaboration/links.test.ts).
+  'GET /v1/share/{token}',
+  'POST /v1/share/{token}/open',
+  'POST /v1/share/{token}/content',
 ]);
 
 let cell: TestCell;
