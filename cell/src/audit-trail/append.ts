@@ -9,5 +9,7 @@ import type { AuditEntry } from './entry.ts';
  */
 export function appendInTx(tx: Tx, entries: AuditEntry[]): Promise<unknown> {
   if (entries.length === 0) return Promise.resolve();
-  return tx.execute(sql`select audit_record(${JSON.stringify(entries)}::jsonb)`);
+  // drizzle's query promise runs its statement again on every then(): take it exactly once,
+  // now (so it is sent in order), and hand back a plain promise callers may await repeatedly.
+  return tx.execute(sql`select audit_record(${JSON.stringify(entries)}::jsonb)`).then((r) => r);
 }
