@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CellDeps } from './context.ts';
 import { edgeAssertion } from './middleware/edge-assertion.ts';
+import { activityRoutes } from './modules/activity/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { browseRoutes } from './modules/browse/routes.ts';
 import { commentRoutes } from './modules/comments/routes.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', notificationRoutes);
   app.route('/', linkRoutes);
   app.route('/', accessRequestRoutes);
+  app.route('/', activityRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
