@@ -10,17 +10,7 @@ const entry = z
   .object({
     id: z.string(),
     at: z.string(),
-    verb: z.enum([
-      'viewed',
-      'downloaded',
-      'created',
-      'edited',
-      'commented',
-      'shared',
-      'moved',
-      'trashed',
-      'restored',
-    ]),
+    verb: z.enum(FEED_VERBS),
     action: z.string(),
     actor: z.object({ type: z.string(), id: z.string(), name: z.string().nullable() }),
     resourceType: z.string(),
