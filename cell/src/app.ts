@@ -16,6 +16,7 @@ import { folderRoutes } from './modules/folders/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
+import { presenceRoutes } from './modules/presence/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { linkRoutes } from './modules/sharing/links/routes.ts';
 import { accessRequestRoutes } from './modules/sharing/requests/routes.ts';
@@ -63,6 +64,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', linkRoutes);
   app.route('/', accessRequestRoutes);
   app.route('/', activityRoutes);
+  app.route('/', presenceRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -45,6 +45,8 @@ export interface CellDeps {
   /** Mail digests, bulk jobs and webhook deliveries for the worker (after the commit). */
   collabQueue: CollabQueue;
   collab: CollabSettings;
+  /** Run first when the deps close (live sockets, their Redis subscriber). */
+  cleanup: (() => Promise<void>)[];
   log: Logger;
 }
 

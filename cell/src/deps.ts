@@ -89,9 +89,11 @@ export async function createDeps(
       webhookAllowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     },
     auditTrail: new AuditGroupCommit(sql),
+    cleanup: [],
     log,
   };
   const close = async () => {
+    for (const step of deps.cleanup.splice(0)) await step().catch(() => {});
     await deps.auditTrail.drained();
     await searchDoorbell.close().catch(() => {});
     await collabQueue.close().catch(() => {});

@@ -12,14 +12,33 @@ function bearer(header: string | undefined): string {
 }
 
 /**
+ * A browser cannot set headers on a WebSocket: it offers the token as a subprotocol
+ * (`quire.bearer.<token>`, beside `quire.v1`), never in the URL, whose logs would keep it.
+ */
+function protocolToken(header: string | undefined): string {
+  const offered = (header ?? '').split(',').map((p) => p.trim());
+  const token = offered
+    .find((p) => p.startsWith(WEBSOCKET_BEARER_PREFIX))
+    ?.slice(WEBSOCKET_BEARER_PREFIX.length);
+  return bearer(token ? `Bearer ${token}` : undefined);
+}
+
+export const WEBSOCKET_BEARER_PREFIX = 'quire.bearer.';
+
+/**
  * Zero trust: the cell verifies every user token itself (the edge may be bypassed), checks
  * that a request the edge asserted was routed for the token's tenant, then that the tenant
  * is homed here (421 otherwise) and active (403 when suspended).
  */
-export const requireUser = () =>
+export const requireUser = (o: { websocketProtocol?: boolean } = {}) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const deps = c.get('deps');
-    const claims = await deps.tokens.verifyAccessToken(bearer(c.req.header('authorization')));
+    const header = c.req.header('authorization');
+    const token =
+      header === undefined && o.websocketProtocol
+        ? protocolToken(c.req.header('sec-websocket-protocol'))
+        : bearer(header);
+    const claims = await deps.tokens.verifyAccessToken(token);
     // Defence in depth: the tenant the edge routed by must be the token's own.
     const edge = c.get('edge');
     if (edge && edge.tenantId !== claims.tid) {
