@@ -60,6 +60,23 @@ export async function verifyAccessToken(
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 
+/** The subprotocol a browser offers its access token in on a WebSocket (it cannot set headers). */
+export const WEBSOCKET_BEARER_PREFIX = 'quire.bearer.';
+
+/**
+ * A WebSocket upgrade from a browser carries its token as a subprotocol
+ * (`Sec-WebSocket-Protocol: quire.v1, quire.bearer.<token>`), never in the URL: read it as if it
+ * were the Authorization header. Header values are never logged.
+ */
+export function websocketBearer(headers: Headers): string | undefined {
+  if ((headers.get('upgrade') ?? '').trim().toLowerCase() !== 'websocket') return undefined;
+  for (const offered of (headers.get('sec-websocket-protocol') ?? '').split(',')) {
+    const p = offered.trim();
+    if (p.startsWith(WEBSOCKET_BEARER_PREFIX)) return `Bearer ${p.slice(WEBSOCKET_BEARER_PREFIX.length)}`;
+  }
+  return undefined;
+}
+
 /**
  * Verifies the bearer token when there is one. Requests without a valid token spend from
  * the client IP's bucket (429 when empty), so forged tokens and unknown kids cannot be
@@ -72,7 +89,7 @@ export const authenticate = () =>
       const taken = limiter.take(c.var.clientIp ?? 'unknown');
       if (!taken.ok) throw new EdgeError('rate_limited', 'too many requests', taken.retryAfterSeconds);
     };
-    const header = c.req.header('authorization');
+    const header = c.req.header('authorization') ?? websocketBearer(c.req.raw.headers);
     if (header === undefined) {
       spend();
       c.set('claims', null);
