@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { downstreamHeaders, upstreamHeaders, upstreamUrl } from '../src/headers.ts';
 import { pathTemplate } from '../src/log.ts';
-import { websocketBearer } from '../src/middleware/auth.ts';
 import { TokenBuckets } from '../src/rate-limit.ts';
 import { matchHost, shareHint } from '../src/routing/hosts.ts';
+import { websocketBearer } from '../src/websocket-token.ts';
 
 /** The pure pieces of the edge, in Node: the same code the worker bundle runs. */
 describe('edge pieces', () => {

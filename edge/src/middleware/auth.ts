@@ -4,6 +4,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { EdgeEnv } from '../context.ts';
 import { EdgeError } from '../errors.ts';
 import type { RouteTable, WaitUntil } from '../routing/route-table.ts';
+import { websocketBearer } from '../websocket-token.ts';
 
 /** The `typ` header the cells put on access tokens (RFC 9068). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -59,23 +60,6 @@ export async function verifyAccessToken(
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
-
-/** The subprotocol a browser offers its access token in on a WebSocket (it cannot set headers). */
-export const WEBSOCKET_BEARER_PREFIX = 'quire.bearer.';
-
-/**
- * A WebSocket upgrade from a browser carries its token as a subprotocol
- * (`Sec-WebSocket-Protocol: quire.v1, quire.bearer.<token>`), never in the URL: read it as if it
- * were the Authorization header. Header values are never logged.
- */
-export function websocketBearer(headers: Headers): string | undefined {
-  if ((headers.get('upgrade') ?? '').trim().toLowerCase() !== 'websocket') return undefined;
-  for (const offered of (headers.get('sec-websocket-protocol') ?? '').split(',')) {
-    const p = offered.trim();
-    if (p.startsWith(WEBSOCKET_BEARER_PREFIX)) return `Bearer ${p.slice(WEBSOCKET_BEARER_PREFIX.length)}`;
-  }
-  return undefined;
-}
 
 /**
  * Verifies the bearer token when there is one. Requests without a valid token spend from
