@@ -314,7 +314,8 @@ export class LiveHub {
     for (const conn of [...this.conns]) {
       if (conn.closed) continue;
       const tenant = await this.deps.tenants.get(conn.ctx.tenant.id).catch(() => null);
-      if (!tenant || tenant.status !== 'active' || conn.ctx.claims.exp * 1000 < Date.now() - 30_000) {
+      const expired = conn.ctx.claims.exp * 1000 < Date.now() - 30_000;
+      if (tenant?.status !== 'active' || expired) {
         this.close(conn, CLOSE.unauthenticated, 'session ended');
         continue;
       }
