@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectLive } from '../support/live-client.ts';
 import { startWorld, untilRouted, type World } from '../support/topology.ts';
 
 /**
@@ -24,6 +25,8 @@ const secrets = {
   userEmail: `${MARK}.kurt@alpenrose.example`,
   userName: `${MARK} Kurt Brenninkmeyer`,
   tag: `${MARK}-vertraulich`,
+  commentText: `${MARK} Bitte Klausel sieben prüfen`,
+  requestMessage: `${MARK} Zugang für die Prüfung erbeten`,
 };
 
 async function dumpDatabase(database: string): Promise<string> {
@@ -165,6 +168,34 @@ beforeAll(async () => {
     body: JSON.stringify({ email: secrets.userEmail, password: 'not the password' }),
   });
   await json('GET', `/v1/audit?limit=50`);
+  // Collaboration: a comment mentioning the user (a notification), a presence session through
+  // the edge on the EU hostname, a share link opened without login, an access request.
+  const commented = await json('POST', `/v1/documents/${doc.id}/comments`, {
+    body: `${secrets.commentText} @[${user.id}]`,
+  });
+  expect(commented.mentions).toHaveLength(1);
+  const tab = await connectLive(`${world.edge.url.replace('http', 'ws')}/v1/live`, userToken, {
+    headers: { host: 'eu.quire.test' },
+    heartbeatMs: 1_000,
+  });
+  tab.send({ type: 'join', documentId: doc.id });
+  await tab.next((m) => m.type === 'presence' && m.viewers.length === 1, 10_000, 'presence');
+  const link = await json('POST', '/v1/share-links', { resourceType: 'document', resourceId: doc.id });
+  expect((await world.edge.fetch(link.url)).status).toBe(200);
+  const restricted = await world.edge.fetch(`${host}/v1/folders`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Closed room' }),
+  });
+  const closed = ((await restricted.json()) as any).id as string;
+  const asked = await world.edge.fetch(`${host}/v1/access-requests`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceType: 'folder', resourceId: closed, message: secrets.requestMessage }),
+  });
+  expect(asked.status).toBe(202);
+  tab.close();
+
   // Searches: the worker indexes the document (extracted text, title, tags), the user finds it.
   const deadline = Date.now() + 30_000;
   let found = 0;
@@ -220,6 +251,8 @@ describe('EU tenant content never leaves eu-1', () => {
         'title',
         'tag',
         'documentText',
+        'commentText',
+        'requestMessage',
       ]),
     );
     const disk = findings(dumpFolder(join(eu1.dir, 'blobs')));
