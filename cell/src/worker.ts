@@ -8,8 +8,10 @@ import { createDeps } from './deps.ts';
 import { parseEnv } from './env.ts';
 import { queuePrefix } from './jobs/doorbell.ts';
 import { AuditSealer } from './modules/audit/sealer.ts';
+import { startCollabWorker } from './modules/collab-jobs/worker.ts';
 import { closeExtraction } from './modules/extraction/extract.ts';
 import { Janitor } from './modules/janitor/janitor.ts';
+import { createMailer } from './modules/notifications/email/mailer.ts';
 import { closePreviews } from './modules/previews/render.ts';
 import { startSearchWorker } from './modules/search/worker.ts';
 
@@ -28,12 +30,19 @@ const janitor = new Janitor(deps, {
   graceMs: env.ORPHAN_GRACE_HOURS * 3_600_000,
 });
 janitor.start();
+const collab = startCollabWorker(deps, {
+  redisUrl: env.REDIS_URL,
+  queuePrefix: queuePrefix(env.CELL_ID, env.QUEUE_PREFIX),
+  mailer: createMailer({ url: env.SMTP_URL, from: env.SMTP_FROM }),
+  concurrency: env.COLLAB_WORKER_CONCURRENCY,
+  emailSweepMs: env.EMAIL_SWEEP_SECONDS * 1000,
+});
 deps.log.info('cell worker started', { engine: deps.searchIndex.engine });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     void (async () => {
-      await Promise.all([search.stop(), sealer.stop(), janitor.stop()]);
+      await Promise.all([search.stop(), sealer.stop(), janitor.stop(), collab.stop()]);
       await Promise.all([closeExtraction(), closePreviews()]);
       await close();
       process.exit(0);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSmtpSink } from './smtp-sink.ts';
 import { startTopology, waitFor } from './topology.ts';
 
 /**
@@ -16,6 +17,10 @@ const port = (name: string, fallback: number) => Number(process.env[name] ?? fal
 const edgePort = port('QUIRE_EDGE_PORT', 8787);
 const host = process.env.QUIRE_HOST ?? 'quire.localhost';
 
+// Notification mails go to a local sink (nothing leaves the machine): one .eml file per mail.
+const mailDir = join(localDir, 'mail');
+const sink = await startSmtpSink({ port: port('QUIRE_SMTP_PORT', 2525), dir: mailDir });
+
 const topology = await startTopology({
   dir: join(localDir, 'topology'),
   pgAdminUrl: stack.QUIRE_PG_ADMIN_URL!,
@@ -29,6 +34,10 @@ const topology = await startTopology({
   heartbeatSeconds: 5,
   requireEdge: false,
   echo: true,
+  cellEnv: {
+    SMTP_URL: sink.url,
+    SMTP_FROM: `Quire <no-reply@${process.env.QUIRE_HOST ?? 'quire.localhost'}>`,
+  },
 });
 
 const hosts = JSON.stringify({ [host]: 'global', [`us.${host}`]: 'us', [`eu.${host}`]: 'eu' });
@@ -60,6 +69,7 @@ const edge = spawn(
 const shutdown = async () => {
   edge.kill('SIGTERM');
   await topology.close();
+  await sink.close();
   process.exit(0);
 };
 process.once('SIGINT', () => void shutdown());
@@ -102,7 +112,9 @@ so it is served on eu.${host} and the global hostname redirects it there):
     -d '{"email":"admin@demo-us.example","password":"demo-password-123"}'
   curl -s -X POST http://demo-eu.eu.${host}:${edgePort}/v1/auth/login -H 'content-type: application/json' \\
     -d '{"email":"admin@demo-eu.example","password":"demo-password-123"}'
-Every response names the cell that answered in x-quire-cell. Sales ops CLI:
+Every response names the cell that answered in x-quire-cell. Notification mails (for users who
+turn them on in /v1/notifications/preferences) land in ${mailDir} (SMTP sink on ${sink.url}).
+Sales ops CLI:
   QUIRE_CONTROL_PLANE_URL=${topology.controlPlane.url} QUIRE_OPS_TOKEN=${topology.secrets.opsToken} npm run quire -- tenants list
 Ctrl-C stops everything; \`bash infra/local/stack.sh down\` stops the servers.
 `);

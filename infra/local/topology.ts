@@ -41,6 +41,8 @@ export interface TopologyOptions {
   requireEdge?: boolean;
   /** Echo process output to this process' stdout (npm start) as well as capturing it. */
   echo?: boolean;
+  /** More environment for every cell process (API and worker), e.g. SMTP_URL of a local mail sink. */
+  cellEnv?: Record<string, string>;
 }
 
 export interface Proc {
@@ -251,6 +253,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
         EDGE_ASSERTION_SECRET: secrets.assertionSecret,
         EDGE_ASSERTION_REQUIRED: o.requireEdge ? 'true' : 'false',
         LOG_LEVEL: 'info',
+        ...o.cellEnv,
       } as Record<string, string>,
     };
     cells.set(spec.id, proc);
