@@ -10,6 +10,7 @@ import { edgeAssertion } from './middleware/edge-assertion.ts';
 import { activityRoutes } from './modules/activity/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { browseRoutes } from './modules/browse/routes.ts';
+import { bulkRoutes } from './modules/bulk/routes.ts';
 import { commentRoutes } from './modules/comments/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
@@ -65,6 +66,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', accessRequestRoutes);
   app.route('/', activityRoutes);
   app.route('/', presenceRoutes);
+  app.route('/', bulkRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -8,6 +8,8 @@ import { createDeps } from './deps.ts';
 import { parseEnv } from './env.ts';
 import { queuePrefix } from './jobs/doorbell.ts';
 import { AuditSealer } from './modules/audit/sealer.ts';
+import { runBulkJob } from './modules/bulk/run.ts';
+import { sweepBulkJobs } from './modules/bulk/sweep.ts';
 import { startCollabWorker } from './modules/collab-jobs/worker.ts';
 import { closeExtraction } from './modules/extraction/extract.ts';
 import { Janitor } from './modules/janitor/janitor.ts';
@@ -36,6 +38,8 @@ const collab = startCollabWorker(deps, {
   mailer: createMailer({ url: env.SMTP_URL, from: env.SMTP_FROM }),
   concurrency: env.COLLAB_WORKER_CONCURRENCY,
   emailSweepMs: env.EMAIL_SWEEP_SECONDS * 1000,
+  handlers: { 'bulk-run': (d) => runBulkJob(deps, { tenantId: d.tenantId!, jobId: d.jobId! }) },
+  sweeps: [{ everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepBulkJobs(deps, tenantId) }],
 });
 deps.log.info('cell worker started', { engine: deps.searchIndex.engine });
 

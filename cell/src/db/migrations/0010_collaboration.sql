@@ -161,6 +161,8 @@ CREATE TABLE "bulk_jobs" (
   "started_at" timestamp with time zone,
   "finished_at" timestamp with time zone,
   "cancel_requested_at" timestamp with time zone,
+  -- A worker holds the job while this is in the future (renewed per chunk); past it, another takes over.
+  "lease_until" timestamp with time zone,
   CONSTRAINT "bulk_jobs_pk" PRIMARY KEY ("tenant_id", "id"),
   CONSTRAINT "bulk_jobs_tenant_fk" FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id"),
   CONSTRAINT "bulk_jobs_kind_ck" CHECK ("kind" IN ('move', 'trash', 'restore', 'tag', 'export')),

@@ -6,12 +6,14 @@ import {
   folderDetailSchema,
   folderIdSchema,
   folderSchema,
+  pageQuery,
   updateFolderBody,
 } from './schemas.ts';
 import { createFolder } from './verbs/create.ts';
 import { deleteFolder } from './verbs/delete.ts';
 import { listDescendants } from './verbs/descendants.ts';
 import { getFolder } from './verbs/get.ts';
+import { listTrashedFolders, setFolderTrashed } from './verbs/trash.ts';
 import { updateFolder } from './verbs/update.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['folders'] };
@@ -115,4 +117,43 @@ folderRoutes.openapi(
       }),
       200,
     ),
+);
+
+const trashResult = z
+  .object({ folder: folderSchema, folders: z.number(), documents: z.number() })
+  .openapi('FolderTrashResult');
+
+for (const [path, trashed] of [
+  ['/v1/folders/{id}/trash', true],
+  ['/v1/folders/{id}/restore', false],
+] as const) {
+  folderRoutes.openapi(
+    createRoute({
+      ...auth,
+      method: 'post',
+      path,
+      summary: trashed
+        ? 'Move a folder and its whole subtree to the trash (owners)'
+        : 'Restore a trashed folder with everything that went to the trash with it (owners)',
+      request: { params: idParams },
+      responses: { 200: json(trashResult), 409: commonErrors[400], ...commonErrors },
+    }),
+    async (c) =>
+      c.json(await setFolderTrashed({ ctx: c.get('ctx'), input: { ...c.req.valid('param'), trashed } }), 200),
+  );
+}
+
+folderRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/trash/folders',
+    summary: 'Folders in the trash (as a whole) that the caller may restore',
+    request: { query: pageQuery },
+    responses: {
+      200: json(z.object({ items: z.array(folderSchema), nextCursor: z.string().nullable() })),
+      ...commonErrors,
+    },
+  }),
+  async (c) => c.json(await listTrashedFolders({ ctx: c.get('ctx'), input: c.req.valid('query') }), 200),
 );

@@ -54,6 +54,7 @@ export const folderSchema = z
     createdBy: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    trashedAt: z.string().nullable().describe('In the trash since (with its whole subtree)'),
   })
   .openapi('Folder');
 
