@@ -23,6 +23,7 @@ import { linkRoutes } from './modules/sharing/links/routes.ts';
 import { accessRequestRoutes } from './modules/sharing/requests/routes.ts';
 import { sharingRoutes } from './modules/sharing/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
+import { webhookRoutes } from './modules/webhooks/routes.ts';
 
 /** JSON bodies are small; only uploads stream large bodies (bounded by the plan, per request). */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -67,6 +68,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', activityRoutes);
   app.route('/', presenceRoutes);
   app.route('/', bulkRoutes);
+  app.route('/', webhookRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -58,6 +58,7 @@ export interface CollabSettings {
   presenceTtlSeconds: number;
   presenceRecheckSeconds: number;
   webhookAllowPrivateTargets: boolean;
+  webhookRetryBaseSeconds: number;
 }
 
 export interface TenantRecord {

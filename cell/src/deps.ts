@@ -87,6 +87,7 @@ export async function createDeps(
       presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,
       presenceRecheckSeconds: env.PRESENCE_RECHECK_SECONDS,
       webhookAllowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      webhookRetryBaseSeconds: env.WEBHOOK_RETRY_BASE_SECONDS,
     },
     auditTrail: new AuditGroupCommit(sql),
     cleanup: [],

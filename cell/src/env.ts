@@ -170,6 +170,14 @@ const envSchema = z
       .default(60)
       .describe('How often a worker resumes bulk jobs whose run was lost (crash, lost job)'),
     COLLAB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    WEBHOOK_RETRY_BASE_SECONDS: z.coerce
+      .number()
+      .min(0.05)
+      .max(3600)
+      .default(10)
+      .describe(
+        'First webhook retry after this; each further one waits twice as long (at most an hour), 8 attempts in all',
+      ),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z
       .enum(['true', 'false'])
       .default('false')

@@ -16,6 +16,7 @@ import { Janitor } from './modules/janitor/janitor.ts';
 import { createMailer } from './modules/notifications/email/mailer.ts';
 import { closePreviews } from './modules/previews/render.ts';
 import { startSearchWorker } from './modules/search/worker.ts';
+import { deliverWebhook, dueDeliveries } from './modules/webhooks/deliver.ts';
 
 const env = parseEnv();
 const { deps, close } = await createDeps(env);
@@ -38,8 +39,20 @@ const collab = startCollabWorker(deps, {
   mailer: createMailer({ url: env.SMTP_URL, from: env.SMTP_FROM }),
   concurrency: env.COLLAB_WORKER_CONCURRENCY,
   emailSweepMs: env.EMAIL_SWEEP_SECONDS * 1000,
-  handlers: { 'bulk-run': (d) => runBulkJob(deps, { tenantId: d.tenantId!, jobId: d.jobId! }) },
-  sweeps: [{ everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepBulkJobs(deps, tenantId) }],
+  handlers: {
+    'bulk-run': (d) => runBulkJob(deps, { tenantId: d.tenantId!, jobId: d.jobId! }),
+    'webhook-deliver': (d) => deliverWebhook(deps, { tenantId: d.tenantId!, deliveryId: d.deliveryId! }),
+  },
+  sweeps: [
+    { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepBulkJobs(deps, tenantId) },
+    {
+      everyMs: env.BULK_SWEEP_SECONDS * 1000,
+      run: async (tenantId) => {
+        for (const deliveryId of await dueDeliveries(deps, tenantId))
+          await deliverWebhook(deps, { tenantId, deliveryId });
+      },
+    },
+  ],
 });
 deps.log.info('cell worker started', { engine: deps.searchIndex.engine });
 

@@ -16,6 +16,7 @@ import type { VersionRow } from '../documents/repo.ts';
 import { loadDocument } from '../documents/resource.ts';
 import { loadFolder } from '../folders/resource.ts';
 import { deliver } from '../notifications/notify.ts';
+import { dispatch } from '../webhooks/events.ts';
 import { jobActor } from './actor.ts';
 import { finish, jobOrigin, LEASE_SECONDS } from './finish.ts';
 import { type BulkJobRow, findJob, updateJob } from './repo.ts';
@@ -198,6 +199,7 @@ export async function runExport(deps: CellDeps, job: BulkJobRow): Promise<void> 
   });
   if ('ended' in tx1) {
     deliver(deps, tx1.ended?.notified);
+    dispatch(deps, tx1.ended?.emitted);
     return;
   }
   const { collected, actor } = tx1;
@@ -284,6 +286,7 @@ export async function runExport(deps: CellDeps, job: BulkJobRow): Promise<void> 
     if (!(err instanceof Cancelled) && !cancelled)
       deps.log.error('bulk export failed', { tenantId, jobId: job.id, err: String(err) });
     deliver(deps, ended.notified);
+    dispatch(deps, ended.emitted);
     return;
   } finally {
     clearInterval(watch);
@@ -318,6 +321,7 @@ export async function runExport(deps: CellDeps, job: BulkJobRow): Promise<void> 
   });
   publishLive(deps.redis, userChannel(tenantId, job.createdBy), { type: 'bulk.progress', job: ended.job });
   deliver(deps, ended.notified);
+  dispatch(deps, ended.emitted);
 }
 
 /** The plaintext zip of a finished export, decrypted as it streams. */

@@ -4,6 +4,7 @@ import { auditEntry } from '../../audit-trail/entry.ts';
 import type { CellDeps } from '../../context.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { type Notified, notify } from '../notifications/notify.ts';
+import { type Emitted, emitEvent } from '../webhooks/events.ts';
 import { presentJob } from './presenter.ts';
 import { type BulkJobRow, updateJob } from './repo.ts';
 
@@ -22,7 +23,7 @@ export async function finish(
   status: 'done' | 'failed' | 'cancelled',
   reason?: string,
   result?: Record<string, unknown>,
-): Promise<{ finished: true; job: ReturnType<typeof presentJob>; notified?: Notified }> {
+): Promise<{ finished: true; job: ReturnType<typeof presentJob>; notified?: Notified; emitted?: Emitted }> {
   const tenantId = job.tenantId;
   if (status !== 'done') {
     await tx.execute(sql`
@@ -68,5 +69,12 @@ export async function finish(
       },
     },
   ]);
-  return { finished: true, job: presentJob(saved), notified };
+  const emitted = await emitEvent(tx, tenantId, 'bulk_job.finished', {
+    jobId: job.id,
+    kind: job.kind,
+    status,
+    done: saved.doneCount,
+    failed: saved.failedCount,
+  });
+  return { finished: true, job: presentJob(saved), notified, emitted };
 }

@@ -7,6 +7,7 @@ import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
 import { publishLive, userChannel } from '../../live/bus.ts';
 import { ringSearch } from '../changes/outbox.ts';
 import { deliver, type Notified } from '../notifications/notify.ts';
+import { dispatch, type Emitted } from '../webhooks/events.ts';
 import { jobActor } from './actor.ts';
 import { runExport } from './export.ts';
 import { finish, jobOrigin, LEASE_SECONDS } from './finish.ts';
@@ -36,6 +37,7 @@ export async function runBulkJob(deps: CellDeps, ref: { tenantId: string; jobId:
     publishLive(deps.redis, userChannel(tenantId, job.createdBy), { type: 'bulk.progress', job: step.job });
     if (step.finished) {
       deliver(deps, step.notified);
+      dispatch(deps, step.emitted);
       return;
     }
   }
@@ -45,7 +47,12 @@ async function runChunk(
   deps: CellDeps,
   tx: Tx,
   job: BulkJobRow,
-): Promise<{ finished: boolean; job: ReturnType<typeof presentJob>; notified?: Notified }> {
+): Promise<{
+  finished: boolean;
+  job: ReturnType<typeof presentJob>;
+  notified?: Notified;
+  emitted?: Emitted;
+}> {
   const tenantId = job.tenantId;
   const current = (await findJob(tx, tenantId, job.id))!;
   const actor = await jobActor(tx, tenantId, job.createdBy);

@@ -5,6 +5,7 @@ import { documentChannel, publishLive } from '../../../live/bus.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { queueCommentIndex, ringSearch } from '../../changes/outbox.ts';
 import { deliver, notify } from '../../notifications/notify.ts';
+import { dispatch, emitEvent } from '../../webhooks/events.ts';
 import { loadComment } from '../access.ts';
 import { mentionsWithoutAccess, resolveMentions } from '../mentions.ts';
 import { commentAbilities } from '../policy.ts';
@@ -127,13 +128,19 @@ export async function deleteComment({ ctx, input }: { ctx: RequestCtx; input: { 
       resourceId: doc.id,
       details: { commentId: comment.id, byAuthor: comment.authorId === actor.userId },
     });
+    const emitted = await emitEvent(tx, tenantId, 'comment.deleted', {
+      documentId: doc.id,
+      commentId: comment.id,
+    });
     return {
       comment: presentComment(saved, [], actor, role),
       pushed: presentPushed(saved, []),
       documentId: doc.id,
+      emitted,
     };
   });
   ringSearch(ctx.deps);
+  dispatch(ctx.deps, out.emitted);
   publishLive(ctx.deps.redis, documentChannel(tenantId, out.documentId), {
     type: 'comment.updated',
     documentId: out.documentId,

@@ -10,6 +10,7 @@ import { queueCommentIndex, ringSearch } from '../../changes/outbox.ts';
 import { findVersion } from '../../documents/repo.ts';
 import { loadDocument } from '../../documents/resource.ts';
 import { deliver, type NotificationInput, notify } from '../../notifications/notify.ts';
+import { dispatch, emitEvent } from '../../webhooks/events.ts';
 import { mentionsWithoutAccess, resolveMentions } from '../mentions.ts';
 import { assertCanComment } from '../policy.ts';
 import { excerpt, presentComment, presentPushed } from '../presenter.ts';
@@ -107,6 +108,12 @@ export async function createComment({ ctx, input }: { ctx: RequestCtx; input: Cr
       }
     }
     const notified = await notify(tx, ctx.deps, tenantId, notes);
+    const emitted = await emitEvent(tx, tenantId, 'comment.created', {
+      documentId: doc.id,
+      commentId: id,
+      threadId: row.threadId,
+      authorId: actor.userId,
+    });
     audit({
       action: 'comment.created',
       resourceType: 'document',
@@ -122,6 +129,7 @@ export async function createComment({ ctx, input }: { ctx: RequestCtx; input: Cr
       comment: presentComment(row, resolved.mentions, actor, role),
       pushed: presentPushed(row, resolved.mentions),
       notified,
+      emitted,
     } as const;
   });
 
@@ -145,6 +153,7 @@ export async function createComment({ ctx, input }: { ctx: RequestCtx; input: Cr
   }
   ringSearch(ctx.deps);
   deliver(ctx.deps, out.notified);
+  dispatch(ctx.deps, out.emitted);
   publishLive(ctx.deps.redis, documentChannel(tenantId, input.documentId), {
     type: 'comment.created',
     documentId: input.documentId,

@@ -6,6 +6,7 @@ import type { RequestCtx } from '../../../context.ts';
 import type { Tx } from '../../../db/tenant-tx.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { hashPassword } from '../../identity/passwords.ts';
+import { dispatch, emitEvent } from '../../webhooks/events.ts';
 import { loadShared } from '../resources.ts';
 import { linkPolicy } from './policy.ts';
 import { presentLink } from './presenter.ts';
@@ -60,7 +61,7 @@ export async function createLink({
   assertAllowed(ctx);
   const expiresAt = checkExpiry(ctx, input.expiresAt);
   const passwordHash = input.password ? await hashPassword(input.password) : null;
-  return withActor(ctx, async ({ tx, actor, audit }) => {
+  const out = await withActor(ctx, async ({ tx, actor, audit }) => {
     const { resource } = await loadShared(tx, ctx.tenant.id, input.resourceType, input.resourceId);
     await authorize(tx, actor, 'manage', resource);
     const { token, hash } = newLinkToken(ctx.tenant.id);
@@ -86,9 +87,17 @@ export async function createLink({
         maxDownloads: link.maxDownloads,
       },
     });
+    const emitted = await emitEvent(tx, ctx.tenant.id, 'share_link.created', {
+      linkId: link.id,
+      resourceType: input.resourceType,
+      resourceId: input.resourceId,
+      expiresAt: expiresAt.toISOString(),
+    });
     const path = `/v1/share/${token}`;
-    return { ...presentLink(link), token, path, url: origin ? `${origin}${path}` : null };
+    return { link: { ...presentLink(link), token, path, url: origin ? `${origin}${path}` : null }, emitted };
   });
+  dispatch(ctx.deps, out.emitted);
+  return out.link;
 }
 
 export async function listLinks({
@@ -157,9 +166,9 @@ export async function updateLinkSettings({
 
 /** Revoked at once: the next request with the token fails. */
 export async function revokeLink({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
-  return withActor(ctx, async ({ tx, actor, audit }) => {
+  const out = await withActor(ctx, async ({ tx, actor, audit }) => {
     const link = await loadManagedLink(ctx, tx, actor, input.id);
-    if (link.revokedAt) return presentLink(link);
+    if (link.revokedAt) return { link: presentLink(link), emitted: undefined };
     const saved = await updateLink(tx, ctx.tenant.id, link.id, {
       revokedAt: new Date(),
       revokedBy: actor.userId,
@@ -170,6 +179,13 @@ export async function revokeLink({ ctx, input }: { ctx: RequestCtx; input: { id:
       resourceId: link.resourceId,
       details: { linkId: link.id },
     });
-    return presentLink(saved);
+    const emitted = await emitEvent(tx, ctx.tenant.id, 'share_link.revoked', {
+      linkId: link.id,
+      resourceType: link.resourceType,
+      resourceId: link.resourceId,
+    });
+    return { link: presentLink(saved), emitted };
   });
+  dispatch(ctx.deps, out.emitted);
+  return out.link;
 }

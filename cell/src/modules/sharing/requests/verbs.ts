@@ -5,6 +5,7 @@ import { allows, authorize, effectiveRole, type ResourceType } from '../../../au
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { deliver, notify } from '../../notifications/notify.ts';
+import { dispatch, type Emitted, emitEvent } from '../../webhooks/events.ts';
 import { loadShared } from '../resources.ts';
 import { type AccessRequestRow, decide, findRequest, listRequests, ownersOf, upsertPending } from './repo.ts';
 
@@ -37,6 +38,7 @@ export interface RequestAccessInput {
  */
 export async function requestAccess({ ctx, input }: { ctx: RequestCtx; input: RequestAccessInput }) {
   const tenantId = ctx.tenant.id;
+  let emitted: Emitted | undefined;
   const notified = await withActor(ctx, async ({ tx, actor, audit }) => {
     const shared = await loadShared(tx, tenantId, input.resourceType, input.resourceId).catch((e) => {
       if (e instanceof NotFound) return null;
@@ -71,6 +73,12 @@ export async function requestAccess({ ctx, input }: { ctx: RequestCtx; input: Re
       resourceId: input.resourceId,
       details: { requestId: request.id, role: input.role },
     });
+    emitted = await emitEvent(tx, tenantId, 'access_request.created', {
+      requestId: request.id,
+      resourceType: input.resourceType,
+      resourceId: input.resourceId,
+      requesterId: actor.userId,
+    });
     return notify(
       tx,
       ctx.deps,
@@ -91,6 +99,7 @@ export async function requestAccess({ ctx, input }: { ctx: RequestCtx; input: Re
     );
   });
   deliver(ctx.deps, notified);
+  dispatch(ctx.deps, emitted);
   return { status: 'pending' as const };
 }
 

@@ -9,6 +9,7 @@ import { groups, users } from '../../../db/schema/index.ts';
 import type { Tx } from '../../../db/tenant-tx.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { deliver, notify } from '../../notifications/notify.ts';
+import { dispatch, emitEvent } from '../../webhooks/events.ts';
 import { loadShared } from '../resources.ts';
 
 export interface GrantInput {
@@ -83,9 +84,18 @@ export async function createGrant({ ctx, input }: { ctx: RequestCtx; input: Gran
           data: { role: input.role, title: resource.title },
         })),
     );
-    return { grant: presentGrant(grant), notified };
+    const emitted = await emitEvent(tx, ctx.tenant.id, 'grant.created', {
+      grantId: grant.id,
+      resourceType: input.resourceType,
+      resourceId: input.resourceId,
+      principalType: input.principalType,
+      principalId: input.principalId,
+      role: input.role,
+    });
+    return { grant: presentGrant(grant), notified, emitted };
   });
   deliver(ctx.deps, out.notified);
+  dispatch(ctx.deps, out.emitted);
   return out.grant;
 }
 
