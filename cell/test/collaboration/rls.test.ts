@@ -130,10 +130,13 @@ describe('row-level security', () => {
         ),
       );
       expect(theirs[0]!.n, `${table} seen by B`).toBe(0);
+      // comment_mentions is insert/delete only for the app role (least privilege).
       const changed = await withTenantTx(cell.deps.db, b.tenantId, (tx) =>
-        tx.execute(
-          sql`update ${sql.identifier(table)} set tenant_id = tenant_id where tenant_id = ${a.tenantId}`,
-        ),
+        table === 'comment_mentions'
+          ? tx.execute(sql`delete from comment_mentions where tenant_id = ${a.tenantId}`)
+          : tx.execute(
+              sql`update ${sql.identifier(table)} set tenant_id = tenant_id where tenant_id = ${a.tenantId}`,
+            ),
       );
       expect(changed.count, `${table} updated by B`).toBe(0);
     }
