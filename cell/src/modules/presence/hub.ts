@@ -49,6 +49,7 @@ export class LiveHub {
   private readonly subscriber: Redis;
   private readonly conns = new Set<LiveConn>();
   private readonly listeners = new Map<string, Set<LiveConn>>();
+  private readonly subscribed = new Map<string, Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly ttlMs: number;
   /** Counters for benchmarks and tests. */
@@ -96,7 +97,7 @@ export class LiveHub {
     socket.on?.('pong', () => {
       conn.alive = true;
     });
-    this.listen(userChannel(ctx.tenant.id, user.userId), conn);
+    void this.listen(userChannel(ctx.tenant.id, user.userId), conn);
     this.send(conn, {
       type: 'ready',
       connectionId: conn.id,
@@ -147,10 +148,12 @@ export class LiveHub {
     if (conn.closed) return;
     const entry = member(conn.id, conn.userId, conn.name, Date.now());
     conn.docs.set(documentId, entry);
-    this.listen(documentChannel(conn.ctx.tenant.id, documentId), conn);
+    await this.listen(documentChannel(conn.ctx.tenant.id, documentId), conn);
     const snapshot = await this.store.join(conn.ctx.tenant.id, documentId, entry);
     this.stats.joins += 1;
+    // The joiner gets the snapshot directly (and every later change through the subscription).
     this.send(conn, { type: 'joined', documentId });
+    this.send(conn, { type: 'presence', ...snapshot });
     this.publishPresence(conn.ctx.tenant.id, snapshot);
   }
 
@@ -231,16 +234,22 @@ export class LiveHub {
     });
   }
 
-  private listen(channel: string, conn: LiveConn): void {
+  /** Resolves once the channel's subscription is active, so nothing published after is missed. */
+  private listen(channel: string, conn: LiveConn): Promise<void> {
     let set = this.listeners.get(channel);
     if (!set) {
       set = new Set();
       this.listeners.set(channel, set);
-      this.subscriber
-        .subscribe(channel)
-        .catch((err: unknown) => this.deps.log.warn('live subscribe failed', { err: String(err) }));
+      this.subscribed.set(
+        channel,
+        this.subscriber.subscribe(channel).then(
+          () => {},
+          (err: unknown) => this.deps.log.warn('live subscribe failed', { err: String(err) }),
+        ),
+      );
     }
     set.add(conn);
+    return this.subscribed.get(channel) ?? Promise.resolve();
   }
 
   private unlisten(channel: string, conn: LiveConn): void {
@@ -249,6 +258,7 @@ export class LiveHub {
     set.delete(conn);
     if (set.size === 0) {
       this.listeners.delete(channel);
+      this.subscribed.delete(channel);
       this.subscriber.unsubscribe(channel).catch(() => {});
     }
   }
