@@ -75,7 +75,7 @@ async function connect(url: string, token: string, documentId: string): Promise<
       type: string;
       documentId?: string;
       version?: number;
-      viewers?: unknown[];
+      viewers?: { connections: number }[];
     };
     if (m.type === 'joined') joined();
     if (m.type === 'error') console.error('live error', JSON.stringify(m));

@@ -52,7 +52,6 @@ export async function editCommentText({
     const saved = await editComment(tx, comment, resolved.body, actor.userId);
     await clearMentions(tx, tenantId, comment.id);
     await insertMentions(tx, tenantId, comment.id, resolved.mentions);
-    await queueCommentIndex(tx, tenantId, doc.id, 'comment.edited');
     const fresh = resolved.mentions.filter((m) => !before.has(m.id));
     const freshUsers = new Set(fresh.filter((m) => m.type === 'user').map((m) => m.id));
     for (const m of fresh)
@@ -84,6 +83,8 @@ export async function editCommentText({
       resourceId: doc.id,
       details: { commentId: comment.id, revision: saved.revision },
     });
+    // Last: the outbox insert takes the tenant's doorbell row lock, held until the commit.
+    await queueCommentIndex(tx, tenantId, doc.id, 'comment.edited');
     return {
       comment: presentComment(saved, resolved.mentions, actor, role),
       pushed: presentPushed(saved, resolved.mentions),
@@ -121,7 +122,6 @@ export async function deleteComment({ ctx, input }: { ctx: RequestCtx; input: { 
         resourceId: comment.id,
       });
     const saved = await markDeleted(tx, comment, actor.userId);
-    await queueCommentIndex(tx, tenantId, doc.id, 'comment.deleted');
     audit({
       action: 'comment.deleted',
       resourceType: 'document',
@@ -132,6 +132,7 @@ export async function deleteComment({ ctx, input }: { ctx: RequestCtx; input: { 
       documentId: doc.id,
       commentId: comment.id,
     });
+    await queueCommentIndex(tx, tenantId, doc.id, 'comment.deleted');
     return {
       comment: presentComment(saved, [], actor, role),
       pushed: presentPushed(saved, []),

@@ -70,7 +70,6 @@ export async function createComment({ ctx, input }: { ctx: RequestCtx; input: Cr
       anchor: input.anchor ?? null,
     });
     await insertMentions(tx, tenantId, id, resolved.mentions);
-    await queueCommentIndex(tx, tenantId, doc.id, 'comment.created');
 
     const data = {
       documentId: doc.id,
@@ -125,6 +124,8 @@ export async function createComment({ ctx, input }: { ctx: RequestCtx; input: Cr
         mentions: resolved.mentions.map((m) => m.id),
       },
     });
+    // Last: the outbox insert takes the tenant's doorbell row lock, held until the commit.
+    await queueCommentIndex(tx, tenantId, doc.id, 'comment.created');
     return {
       comment: presentComment(row, resolved.mentions, actor, role),
       pushed: presentPushed(row, resolved.mentions),
