@@ -110,7 +110,14 @@ function until(v: Viewer, count: number, after: number, timeoutMs = 15_000): Pro
       () => reject(new Error(`presence of ${count} not seen on ${v.documentId}`)),
       timeoutMs,
     );
-    v.waiters.push({ count, after, done: (at) => (clearTimeout(t), resolve(at)) });
+    v.waiters.push({
+      count,
+      after,
+      done: (at) => {
+        clearTimeout(t);
+        resolve(at);
+      },
+    });
   });
 }
 
