@@ -16,6 +16,7 @@ import { SealingKey } from './crypto/sealing-key.ts';
 import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
 import { queuePrefix, SearchDoorbell } from './jobs/doorbell.ts';
+import { TenantChanges } from './tenant-context/changes.ts';
 import { ConfigStore } from './tenant-context/config-store.ts';
 import { TenantDirectory } from './tenant-context/directory.ts';
 
@@ -61,6 +62,9 @@ export async function createDeps(
     db,
   );
   const searchDoorbell = new SearchDoorbell(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
+  const tenantChanges = new TenantChanges(redis, env.CELL_ID, log);
+  const tenants = new TenantDirectory(db, config, tenantChanges);
+  await tenants.listen();
   const deps: CellDeps = {
     cellId: env.CELL_ID,
     trustProxy: env.TRUST_PROXY,
@@ -71,7 +75,7 @@ export async function createDeps(
     redis,
     tokens,
     loginThrottle: new LoginThrottle(redis),
-    tenants: new TenantDirectory(db, config),
+    tenants,
     sealing,
     config,
     edge: { secret: env.EDGE_ASSERTION_SECRET, required: env.EDGE_ASSERTION_REQUIRED },
@@ -82,6 +86,7 @@ export async function createDeps(
   };
   const close = async () => {
     await deps.auditTrail.drained();
+    await tenantChanges.close();
     await searchDoorbell.close().catch(() => {});
     await searchIndex.close();
     await sql.end({ timeout: 5 });
