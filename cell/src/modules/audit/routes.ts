@@ -55,6 +55,9 @@ auditRoutes.openapi(
             .openapi({ description: 'Every sealed link holds and no entry was written around the sealer' }),
           checked: z.number().openapi({ description: 'Links recomputed' }),
           firstBrokenSeq: z.number().nullable().openapi({ description: 'The first link that does not hold' }),
+          personalUnverifiable: z.number().openapi({
+            description: 'Links whose personal digest cannot be checked: the subject was erased',
+          }),
           unsealed: z
             .number()
             .openapi({ description: 'Entries not chained yet (the sealer lags by seconds)' }),
