@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTopology, waitFor } from './topology.ts';
+import { freePort, portIsFree, startTopology, waitFor } from './topology.ts';
 
 /**
  * `npm start`: the control plane, cells us-1 and eu-1, and the edge under wrangler dev on
@@ -12,8 +12,24 @@ import { startTopology, waitFor } from './topology.ts';
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const localDir = process.env.QUIRE_LOCAL_DIR ?? join(root, '.local');
 const stack = JSON.parse(readFileSync(join(localDir, 'stack.json'), 'utf8')) as Record<string, string>;
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const edgePort = port('QUIRE_EDGE_PORT', 8787);
+/**
+ * A port set in the environment is used as given; otherwise the documented default, unless
+ * something already listens there (typically `npm start` of another checkout): then any free
+ * port, said aloud, so a second checkout starts without hand-set ports.
+ */
+const port = async (name: string, preferred: number): Promise<number> => {
+  const set = process.env[name];
+  if (set !== undefined) {
+    const n = Number(set);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name}=${set} is not a port number`);
+    return n;
+  }
+  if (await portIsFree(preferred)) return preferred;
+  const other = await freePort();
+  console.error(`port ${preferred} is taken (another checkout's npm start?): using ${other}; set ${name} to choose`);
+  return other;
+};
+const edgePort = await port('QUIRE_EDGE_PORT', 8787);
 const host = process.env.QUIRE_HOST ?? 'quire.localhost';
 
 const topology = await startTopology({
@@ -21,10 +37,10 @@ const topology = await startTopology({
   pgAdminUrl: stack.QUIRE_PG_ADMIN_URL!,
   redisUrl: stack.QUIRE_REDIS_URL!,
   dbPrefix: 'quire',
-  controlPlanePort: port('QUIRE_CONTROL_PLANE_PORT', 8070),
+  controlPlanePort: await port('QUIRE_CONTROL_PLANE_PORT', 8070),
   cells: [
-    { id: 'us-1', region: 'us', redisDb: 1, port: port('QUIRE_US1_PORT', 8081) },
-    { id: 'eu-1', region: 'eu', redisDb: 2, port: port('QUIRE_EU1_PORT', 8082) },
+    { id: 'us-1', region: 'us', redisDb: 1, port: await port('QUIRE_US1_PORT', 8081) },
+    { id: 'eu-1', region: 'eu', redisDb: 2, port: await port('QUIRE_EU1_PORT', 8082) },
   ],
   heartbeatSeconds: 5,
   requireEdge: false,
