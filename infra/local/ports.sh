@@ -8,7 +8,8 @@
 # block derived from this checkout's key, saves it in ports.env, and every later run of this
 # checkout uses it: nobody has to pick ports by hand, and stack.json always says where things are.
 
-# name|default|offset in the fallback block
+# name|default|offset in the fallback block (npm start's processes take offsets 4..7:
+# infra/local/run-topology.ts)
 QUIRE_PORT_TABLE=(
   'QUIRE_PG_PORT|54329|0'
   'QUIRE_REDIS_PORT|63790|1'
@@ -74,7 +75,7 @@ port_holder() {
   command -v ss >/dev/null 2>&1 || return 0
   pid=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2)
   [[ -n $pid ]] || return 0
-  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120 | sed 's/ *$//')
   printf 'pid %s: %s' "$pid" "${cmd:-?}"
 }
 
