@@ -1,5 +1,5 @@
 /**
- * `node infra/backup/rehearse.ts [--archive-timeout S] [--documents N] [--keep]`: the backup
+ * `node infra/backup/rehearse.ts [--archive-timeout S] [--documents N] [--ballast-mb MB] [--keep]`: the backup
  * rehearsal (rehearsal/run.ts) from the command line, printing what it measured: the RTO (time
  * to restore a cell as of T, and until the restored cell served its first verified download)
  * and the RPO bound (archive_timeout, and how long the last commit took to reach the archive).
@@ -25,6 +25,7 @@ try {
   const r = await runRehearsal({
     archiveTimeoutSeconds: value('--archive-timeout', 60),
     documentsPerPhase: value('--documents', 4),
+    ballastMb: args.includes('--ballast-mb') ? value('--ballast-mb', 0) : 0,
     keep: args.includes('--keep'),
     log: (line) => console.error(`  ${line}`),
   });
@@ -32,7 +33,8 @@ try {
   console.log(`
 Backup rehearsal passed in ${s(Date.now() - started)}${args.includes('--keep') ? ` (kept: ${r.folder})` : ''}
   restored as of T = ${r.targetTime} (last replayed commit ${r.lastReplayedCommit})
-  RTO  whole cell restored in ${s(r.rto.restoreMs)} (Postgres copy ${s(r.rto.pgCopyMs)}, WAL replay ${s(r.rto.pgReplayMs)});
+  RTO  whole cell restored in ${s(r.rto.restoreMs)}: Postgres ${s(r.rto.pgMs)} (copy ${s(r.rto.pgCopyMs)}, WAL replay
+       ${s(r.rto.pgReplayMs)} for ${(r.rto.walReplayedBytes / 1048576).toFixed(1)} MB), ${(r.rto.blobBytes / 1048576).toFixed(1)} MB of blobs beside it;
        first verified download ${s(r.rto.firstDownloadMs)} after the restore began
   RPO  bound: archive_timeout ${r.rpo.archiveTimeoutSeconds} s; the last commit reached the archive after
        ${s(r.rpo.commitToArchiveMs)} (WAL ${r.rpo.lastArchivedWal} at ${r.rpo.lastArchivedAt})

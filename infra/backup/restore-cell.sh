@@ -9,6 +9,7 @@
 # The cell folder receives blobs/, keyring/, signing-keys.json and sealing-key.json: point
 # the restored cell's BLOB_DIR, KEYRING_DIR, SIGNING_KEY_FILE and SEALING_KEY_FILE at them,
 # and DATABASE_URL at the restored server (same roles and passwords as the original).
+# `--target-time latest`: all the archived WAL and the newest file snapshots (disaster recovery).
 # Prints key=value figures on stdout, the total as restore_ms.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -16,7 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat >&2 <<EOF
-usage: restore-cell.sh --target-time ISO --pgdata DIR --port N --cell-dir DIR --database NAME [--socket-dir DIR]
+usage: restore-cell.sh --target-time ISO|latest --pgdata DIR --port N --cell-dir DIR --database NAME [--socket-dir DIR]
 env: QUIRE_BACKUP_DIR, QUIRE_BACKUP_KEYS_DIR (default \$QUIRE_BACKUP_DIR/files/keys)
 EOF
   exit 2
@@ -41,41 +42,63 @@ keys_store="${QUIRE_BACKUP_KEYS_DIR:-$QUIRE_BACKUP_DIR/files/keys}"
 socket_dir=${socket_dir:-$pgdata.run}
 node_bin="${QUIRE_NODE:-$BACKUP_ROOT_DIR/node_modules/.bin/node}"
 [[ -x $node_bin ]] || node_bin=$(command -v node) || bdie "node not found (set QUIRE_NODE)"
-target_utc=$(utc_of "$target")
+if [[ $target == latest ]]; then target_utc=latest; else target_utc=$(utc_of "$target"); fi
 started=$(date +%s%3N)
-
-# 1. Postgres (prints its own key=value figures).
-bash "$BACKUP_SCRIPTS_DIR/restore-pg.sh" --target-time "$target_utc" --pgdata "$pgdata" --port "$port" \
-  --socket-dir "$socket_dir"
-
-# 2. Files as of the same time.
+# Files as of the same time ("latest": the newest snapshots).
+files_at=$target_utc
+[[ $target_utc != latest ]] || files_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 [[ ! -e $cell_dir ]] || [[ -z $(ls -A "$cell_dir") ]] || bdie "$cell_dir is not empty; restore into a fresh folder"
 mkdir -p "$cell_dir"
 chmod 700 "$cell_dir"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# 1. Blobs in the background: copying them is a disk-speed term as long as the WAL replay, so
+#    the two run side by side and the restore takes the longer of them, not their sum.
+blobs_pid=''
 if [[ -d $QUIRE_BACKUP_DIR/files/blobs/snapshots ]]; then
-  blobs_json=$("$node_bin" "$BACKUP_SCRIPTS_DIR/files-cli.ts" restore --store "$QUIRE_BACKUP_DIR/files/blobs" \
-    --at "$target_utc" "blobs=$cell_dir/blobs")
-  printf 'blobs=%s\n' "$blobs_json"
+  "$node_bin" "$BACKUP_SCRIPTS_DIR/files-cli.ts" restore --store "$QUIRE_BACKUP_DIR/files/blobs" \
+    --at "$files_at" "blobs=$cell_dir/blobs" >"$work/blobs.json" 2>"$work/blobs.err" &
+  blobs_pid=$!
 else
   blog "no blob snapshots in $QUIRE_BACKUP_DIR/files/blobs (an S3 cell? see README.md): blobs not restored"
 fi
+
+# 2. Postgres (prints its own key=value figures).
+if ! bash "$BACKUP_SCRIPTS_DIR/restore-pg.sh" --target-time "$target_utc" --pgdata "$pgdata" --port "$port" \
+  --socket-dir "$socket_dir"; then
+  [[ -z $blobs_pid ]] || wait "$blobs_pid" || true
+  bdie "the Postgres restore failed (above)"
+fi
+pg_done=$(date +%s%3N)
+
+# 3. Keys, then wait for the blobs.
 targets=("signing-keys.json=$cell_dir/signing-keys.json" "sealing-key.json=$cell_dir/sealing-key.json")
 [[ -d $keys_store/snapshots ]] || bdie "no key snapshots in $keys_store"
 if grep -q '"keyring"' "$keys_store"/snapshots/*.json; then targets+=("keyring=$cell_dir/keyring"); fi
-keys_json=$("$node_bin" "$BACKUP_SCRIPTS_DIR/files-cli.ts" restore --store "$keys_store" --at "$target_utc" "${targets[@]}")
+keys_json=$("$node_bin" "$BACKUP_SCRIPTS_DIR/files-cli.ts" restore --store "$keys_store" --at "$files_at" "${targets[@]}")
 printf 'keys=%s\n' "$keys_json"
+if [[ -n $blobs_pid ]]; then
+  if ! wait "$blobs_pid"; then
+    cat "$work/blobs.err" >&2
+    bdie "restoring the blobs failed (above)"
+  fi
+  cat "$work/blobs.err" >&2
+  printf 'blobs=%s\n' "$(<"$work/blobs.json")"
+fi
+files_done=$(date +%s%3N)
 
-# 3. What the restored rows need: every referenced blob, every tenant's key (local keyring).
+# 4. What the restored rows need: every referenced blob, every tenant's key (local keyring).
 bin=$(pg_bin_dir)
 q() { as_pg_user "$bin/psql" -X -At -v ON_ERROR_STOP=1 -h "$socket_dir" -p "$port" -U postgres -d "$database" -c "$1"; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 missing=0 referenced=0 orphans=0
 if [[ -d $cell_dir/blobs ]]; then
-  q "select blob_key from document_versions
-     union select text_blob_key from version_derivatives where text_blob_key is not null
-     union select preview_blob_key from version_derivatives where preview_blob_key is not null" |
-    LC_ALL=C sort -u >"$work/referenced"
+  # Every `…blob_key` column (versions, extracted text, previews; any a later migration adds).
+  refs=$(q "select string_agg(format('select %I from %I where %I is not null', column_name, table_name, column_name),
+                              ' union ') from information_schema.columns
+            where table_schema = 'public' and column_name like '%blob\_key'")
+  [[ -n $refs ]] || bdie "no blob_key column in the restored database (not a cell database?)"
+  q "$refs" | LC_ALL=C sort -u >"$work/referenced"
   if grep -q -v -E '^[A-Za-z0-9/._-]+$' "$work/referenced" || grep -q -F '..' "$work/referenced"; then
     bdie "suspicious blob key in the restored database"
   fi
@@ -99,8 +122,11 @@ if [[ -d $cell_dir/keyring ]]; then
     }
   done < <(q "select id from tenants")
 fi
-printf 'referenced_blobs=%s\nmissing_blobs=%s\nunreferenced_blobs_removed=%s\ntenants_without_key=%s\nrestore_ms=%s\n' \
-  "$referenced" "$missing" "$orphans" "$no_key" "$(($(date +%s%3N) - started))"
+now=$(date +%s%3N)
+printf 'referenced_blobs=%s\nmissing_blobs=%s\nunreferenced_blobs_removed=%s\ntenants_without_key=%s\n' \
+  "$referenced" "$missing" "$orphans" "$no_key"
+printf 'pg_ms=%s\nfiles_wait_ms=%s\ncheck_ms=%s\nrestore_ms=%s\n' \
+  "$((pg_done - started))" "$((files_done - pg_done))" "$((now - files_done))" "$((now - started))"
 ((missing == 0 && no_key == 0)) ||
   bdie "the restore is incomplete: $missing referenced blob(s), $no_key tenant key(s) missing (see above)"
 blog "cell restored as of $target_utc: $referenced referenced blobs present, every tenant has its key"

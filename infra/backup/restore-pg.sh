@@ -6,7 +6,8 @@
 #
 # Picks the newest base backup that finished before the target, copies it, and lets the
 # server replay archived WAL (restore_command) up to the target (recovery_target_time,
-# inclusive), then promote. The restored server does NOT archive (archive_mode = off): it must
+# inclusive), then promote. `--target-time latest` replays every archived segment (disaster
+# recovery: the newest base backup, then all the WAL there is). The restored server does NOT archive (archive_mode = off): it must
 # never write into the backup it came from. To make it the cell's new primary, configure
 # archiving into a new folder (configure-archiving.sh) and take a base backup right away.
 # Prints figures as key=value lines on stdout (copy and replay seconds, the last replayed
@@ -18,7 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage() {
   cat >&2 <<EOF
 usage: restore-pg.sh --target-time ISO --pgdata DIR --port N [--socket-dir DIR] [--listen ADDR]
-  --target-time  restore as of this time (ISO 8601; commits up to and including it)
+  --target-time  restore as of this time (ISO 8601; commits up to and including it), or `latest`
   --pgdata       fresh data directory to create (must not exist, or be empty)
   --port         port of the restored server
   --socket-dir   its Unix socket folder (default: <pgdata>.run)
@@ -48,10 +49,15 @@ require_safe_path --socket-dir "$socket_dir"
 [[ $port =~ ^[0-9]+$ ]] && ((port >= 1024 && port <= 65535)) || bdie "--port must be 1024..65535"
 [[ $listen =~ ^[A-Za-z0-9.:,*-]+$ ]] || bdie "--listen: not an address list ($listen)"
 timeout_s=${QUIRE_RESTORE_TIMEOUT:-14400}
-target_utc=$(utc_of "$target")
-target_epoch=$(date -u -d "$target_utc" +%s)
-# The form recovery_target_time reads (it refuses ISO 8601's T and Z).
-target_pg=$(date -u -d "$target_utc" '+%Y-%m-%d %H:%M:%S.%6N+00')
+if [[ $target == latest ]]; then
+  target_utc=latest
+  target_epoch=$(date -u +%s)
+else
+  target_utc=$(utc_of "$target")
+  target_epoch=$(date -u -d "$target_utc" +%s)
+  # The form recovery_target_time reads (it refuses ISO 8601's T and Z).
+  target_pg=$(date -u -d "$target_utc" '+%Y-%m-%d %H:%M:%S.%6N+00')
+fi
 bin=$(pg_bin_dir)
 wal_dir=$QUIRE_BACKUP_DIR/wal
 [[ -d $wal_dir ]] || bdie "no WAL archive at $wal_dir"
@@ -79,8 +85,10 @@ rm -f "$pgdata/manifest.json" "$pgdata/backup_manifest"
 {
   printf "\n# Added by infra/backup/restore-pg.sh: recovery as of %s.\n" "$target_utc"
   printf "restore_command = 'cp %s/%%f \"%%p\"'\n" "$wal_dir"
-  printf "recovery_target_time = '%s'\n" "$target_pg"
-  printf "recovery_target_inclusive = on\nrecovery_target_action = 'promote'\n"
+  if [[ $target_utc != latest ]]; then
+    printf "recovery_target_time = '%s'\n" "$target_pg"
+    printf "recovery_target_inclusive = on\nrecovery_target_action = 'promote'\n"
+  fi
   printf "archive_mode = off\nport = %s\nlisten_addresses = '%s'\nunix_socket_directories = '%s'\n" \
     "$port" "$listen" "$socket_dir"
 } >>"$pgdata/postgresql.auto.conf"
