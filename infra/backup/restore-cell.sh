@@ -9,7 +9,9 @@
 # The cell folder receives blobs/, keyring/, signing-keys.json and sealing-key.json: point
 # the restored cell's BLOB_DIR, KEYRING_DIR, SIGNING_KEY_FILE and SEALING_KEY_FILE at them,
 # and DATABASE_URL at the restored server (same roles and passwords as the original).
-# `--target-time latest`: all the archived WAL and the newest file snapshots (disaster recovery).
+# `--target-time latest`: all the archived WAL and the newest file snapshots (the blob disk
+# survived, or blobs are in S3); `last-snapshot`: as of the newest blob snapshot, the latest
+# time whose blobs are all in the backup (the blob disk is lost too).
 # Prints key=value figures on stdout, the total as restore_ms.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -17,7 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat >&2 <<EOF
-usage: restore-cell.sh --target-time ISO|latest --pgdata DIR --port N --cell-dir DIR --database NAME [--socket-dir DIR]
+usage: restore-cell.sh --target-time ISO|latest|last-snapshot --pgdata DIR --port N --cell-dir DIR --database NAME [--socket-dir DIR]
 env: QUIRE_BACKUP_DIR, QUIRE_BACKUP_KEYS_DIR (default \$QUIRE_BACKUP_DIR/files/keys)
 EOF
   exit 2
@@ -42,7 +44,19 @@ keys_store="${QUIRE_BACKUP_KEYS_DIR:-$QUIRE_BACKUP_DIR/files/keys}"
 socket_dir=${socket_dir:-$pgdata.run}
 node_bin="${QUIRE_NODE:-$BACKUP_ROOT_DIR/node_modules/.bin/node}"
 [[ -x $node_bin ]] || node_bin=$(command -v node) || bdie "node not found (set QUIRE_NODE)"
-if [[ $target == latest ]]; then target_utc=latest; else target_utc=$(utc_of "$target"); fi
+case $target in
+latest) target_utc=latest ;;
+last-snapshot)
+  # The start of the newest blob snapshot: every blob a row committed by then references was
+  # written before it, so is in it. The consistent "as late as possible" for a lost blob disk.
+  newest=$(find "$QUIRE_BACKUP_DIR/files/blobs/snapshots" -maxdepth 1 -name '*.json' ! -name '.tmp-*' 2>/dev/null | sort | tail -n1)
+  [[ -n $newest ]] || bdie "--target-time last-snapshot: no blob snapshot in $QUIRE_BACKUP_DIR/files/blobs"
+  taken=$(grep -o '"takenAt":"[^"]*"' "$newest" | head -n1 | cut -d'"' -f4)
+  target_utc=$(utc_of "$taken")
+  blog "last-snapshot: restoring as of $target_utc (the newest blob snapshot)"
+  ;;
+*) target_utc=$(utc_of "$target") ;;
+esac
 started=$(date +%s%3N)
 # Files as of the same time ("latest": the newest snapshots).
 files_at=$target_utc
