@@ -8,7 +8,7 @@ import type {
   SearchQuery,
   SearchResult,
 } from '../../src/adapters/search-index/port.ts';
-import { TOTAL_COUNT_CAP } from '../../src/adapters/search-index/port.ts';
+import { FACET_SAMPLE_SIZE, TOTAL_COUNT_CAP } from '../../src/adapters/search-index/port.ts';
 import type { EngineUnderTest, StartedEngine } from './engines.ts';
 import { doc, query } from './fixtures.ts';
 
@@ -137,6 +137,7 @@ export function defineSearchCases(engine: EngineUnderTest) {
         query({ terms: ['alpha'] }, { facets: ['tags', 'author', 'type', 'year'], limit: 1 }),
       );
       expect(r.total).toBe(5);
+      expect(r.facetsRelation).toBe('eq');
       expect(r.hits).toHaveLength(1);
       expect(r.facets.tags).toEqual([
         { value: 'a', count: 3 },
@@ -168,6 +169,40 @@ export function defineSearchCases(engine: EngineUnderTest) {
         { value: 'b', count: 1 },
       ]);
     });
+
+    it(`facets either count every match or say they count the ${FACET_SAMPLE_SIZE.toLocaleString('en-US')} best`, async () => {
+      const t = await started.newTenant();
+      const best = 150;
+      const rest = FACET_SAMPLE_SIZE + 50;
+      await index.upsert(t, [
+        ...Array.from({ length: best }, () => doc(t, { title: 'Merger terms', tags: ['best'] })),
+        ...Array.from({ length: rest }, () =>
+          doc(t, { title: 'Notes', body: 'a note that names the merger once', tags: ['rest'] }),
+        ),
+      ]);
+      const r = await index.search(t, query({ terms: ['merger'] }, { facets: ['tags'], limit: 5 }));
+      expect([r.total, r.totalRelation]).toEqual([best + rest, 'eq']);
+      expect(r.hits.every((h) => h.tags.includes('best'))).toBe(true);
+      if (r.facetsRelation === 'sample') {
+        // The best matches: every title match, then body matches up to the sample's size.
+        expect(r.facets.tags).toEqual([
+          { value: 'rest', count: FACET_SAMPLE_SIZE - best },
+          { value: 'best', count: best },
+        ]);
+      } else {
+        expect(r.facets.tags).toEqual([
+          { value: 'rest', count: rest },
+          { value: 'best', count: best },
+        ]);
+      }
+      // Filters apply before the sample: a narrower query is counted exactly again.
+      const narrow = await index.search(
+        t,
+        query({ terms: ['merger'] }, { facets: ['tags'], filters: { tags: ['best'] } }),
+      );
+      expect(narrow.facetsRelation).toBe('eq');
+      expect(narrow.facets.tags).toEqual([{ value: 'best', count: best }]);
+    }, 60_000);
 
     it('applies each filter: tags (all of), author, types, date range, custom fields', async () => {
       const { t, docs } = await facetTenant();
@@ -327,6 +362,17 @@ export function defineSearchCases(engine: EngineUnderTest) {
       expect(html.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
       expect(html).toContain('&lt;script&gt;');
       expect(html).toContain('&amp;');
+    });
+
+    it('cuts the snippet around a match far into a long body, inflected forms included', async () => {
+      const t = await started.newTenant();
+      const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(120);
+      const d = doc(t, { body: `${filler} The contractors were running the budget review. ${filler}` });
+      await index.upsert(t, [d]);
+      for (const word of ['budget', 'run', 'contractor']) {
+        const html = (await index.search(t, query({ terms: [word] }))).hits[0]!.snippets.join(' … ');
+        expect(html, word).toMatch(/<mark>(budget|running|contractors)<\/mark>/);
+      }
     });
 
     it('a document cannot forge a highlight', async () => {
@@ -522,8 +568,9 @@ export function defineSearchCases(engine: EngineUnderTest) {
       const all = await index.search(t, query({ terms: ['plenty'] }, { limit: 5, facets: ['type'] }));
       expect([all.total, all.totalRelation]).toEqual([TOTAL_COUNT_CAP, 'gte']);
       expect(all.hits).toHaveLength(5);
-      // Facets still count every match.
-      expect(all.facets.type).toEqual([{ value: 'text', count: TOTAL_COUNT_CAP + 1 }]);
+      // Facets count every match, or say that they count the FACET_SAMPLE_SIZE best (port.ts).
+      const counted = all.facetsRelation === 'sample' ? FACET_SAMPLE_SIZE : TOTAL_COUNT_CAP + 1;
+      expect(all.facets.type).toEqual([{ value: 'text', count: counted }]);
       const even = await index.search(t, query({ terms: ['even'] }, { limit: 5 }));
       expect([even.total, even.totalRelation]).toEqual([TOTAL_COUNT_CAP / 2 + 1, 'eq']);
     }, 120_000);

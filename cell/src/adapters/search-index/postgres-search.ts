@@ -1,0 +1,246 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/tenant-tx.ts';
+import {
+  emptyResult,
+  FACET_SIZE,
+  FRAGMENT_SEPARATOR,
+  LT_STAND_IN,
+  MARK_CLOSE,
+  MARK_OPEN,
+  MAX_SNIPPETS,
+  markedToHtml,
+  parseAfter,
+  relevanceCursor,
+  relevanceOffset,
+} from './common.ts';
+import {
+  FACET_SAMPLE_SIZE,
+  type Facet,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+  type TextQuery,
+  TOTAL_COUNT_CAP,
+} from './port.ts';
+
+/**
+ * The read side of the Postgres engine (migration 0006_search_rum.sql): one statement per search,
+ * as the app role, through the SECURITY DEFINER functions that apply the tenant and the access
+ * filter (search_hits, search_count).
+ *
+ * - Relevance: one pass over the RUM index, best first (`tsv <=> query`), cut at the page's end
+ *   or the facet sample's: both are prefixes of it. The index ranks from its own copy of the word
+ *   positions; only the rows it returns are read from the heap. The total is counted up to the
+ *   cap by an unordered scan of the same index. Pages by offset (`['offset', n]`).
+ * - Date and title: the page is cut inside the match query (keyset `after`), the total counted up
+ *   to the cap; the facet sample is a relevance pass (newest first without free text).
+ * - Facets count the FACET_SAMPLE_SIZE best matches (`facetsRelation: 'sample'` when there are
+ *   more); snippets are cut for the page's hits only, from a window of the body (see
+ *   search_snippet_source in the migration), with ts_headline.
+ */
+
+const HEADLINE_OPTIONS = [
+  `StartSel="${MARK_OPEN}"`,
+  `StopSel="${MARK_CLOSE}"`,
+  `FragmentDelimiter="${FRAGMENT_SEPARATOR}"`,
+  `MaxFragments=${MAX_SNIPPETS}`,
+  'MaxWords=30',
+  'MinWords=10',
+].join(', ');
+
+/** Characters of the body ts_headline is given: room for two fragments of 30 words. */
+const SNIPPET_WINDOW_CHARS = 800;
+
+/** A text[] literal for binding a list as one parameter (the driver would expand a JS array). */
+export function textArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/** The query and filter arguments search_hits and search_count share (in their order). */
+function filterArgs(query: SearchQuery, q: string | null): SQL {
+  const { access, filters } = query;
+  const custom = filters.customFields
+    ? Object.fromEntries(Object.entries(filters.customFields).map(([k, v]) => [k, String(v)]))
+    : null;
+  const keys = access.all ? null : textArray([...access.folderIds, ...access.documentIds]);
+  return sql`${q}::tsquery, ${access.all}, ${keys}::text[],
+    ${filters.folderId ?? null}::text, ${filters.includeSubfolders !== false},
+    ${filters.tags?.length ? textArray(filters.tags) : null}::text[],
+    ${filters.authorId ?? null}::text,
+    ${filters.types?.length ? textArray(filters.types) : null}::text[],
+    ${filters.updatedFrom?.toISOString() ?? null}::timestamptz,
+    ${filters.updatedTo?.toISOString() ?? null}::timestamptz,
+    ${custom ? JSON.stringify(custom) : null}::jsonb`;
+}
+
+/** search_hits rows, numbered from 1 in their order as `n`. */
+function hits(args: SQL, order: string, after: [string, string] | undefined, limit: number): SQL {
+  return sql`select h.* from search_hits(${args}, ${order}::text, ${after?.[0] ?? null}::text,
+      ${after?.[1] ?? null}::text, ${limit}::int)
+    with ordinality h(document_id, title_key, updated_at, author_id, type, tags, n)`;
+}
+
+const FACET_SQL: Record<Facet, SQL> = {
+  tags: sql`select t as v, count(*) as n from s, unnest(s.tags) t group by t`,
+  author: sql`select author_id as v, count(*) as n from s group by author_id`,
+  type: sql`select type as v, count(*) as n from s group by type`,
+  year: sql`select extract(year from updated_at at time zone 'UTC')::int::text as v, count(*) as n from s group by 1`,
+};
+
+function facetColumn(facet: Facet, requested: Facet[]): SQL {
+  if (!requested.includes(facet)) return sql`null::json`;
+  return sql`(select coalesce(json_agg(json_build_object('value', f.v, 'count', f.n)
+      order by f.n desc, f.v collate "C"), '[]'::json)
+    from (select g.v, g.n from (${FACET_SQL[facet]}) g order by g.n desc, g.v collate "C" limit ${FACET_SIZE}) f)`;
+}
+
+/**
+ * Where a snippet window starts (search_snippet_source): the query's phrases, then its words and
+ * their stems, lower-cased and cut to a stem-like prefix so that inflected forms are found too
+ * ('policy' and its stem 'polici' → 'poli', 'running' and 'run' → 'runni', 'run').
+ */
+export function snippetNeedles(text: TextQuery, q: string): { phrases: string[]; words: string[] } {
+  const stem = (w: string) => (w.length <= 3 ? w : w.slice(0, Math.max(3, w.length - 2)));
+  const phrases = text.phrases.map((p) => p.toLowerCase().replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const raw = [...text.terms, ...text.prefixes, ...text.phrases.flatMap((p) => p.split(/\s+/))];
+  // The normalised words of the query, without the excluded ones: `!'draft'`, `!( 'a' <-> 'b' )`.
+  const positive = q.replace(/!\s*(\([^()]*\)|'(?:[^']|'')*')/g, ' ');
+  const lexemes = [...positive.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'"));
+  const words = [...raw.map((w) => w.toLowerCase()), ...lexemes].map(stem).filter((w) => w.length >= 2);
+  return { phrases: [...new Set(phrases)], words: [...new Set(words)] };
+}
+
+interface HitRow {
+  n: number;
+  document_id: string;
+  rank: number;
+  version_id: string;
+  title: string;
+  title_key: string;
+  filename: string;
+  folder_id: string | null;
+  author_id: string;
+  type: string;
+  tags: string[];
+  updated_at: string;
+  snippet: string | null;
+}
+
+type FacetRows = { value: string; count: number }[] | null;
+
+export async function runSearch(
+  tx: Tx,
+  tenantId: string,
+  query: SearchQuery,
+  q: string | null,
+  scoped: string | null,
+): Promise<SearchResult> {
+  const args = filterArgs(query, q);
+  const relevance = query.sort === 'relevance';
+  const offset = relevance ? relevanceOffset(query.after) : 0;
+  const after = query.sort === 'relevance' ? undefined : parseAfter(query.sort, query.after);
+  const faceted = query.facets.length > 0;
+  // Rows offset+1 … offset+limit are the page; one more says there is a next page.
+  const first = relevance ? offset + 1 : 1;
+  const last = first + query.limit - 1;
+
+  const needles = q ? snippetNeedles(query.text, q) : null;
+  const snippet = needles
+    ? sql`ts_headline(d.language::regconfig, replace(search_snippet_source(d.body,
+        ${textArray(needles.phrases)}::text[], ${textArray(needles.words)}::text[], ${SNIPPET_WINDOW_CHARS}),
+        '<', ${LT_STAND_IN}), ${q}::tsquery, ${HEADLINE_OPTIONS})`
+    : sql`null::text`;
+  // The engine's order is the index's; the score shown is the same cover-density rank, 1 / distance.
+  const score =
+    relevance && scoped
+      ? sql`coalesce(1 / nullif((d.tsv <=> ${scoped}::tsquery)::float8, 'Infinity'::float8), 0)`
+      : sql`0::float8`;
+  const hitsColumn = (page: SQL) => sql`(select coalesce(json_agg(h order by h.n), '[]'::json) from (
+      select p.n, p.document_id, p.updated_at, p.title_key, d.version_id, d.title, d.filename, d.folder_id,
+        d.author_id, d.type, d.tags,
+        case when p.n <= ${last} then ${score} end as rank,
+        case when p.n <= ${last} then ${snippet} end as snippet
+      from (${page}) p join search_documents d on d.tenant_id = ${tenantId} and d.document_id = p.document_id
+    ) h)`;
+  const facetColumns = sql`${facetColumn('tags', query.facets)} as tags,
+      ${facetColumn('author', query.facets)} as author,
+      ${facetColumn('type', query.facets)} as type,
+      ${facetColumn('year', query.facets)} as year`;
+
+  const capped = sql`search_count(${args}, ${TOTAL_COUNT_CAP + 1}::int)`;
+  let statement: SQL;
+  if (relevance) {
+    // One ordered pass over the RUM index, cut at the page's end (or the facet sample's): the page
+    // and the sample are prefixes of it. RUM re-checks every row it returns against the heap, so
+    // the pass stops there and the total is counted by an unordered scan, unless the pass was short.
+    const window = Math.max(last + 1, faceted ? FACET_SAMPLE_SIZE : 0);
+    statement = sql`with m as materialized (${hits(args, 'relevance', undefined, window)}),
+      s as materialized (select * from m where m.n <= ${faceted ? FACET_SAMPLE_SIZE : 0})
+      select case when (select count(*) from m) < ${window} then (select count(*) from m)::int
+          else ${capped} end as total,
+        ${facetColumns},
+        ${hitsColumn(sql`select * from m where m.n >= ${first} and m.n <= ${last + 1}`)} as hits`;
+  } else {
+    // The facet sample: the best matches with words, the newest without.
+    const sample = faceted
+      ? hits(args, q ? 'relevance' : 'date', undefined, FACET_SAMPLE_SIZE)
+      : sql`select null::text[] as tags, null::text as author_id, null::text as type,
+          null::timestamptz as updated_at where false`;
+    statement = sql`with s as materialized (${sample})
+      select ${capped} as total, ${facetColumns},
+        ${hitsColumn(hits(args, query.sort, after, query.limit + 1))} as hits`;
+  }
+  const [row] = await tx.execute<{
+    total: number;
+    tags: FacetRows;
+    author: FacetRows;
+    type: FacetRows;
+    year: FacetRows;
+    hits: HitRow[];
+  }>(statement);
+  if (!row) return emptyResult(query.facets);
+
+  const page = row.hits.filter((h) => h.n <= last).map(toHit);
+  const more = row.hits.some((h) => h.n > last);
+  const lastHit = page.at(-1);
+  const lastRow = row.hits.find((h) => h.n === last);
+  const facets: SearchResult['facets'] = {};
+  for (const f of query.facets) facets[f] = (row[f] ?? []).map((x) => ({ value: x.value, count: x.count }));
+  let next: unknown[] | null = null;
+  if (more && lastHit) {
+    if (relevance) next = relevanceCursor(offset + page.length);
+    else if (query.sort === 'date') next = [lastHit.updatedAt.toISOString(), lastHit.documentId];
+    else if (lastRow) next = [lastRow.title_key, lastHit.documentId];
+  }
+  return {
+    hits: page,
+    total: Math.min(row.total, TOTAL_COUNT_CAP),
+    totalRelation: row.total > TOTAL_COUNT_CAP ? 'gte' : 'eq',
+    facets,
+    facetsRelation: faceted && row.total > FACET_SAMPLE_SIZE ? 'sample' : 'eq',
+    next,
+  };
+}
+
+function toHit(r: HitRow): SearchHit {
+  return {
+    documentId: r.document_id,
+    versionId: r.version_id,
+    title: r.title,
+    filename: r.filename,
+    folderId: r.folder_id,
+    authorId: r.author_id,
+    type: r.type,
+    tags: r.tags,
+    updatedAt: new Date(r.updated_at),
+    score: r.rank ?? 0,
+    snippets: r.snippet
+      ? r.snippet
+          .split(FRAGMENT_SEPARATOR)
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)
+          .slice(0, MAX_SNIPPETS)
+          .map((s) => markedToHtml(s.split(LT_STAND_IN).join('<')))
+      : [],
+  };
+}

@@ -1,0 +1,306 @@
+-- Ranked full-text search from a RUM index (cell/src/modules/search/README.md, "Postgres ranking").
+-- RUM keeps each word's positions in the index, so the best matches come out of an ordered index
+-- scan (`<=> query`) without reading the heap row of every match. Measured on a 100,000-document
+-- tenant: bench/search/README.md.
+
+-- RUM is not a trusted extension: a superuser creates it in the cell database before migrations
+-- run (cell/src/db/bootstrap.ts does; in production the DBA or the setup job, README "Deploying").
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'rum') THEN
+    RAISE EXCEPTION 'the rum extension is missing: a superuser must run CREATE EXTENSION rum in this database first (node cell/src/db/setup-cli.ts does it; README "Deploying")'
+      USING ERRCODE = 'feature_not_supported';
+  END IF;
+END $$;--> statement-breakpoint
+
+-- A narrow heap row: the tsvector and the body move out of line (TOAST) once a row passes 1 kB, so
+-- counting matches, facet samples and visibility checks touch ~0.5 kB per document instead of ~8 kB
+-- (migration 0003 kept the tsvector inline because ranking read it for every match; the RUM index
+-- ranks from its own copy of the positions now). Rows written before keep their layout until they
+-- are re-indexed.
+ALTER TABLE "search_documents" ALTER COLUMN "tsv" SET STORAGE EXTENDED;--> statement-breakpoint
+ALTER TABLE "search_documents" SET (toast_tuple_target = 1024);--> statement-breakpoint
+
+-- RUM's posting lists are per word across every tenant of the cell, and a second index column for
+-- the tenant is walked in full (~10 ms per search of a 100,000-document tenant, measured). So each
+-- document's words are stored scoped to its tenant ('ten_x/contract'), with one marker word per
+-- document ('ten_x/') that a query of only exclusions starts from: a search walks only its tenant's
+-- posting lists, and ranks the same (positions and weights are unchanged). Tenant ids have no '/'.
+-- The engine writes tsv = search_scoped_tsv(tenant, search_build_tsv(…)); searches scope their
+-- query the same way (search_scoped_query) and still require tenant_id = the caller's tenant.
+CREATE FUNCTION search_scope_prefix(p_tenant text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
+BEGIN
+  IF p_tenant !~ '^[A-Za-z0-9_-]+$' THEN
+    RAISE EXCEPTION 'search: unexpected tenant id %', p_tenant USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  RETURN p_tenant || '/';
+END $$;--> statement-breakpoint
+
+CREATE FUNCTION search_scoped_tsv(p_tenant text, p_tsv tsvector) RETURNS tsvector
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public AS $$
+DECLARE v_prefix text := search_scope_prefix(p_tenant);
+BEGIN
+  -- Every lexeme of the text form starts after a space and a quote ('it''s' doubles inner quotes).
+  RETURN (replace(' ' || p_tsv::text, ' ''', ' ''' || v_prefix) || ' ''' || v_prefix || '''')::tsvector;
+END $$;--> statement-breakpoint
+
+-- A query in the same scope; with no word to require (only exclusions) it starts from the marker.
+CREATE FUNCTION search_scoped_query(p_tenant text, p_query tsquery) RETURNS tsquery
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_prefix text := search_scope_prefix(p_tenant);
+  v_q tsquery := regexp_replace(p_query::text, '(^|[ (!])''', '\1''' || v_prefix, 'g')::tsquery;
+BEGIN
+  IF querytree(p_query) = 'T' THEN v_q := ('''' || v_prefix || '''')::tsquery && v_q; END IF;
+  RETURN v_q;
+END $$;--> statement-breakpoint
+
+CREATE FUNCTION search_scoped_tags(p_tenant text, p_tags text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public AS $$
+  SELECT array(SELECT search_scope_prefix(p_tenant) || t FROM unnest(p_tags) t)
+$$;--> statement-breakpoint
+
+-- What the access filter and the folder scope match on: the document's folder ancestry and its own
+-- id (a grant is on a folder or on the document). Folder and document ids never collide (prefixes),
+-- and both are unique across tenants.
+CREATE FUNCTION search_access_keys(p_ancestor_ids text[], p_document_id text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT p_ancestor_ids || p_document_id $$;--> statement-breakpoint
+
+-- Existing rows take the scoped words (and, rewritten, the narrow layout), without the GIN index
+-- to maintain meanwhile.
+DROP INDEX "search_documents_tsv_idx";--> statement-breakpoint
+UPDATE "search_documents" SET "tsv" = search_scoped_tsv("tenant_id", "tsv");--> statement-breakpoint
+
+-- One index answers the whole match of a search with words: the tenant's words (with positions,
+-- for ranking and phrases), the access filter and folder scope, tags and author. Ordered by
+-- `tsv <=> query` it returns the caller's matches best first. It replaces the GIN index on tsv.
+CREATE INDEX "search_documents_rum_idx" ON "search_documents" USING rum (
+  "tsv" rum_tsvector_ops,
+  (search_access_keys("ancestor_ids", "document_id")) rum_anyarray_ops,
+  (search_scoped_tags("tenant_id", "tags")) rum_anyarray_ops,
+  "author_id" rum_text_ops);--> statement-breakpoint
+
+DROP FUNCTION search_match_plan(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, boolean);--> statement-breakpoint
+DROP FUNCTION search_match(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer);--> statement-breakpoint
+DROP FUNCTION search_match_sql(boolean, boolean, boolean, text, boolean, boolean, boolean, boolean, boolean, jsonb, text, boolean, boolean);--> statement-breakpoint
+
+-- The FROM and WHERE of a search, from which conditions are present. Only fixed fragments are
+-- concatenated; every value is a parameter ($1 tenant, $2 query (scoped), $3 access keys, $4 scope
+-- folder, $5 tags (scoped with a query), $6 author, $7 types, $8 from, $9 to, $10 custom fields).
+-- With words the RUM index's expressions are used; without, plain columns (btree, GIN indexes).
+CREATE FUNCTION search_where_sql(p_query boolean, p_all boolean, p_scope text, p_tags boolean,
+  p_author boolean, p_types boolean, p_from boolean, p_to boolean, p_custom jsonb)
+RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public AS $$
+DECLARE
+  v text := ' FROM public.search_documents d WHERE d.tenant_id = $1';
+  v_key text;
+BEGIN
+  IF p_query THEN v := v || ' AND d.tsv @@ $2'; END IF;
+  IF NOT p_all THEN v := v || ' AND public.search_access_keys(d.ancestor_ids, d.document_id) && $3'; END IF;
+  IF p_scope IN ('subtree', 'children') THEN
+    v := v || ' AND public.search_access_keys(d.ancestor_ids, d.document_id) @> ARRAY[$4]';
+  END IF;
+  IF p_scope = 'children' THEN v := v || ' AND d.folder_id = $4'; END IF;
+  IF p_tags THEN
+    v := v || CASE WHEN p_query THEN ' AND public.search_scoped_tags(d.tenant_id, d.tags) @> $5'
+      ELSE ' AND d.tags @> $5' END;
+  END IF;
+  IF p_author THEN v := v || ' AND d.author_id = $6'; END IF;
+  IF p_types THEN v := v || ' AND d.type = ANY ($7)'; END IF;
+  IF p_from THEN v := v || ' AND d.updated_at >= $8'; END IF;
+  IF p_to THEN v := v || ' AND d.updated_at < $9'; END IF;
+  -- One plain comparison per custom field: the key is quoted as a literal, the value stays in $10.
+  FOR v_key IN SELECT jsonb_object_keys(coalesce(p_custom, '{}'::jsonb)) ORDER BY 1 LOOP
+    v := v || format(' AND (d.custom_fields ->> %L) = ($10 ->> %L)', v_key, v_key);
+  END LOOP;
+  RETURN v;
+END $$;--> statement-breakpoint
+
+-- A whole search statement: 'relevance' (best first from the RUM index, ties in the index's order;
+-- by document id without words), 'date' and 'title' (keyset after $11/$12), or 'count' (at most
+-- $13 rows counted). $13 is the row limit.
+CREATE FUNCTION search_statement_sql(p_kind text, p_query boolean, p_all boolean, p_scope text,
+  p_tags boolean, p_author boolean, p_types boolean, p_from boolean, p_to boolean, p_custom jsonb,
+  p_after boolean)
+RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_where text := search_where_sql(p_query, p_all, p_scope, p_tags, p_author, p_types, p_from, p_to, p_custom);
+  v_cols text := 'SELECT d.document_id, d.title_key, d.updated_at, d.author_id, d.type, d.tags';
+BEGIN
+  IF p_kind = 'count' THEN
+    RETURN 'SELECT count(*)::int FROM (SELECT 1' || v_where || ' LIMIT $13) c';
+  ELSIF p_kind = 'relevance' THEN
+    RETURN v_cols || v_where || CASE WHEN p_query
+      THEN ' ORDER BY d.tsv <=> $2' ELSE ' ORDER BY d.document_id' END
+      || ' LIMIT $13';
+  ELSIF p_kind = 'date' THEN
+    RETURN v_cols || v_where || CASE WHEN p_after
+      THEN ' AND (d.updated_at < $11::timestamptz OR (d.updated_at = $11::timestamptz AND d.document_id > $12))'
+      ELSE '' END || ' ORDER BY d.updated_at DESC, d.document_id LIMIT $13';
+  ELSIF p_kind = 'title' THEN
+    RETURN v_cols || v_where || CASE WHEN p_after
+      THEN ' AND (d.title_key COLLATE "C" > $11 OR (d.title_key = $11 AND d.document_id > $12))'
+      ELSE '' END || ' ORDER BY d.title_key COLLATE "C", d.document_id LIMIT $13';
+  END IF;
+  RAISE EXCEPTION 'search: unknown statement kind %', p_kind USING ERRCODE = 'invalid_parameter_value';
+END $$;--> statement-breakpoint
+
+-- Keeps the planner on the RUM index for searches with words (its estimates do not know that the
+-- index ranks without the heap, while ranking from the heap detoasts every match's tsvector):
+-- ranked pages and counts as index scans, date and title orders as bitmap scans sorted on the
+-- narrow heap; room for RUM's in-index sort of a broad match. Returns the settings to give back.
+CREATE FUNCTION search_tune(p_kind text, p_query boolean) RETURNS text[]
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $$
+DECLARE
+  v_saved text[] := ARRAY[current_setting('enable_bitmapscan'), current_setting('enable_indexscan'),
+    current_setting('enable_seqscan'), current_setting('enable_sort'), current_setting('work_mem')];
+BEGIN
+  IF p_query THEN
+    PERFORM set_config('enable_seqscan', 'off', true), set_config('work_mem', '16MB', true);
+    IF p_kind IN ('relevance', 'count') THEN
+      PERFORM set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true);
+    ELSE
+      PERFORM set_config('enable_indexscan', 'off', true);
+    END IF;
+  END IF;
+  RETURN v_saved;
+END $$;--> statement-breakpoint
+
+CREATE FUNCTION search_untune(p_saved text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $$
+BEGIN
+  PERFORM set_config('enable_bitmapscan', p_saved[1], true), set_config('enable_indexscan', p_saved[2], true),
+    set_config('enable_seqscan', p_saved[3], true), set_config('enable_sort', p_saved[4], true),
+    set_config('work_mem', p_saved[5], true);
+END $$;--> statement-breakpoint
+
+-- The one road to full-text matching for the app role. SECURITY DEFINER (owner, who is not
+-- subject to RLS on search_documents) so the planner may use the RUM index; the tenant comes from
+-- the transaction's app.tenant_id, never from an argument, and the access filter (folder ancestry,
+-- document grants: p_access_keys) is applied inside, before anything leaves. Returns the first
+-- p_limit matches in p_order ('relevance' | 'date' | 'title'), after the keyset cursor if given.
+CREATE FUNCTION search_hits(p_query tsquery, p_all boolean, p_access_keys text[], p_scope_folder text,
+  p_subfolders boolean, p_tags text[], p_author text, p_types text[], p_updated_from timestamptz,
+  p_updated_to timestamptz, p_custom jsonb, p_order text, p_after_key text, p_after_id text, p_limit integer)
+RETURNS TABLE (document_id text, title_key text, updated_at timestamptz, author_id text, type text, tags text[])
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_tenant text := current_setting('app.tenant_id', true);
+  v_saved text[];
+BEGIN
+  IF v_tenant IS NULL OR v_tenant = '' THEN
+    RAISE EXCEPTION 'search_hits needs a tenant context' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF p_order IS NULL OR p_order NOT IN ('relevance', 'date', 'title') THEN
+    RAISE EXCEPTION 'search_hits: unknown order %', p_order USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  v_saved := search_tune(p_order, p_query IS NOT NULL);
+  RETURN QUERY EXECUTE search_statement_sql(p_order, p_query IS NOT NULL, coalesce(p_all, false),
+      CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
+      p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
+      p_updated_to IS NOT NULL, p_custom, p_after_id IS NOT NULL)
+    USING v_tenant, search_scoped_query(v_tenant, p_query), coalesce(p_access_keys, '{}'), p_scope_folder,
+      CASE WHEN p_query IS NULL THEN p_tags ELSE search_scoped_tags(v_tenant, p_tags) END, p_author, p_types,
+      p_updated_from, p_updated_to, p_custom, p_after_key, p_after_id, p_limit;
+  PERFORM search_untune(v_saved);
+END $$;--> statement-breakpoint
+
+-- How many documents match (the same filters as search_hits), counting at most p_cap.
+CREATE FUNCTION search_count(p_query tsquery, p_all boolean, p_access_keys text[], p_scope_folder text,
+  p_subfolders boolean, p_tags text[], p_author text, p_types text[], p_updated_from timestamptz,
+  p_updated_to timestamptz, p_custom jsonb, p_cap integer)
+RETURNS integer
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_tenant text := current_setting('app.tenant_id', true);
+  v_saved text[];
+  v_n integer;
+BEGIN
+  IF v_tenant IS NULL OR v_tenant = '' THEN
+    RAISE EXCEPTION 'search_count needs a tenant context' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  v_saved := search_tune('count', p_query IS NOT NULL);
+  EXECUTE search_statement_sql('count', p_query IS NOT NULL, coalesce(p_all, false),
+      CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
+      p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
+      p_updated_to IS NOT NULL, p_custom, false)
+    INTO v_n
+    USING v_tenant, search_scoped_query(v_tenant, p_query), coalesce(p_access_keys, '{}'), p_scope_folder,
+      CASE WHEN p_query IS NULL THEN p_tags ELSE search_scoped_tags(v_tenant, p_tags) END, p_author, p_types,
+      p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, p_cap;
+  PERFORM search_untune(v_saved);
+  RETURN v_n;
+END $$;--> statement-breakpoint
+
+-- The plan of a search_hits call (or, with p_order 'count', of search_count), for the tests that
+-- fail unless the RUM index serves it, and for bench/search.
+CREATE FUNCTION search_plan(p_query tsquery, p_all boolean, p_access_keys text[], p_scope_folder text,
+  p_subfolders boolean, p_tags text[], p_author text, p_types text[], p_updated_from timestamptz,
+  p_updated_to timestamptz, p_custom jsonb, p_order text, p_limit integer, p_analyze boolean)
+RETURNS SETOF text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_tenant text := current_setting('app.tenant_id', true);
+  v_saved text[];
+BEGIN
+  IF v_tenant IS NULL OR v_tenant = '' THEN
+    RAISE EXCEPTION 'search_plan needs a tenant context' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  v_saved := search_tune(p_order, p_query IS NOT NULL);
+  RETURN QUERY EXECUTE (CASE WHEN p_analyze THEN 'EXPLAIN (ANALYZE, BUFFERS) ' ELSE 'EXPLAIN ' END)
+      || search_statement_sql(p_order, p_query IS NOT NULL, coalesce(p_all, false),
+      CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
+      p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
+      p_updated_to IS NOT NULL, p_custom, false)
+    USING v_tenant, search_scoped_query(v_tenant, p_query), coalesce(p_access_keys, '{}'), p_scope_folder,
+      CASE WHEN p_query IS NULL THEN p_tags ELSE search_scoped_tags(v_tenant, p_tags) END, p_author, p_types,
+      p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, p_limit;
+  PERFORM search_untune(v_saved);
+END $$;--> statement-breakpoint
+
+-- The part of a body a snippet is cut from: p_window characters around the first place one of the
+-- query's phrases (else words) occurs in the first 30,000 characters, cut at word boundaries; the
+-- body's start when none occurs there. ts_headline parses and stems every word it is given (~0.3 ms
+-- for 2.7 kB), so it gets this window, not the body; substr reads only the TOAST chunks it needs.
+-- Needles are lower-cased stem-like prefixes the engine derives from the query (postgres-search.ts).
+CREATE FUNCTION search_snippet_source(p_body text, p_phrases text[], p_words text[], p_window integer)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  v_pos integer := 0;
+  v_p integer;
+  v_start integer;
+  v_needle text;
+  v_text text;
+  v_head text := lower(substr(p_body, 1, 4000));
+BEGIN
+  -- A short look first (most matches are early), then up to 30,000 characters.
+  FOR v_round IN 1..2 LOOP
+    FOREACH v_needle IN ARRAY coalesce(p_phrases, '{}') LOOP
+      v_p := strpos(v_head, v_needle);
+      IF v_p > 0 AND (v_pos = 0 OR v_p < v_pos) THEN v_pos := v_p; END IF;
+    END LOOP;
+    IF v_pos = 0 THEN
+      FOREACH v_needle IN ARRAY coalesce(p_words, '{}') LOOP
+        v_p := strpos(v_head, v_needle);
+        IF v_p > 0 AND (v_pos = 0 OR v_p < v_pos) THEN v_pos := v_p; END IF;
+      END LOOP;
+    END IF;
+    EXIT WHEN v_pos > 0 OR length(v_head) < 4000;
+    v_head := lower(substr(p_body, 1, 30000));
+  END LOOP;
+  v_start := greatest(1, v_pos - p_window / 4);
+  v_text := substr(p_body, v_start, p_window);
+  -- A window that starts or ends inside a word drops that partial word.
+  IF v_start > 1 THEN v_text := regexp_replace(v_text, '^\S*\s+', ''); END IF;
+  IF length(v_text) = p_window THEN v_text := regexp_replace(v_text, '\s+\S*$', ''); END IF;
+  RETURN v_text;
+END $$;--> statement-breakpoint
+
+REVOKE ALL ON FUNCTION search_hits(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer) FROM PUBLIC;--> statement-breakpoint
+REVOKE ALL ON FUNCTION search_count(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, integer) FROM PUBLIC;--> statement-breakpoint
+REVOKE ALL ON FUNCTION search_plan(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, integer, boolean) FROM PUBLIC;--> statement-breakpoint
+GRANT EXECUTE ON FUNCTION search_hits(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer),
+  search_count(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, integer),
+  search_plan(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, integer, boolean)
+  TO quire_cell_app;
