@@ -28,15 +28,15 @@ import {
  * as the app role, through the SECURITY DEFINER functions that apply the tenant and the access
  * filter (search_hits, search_count).
  *
- * - Relevance: one pass over the RUM index, best first (`tsv <=> query`), cut at the page's end
- *   or the facet sample's: both are prefixes of it. The index ranks from its own copy of the word
- *   positions; only the rows it returns are read from the heap. The total is counted up to the
- *   cap by an unordered scan of the same index. Pages by offset (`['offset', n]`).
- * - Date and title: the page is cut inside the match query (keyset `after`), the total counted up
- *   to the cap; the facet sample is a relevance pass (newest first without free text).
- * - Facets count the FACET_SAMPLE_SIZE best matches (`facetsRelation: 'sample'` when there are
- *   more); snippets are cut for the page's hits only, from a window of the body (see
- *   search_snippet_source in the migration), with ts_headline.
+ * - Relevance: an ordered scan of the RUM index, best first (`tsv <=> query`), cut at the page's
+ *   end. The index ranks from its own copy of the word positions; only the rows it returns are
+ *   read from the heap. Pages by offset (`['offset', n]`).
+ * - Date and title: the page is cut inside the match query (keyset `after`).
+ * - The total is counted up to the cap by an unordered scan of the same index; with facets that
+ *   scan returns the facet columns too, and facets count those matches: all of them up to
+ *   FACET_SAMPLE_SIZE (= the cap), the first FACET_SAMPLE_SIZE found past it (`'sample'`).
+ * - Snippets are cut for the page's hits only, from a window of the body (search_snippet_source
+ *   in the migration), with ts_headline.
  */
 
 const HEADLINE_OPTIONS = [
@@ -167,28 +167,29 @@ export async function runSearch(
       ${facetColumn('type', query.facets)} as type,
       ${facetColumn('year', query.facets)} as year`;
 
-  const capped = sql`search_count(${args}, ${TOTAL_COUNT_CAP + 1}::int)`;
+  // Facets count the first FACET_SAMPLE_SIZE matches an unordered scan finds (no ranking, no
+  // re-check), which also gives the capped total; without facets a count does.
+  const counted = faceted
+    ? sql`(select count(*) from c)::int`
+    : sql`search_count(${args}, ${TOTAL_COUNT_CAP + 1}::int)`;
+  const sample = faceted
+    ? sql`c as materialized (${hits(args, 'match', undefined, TOTAL_COUNT_CAP + 1)}),
+        s as (select * from c where c.n <= ${FACET_SAMPLE_SIZE}),`
+    : sql``;
   let statement: SQL;
   if (relevance) {
-    // One ordered pass over the RUM index, cut at the page's end (or the facet sample's): the page
-    // and the sample are prefixes of it. RUM re-checks every row it returns against the heap, so
-    // the pass stops there and the total is counted by an unordered scan, unless the pass was short.
-    const window = Math.max(last + 1, faceted ? FACET_SAMPLE_SIZE : 0);
-    statement = sql`with m as materialized (${hits(args, 'relevance', undefined, window)}),
-      s as materialized (select * from m where m.n <= ${faceted ? FACET_SAMPLE_SIZE : 0})
-      select case when (select count(*) from m) < ${window} then (select count(*) from m)::int
-          else ${capped} end as total,
+    // Best first from the RUM index, cut at the page's end. RUM re-checks every row it returns
+    // against the heap (the tsvector is detoasted), so the ranked pass stops there; a short first
+    // page is its own total.
+    const window = last + 1;
+    statement = sql`with ${sample} m as materialized (${hits(args, 'relevance', undefined, window)})
+      select case when ${first} = 1 and (select count(*) from m) < ${window} then (select count(*) from m)::int
+          else ${counted} end as total,
         ${facetColumns},
-        ${hitsColumn(sql`select * from m where m.n >= ${first} and m.n <= ${last + 1}`)} as hits`;
+        ${hitsColumn(sql`select * from m where m.n >= ${first}`)} as hits`;
   } else {
-    // The facet sample: the best matches with words, the newest without.
-    const sample = faceted
-      ? hits(args, q ? 'relevance' : 'date', undefined, FACET_SAMPLE_SIZE)
-      : sql`select null::text[] as tags, null::text as author_id, null::text as type,
-          null::timestamptz as updated_at where false`;
-    statement = sql`with s as materialized (${sample})
-      select ${capped} as total, ${facetColumns},
-        ${hitsColumn(hits(args, query.sort, after, query.limit + 1))} as hits`;
+    statement = sql`with ${sample} m as materialized (${hits(args, query.sort, after, query.limit + 1)})
+      select ${counted} as total, ${facetColumns}, ${hitsColumn(sql`select * from m`)} as hits`;
   }
   const [row] = await tx.execute<{
     total: number;

@@ -14,6 +14,8 @@ import { runSearch, textArray } from './postgres-search.ts';
 
 /** The engine indexes (and stores for snippets) at most this much of a body. */
 export const MAX_BODY_CHARS = 1_000_000;
+/** A prefix (`rep*`) matches at most this many of the tenant's words, the shortest first. */
+export const MAX_PREFIX_EXPANSIONS = 256;
 /** An upsert statement carries at most this much JSON. */
 const UPSERT_BATCH_BYTES = 8 * 1024 * 1024;
 
@@ -86,10 +88,12 @@ export class PostgresSearchIndex implements SearchIndex {
                     ${textArray(terms)}::text[], ${textArray(phrases)}::text[],
                     ${textArray(prefixes)}::text[], ${textArray(excludes)}::text[])::text`
                 : sql`null::text`
-            } as q)
-          select q, search_scoped_query(${tenantId}, q::tsquery)::text as scoped from p`);
+            } as q),
+          e as (select search_expand_prefixes(q::tsquery, ${MAX_PREFIX_EXPANSIONS}::int)::text as q from p)
+          select q, search_scoped_query(${tenantId}, q::tsquery)::text as scoped from e`);
         const q = prep?.q ?? null;
-        // Words that normalise to nothing (only stopwords, or no documents yet) match nothing.
+        // Words that normalise to nothing (only stopwords, or no documents yet), and prefixes that
+        // start no word of the tenant, match nothing.
         if (hasText && q === null) return emptyResult(query.facets);
         return runSearch(tx, tenantId, query, q, prep?.scoped ?? null);
       });
@@ -118,6 +122,7 @@ export class PostgresSearchIndex implements SearchIndex {
     await withTenantTx(this.db, tenantId, async (tx) => {
       await tx.execute(sql`delete from search_documents where tenant_id = ${tenantId}`);
       await tx.execute(sql`delete from search_languages where tenant_id = ${tenantId}`);
+      await tx.execute(sql`delete from search_lexicon where tenant_id = ${tenantId}`);
     });
   }
 
@@ -146,10 +151,15 @@ function toRow(d: IndexedDocument) {
   };
 }
 
+/**
+ * Documents in, with their words scoped to the tenant (migration 0006), the tenant's languages
+ * (search_text_query builds a query for each) and its words (prefix search expands over them).
+ */
 async function upsertRows(tx: Tx, tenantId: string, json: string) {
   await tx.execute(sql`
-    with x as (
-      select * from jsonb_to_recordset(${json}::jsonb) as x(document_id text, version_id text, title text,
+    with x as materialized (
+      select x.*, search_build_tsv(x.language, x.title, x.filename, x.tags, x.body) as words
+      from jsonb_to_recordset(${json}::jsonb) as x(document_id text, version_id text, title text,
         title_key text, filename text, tags text[], body text, folder_id text, ancestor_ids text[],
         author_id text, type text, content_type text, custom_fields jsonb, created_at timestamptz,
         updated_at timestamptz, language text)
@@ -157,14 +167,17 @@ async function upsertRows(tx: Tx, tenantId: string, json: string) {
       insert into search_languages (tenant_id, language)
       select distinct ${tenantId}, language from x
       on conflict do nothing
+    ), lexicon as (
+      insert into search_lexicon (tenant_id, lexeme)
+      select distinct ${tenantId}, l from x, unnest(tsvector_to_array(x.words)) l
+      on conflict do nothing
     )
     insert into search_documents (tenant_id, document_id, version_id, title, title_key, filename, tags, body,
       folder_id, ancestor_ids, author_id, type, content_type, custom_fields, created_at, updated_at, language,
       tsv, indexed_at)
     select ${tenantId}, x.document_id, x.version_id, x.title, x.title_key, x.filename, x.tags, x.body,
       x.folder_id, x.ancestor_ids, x.author_id, x.type, x.content_type, x.custom_fields, x.created_at,
-      x.updated_at, x.language,
-      search_scoped_tsv(${tenantId}, search_build_tsv(x.language, x.title, x.filename, x.tags, x.body)), now()
+      x.updated_at, x.language, search_scoped_tsv(${tenantId}, x.words), now()
     from x
     on conflict (tenant_id, document_id) do update set
       version_id = excluded.version_id, title = excluded.title, title_key = excluded.title_key,

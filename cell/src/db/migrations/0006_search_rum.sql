@@ -1,7 +1,7 @@
 -- Ranked full-text search from a RUM index (cell/src/modules/search/README.md, "Postgres ranking").
 -- RUM keeps each word's positions in the index, so the best matches come out of an ordered index
--- scan (`<=> query`) without reading the heap row of every match. Measured on a 100,000-document
--- tenant: bench/search/README.md.
+-- scan (`tsv <=> query`) without reading the heap row of every match. Measured on a
+-- 100,000-document tenant: bench/search/README.md.
 
 -- RUM is not a trusted extension: a superuser creates it in the cell database before migrations
 -- run (cell/src/db/bootstrap.ts does; in production the DBA or the setup job, README "Deploying").
@@ -16,18 +16,17 @@ END $$;--> statement-breakpoint
 -- A narrow heap row: the tsvector and the body move out of line (TOAST) once a row passes 1 kB, so
 -- counting matches, facet samples and visibility checks touch ~0.5 kB per document instead of ~8 kB
 -- (migration 0003 kept the tsvector inline because ranking read it for every match; the RUM index
--- ranks from its own copy of the positions now). Rows written before keep their layout until they
--- are re-indexed.
+-- ranks from its own copy of the positions now). Existing rows are rewritten below.
 ALTER TABLE "search_documents" ALTER COLUMN "tsv" SET STORAGE EXTENDED;--> statement-breakpoint
 ALTER TABLE "search_documents" SET (toast_tuple_target = 1024);--> statement-breakpoint
 
 -- RUM's posting lists are per word across every tenant of the cell, and a second index column for
 -- the tenant is walked in full (~10 ms per search of a 100,000-document tenant, measured). So each
 -- document's words are stored scoped to its tenant ('ten_x/contract'), with one marker word per
--- document ('ten_x/') that a query of only exclusions starts from: a search walks only its tenant's
--- posting lists, and ranks the same (positions and weights are unchanged). Tenant ids have no '/'.
--- The engine writes tsv = search_scoped_tsv(tenant, search_build_tsv(…)); searches scope their
--- query the same way (search_scoped_query) and still require tenant_id = the caller's tenant.
+-- document ('ten_x/') that a query of only exclusions starts from: a search walks only its
+-- tenant's posting lists, and ranks the same (positions and weights are unchanged). Tenant ids
+-- have no '/'. The engine writes tsv = search_scoped_tsv(tenant, search_build_tsv(…)); searches
+-- scope their query the same way and still require tenant_id = the caller's tenant.
 CREATE FUNCTION search_scope_prefix(p_tenant text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
 BEGIN
@@ -56,10 +55,47 @@ BEGIN
   RETURN v_q;
 END $$;--> statement-breakpoint
 
-CREATE FUNCTION search_scoped_tags(p_tenant text, p_tags text[]) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public AS $$
-  SELECT array(SELECT search_scope_prefix(p_tenant) || t FROM unnest(p_tags) t)
-$$;--> statement-breakpoint
+-- Prefix search never reaches the RUM index as a prefix: RUM keeps pointers into index pages it
+-- has released for the positions of prefix matches, and under concurrent writes a search crashed
+-- the server (segfault in rum_ts_join_pos, reproduced in bench/search). Each tenant's words are
+-- listed here instead, and a prefix becomes an OR of the words it starts (search_expand_prefixes).
+CREATE TABLE "search_lexicon" (
+  "tenant_id" text NOT NULL,
+  "lexeme" text COLLATE "C" NOT NULL,
+  CONSTRAINT "search_lexicon_pk" PRIMARY KEY ("tenant_id", "lexeme")
+);--> statement-breakpoint
+ALTER TABLE "search_lexicon" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
+ALTER TABLE "search_lexicon" FORCE ROW LEVEL SECURITY;--> statement-breakpoint
+CREATE POLICY tenant_isolation ON "search_lexicon"
+  USING (tenant_id = (SELECT current_setting('app.tenant_id', true)))
+  WITH CHECK (tenant_id = (SELECT current_setting('app.tenant_id', true)));--> statement-breakpoint
+GRANT SELECT, INSERT, DELETE ON "search_lexicon" TO quire_cell_app;--> statement-breakpoint
+INSERT INTO "search_lexicon" (tenant_id, lexeme)
+  SELECT DISTINCT d.tenant_id, l FROM "search_documents" d, unnest(tsvector_to_array(d.tsv)) l;--> statement-breakpoint
+
+-- Each prefix operand ('rep':*) of a query → an OR of at most p_max of the tenant's words it
+-- starts, shortest first. NULL when a prefix starts no word (the query can match nothing). Runs as
+-- the caller: the lexicon's row-level security keeps it to the caller's tenant.
+CREATE FUNCTION search_expand_prefixes(p_query tsquery, p_max integer) RETURNS tsquery
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_text text := p_query::text;
+  v_operand text;
+  v_prefix text;
+  v_words text;
+BEGIN
+  FOR v_operand IN SELECT DISTINCT m[1] FROM regexp_matches(v_text, '(''(?:[^'']|'''')*'':\*[A-D]*)', 'g') m LOOP
+    v_prefix := replace(substring(v_operand FROM '^''(.*)'':\*'), '''''', '''');
+    SELECT string_agg('''' || replace(replace(x.lexeme, '\', '\\'), '''', '''''') || '''', ' | ') INTO v_words FROM (
+      SELECT l.lexeme FROM search_lexicon l
+      WHERE l.tenant_id = current_setting('app.tenant_id') AND l.lexeme >= v_prefix
+        AND l.lexeme < v_prefix || chr(1114111)
+      ORDER BY length(l.lexeme), l.lexeme LIMIT p_max) x;
+    IF v_words IS NULL THEN RETURN NULL; END IF;
+    v_text := replace(v_text, v_operand, '( ' || v_words || ' )');
+  END LOOP;
+  RETURN v_text::tsquery;
+END $$;--> statement-breakpoint
 
 -- What the access filter and the folder scope match on: the document's folder ancestry and its own
 -- id (a grant is on a folder or on the document). Folder and document ids never collide (prefixes),
@@ -67,89 +103,112 @@ $$;--> statement-breakpoint
 CREATE FUNCTION search_access_keys(p_ancestor_ids text[], p_document_id text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT p_ancestor_ids || p_document_id $$;--> statement-breakpoint
 
+-- What the other filters match on, scoped to the tenant: 'g:' tags, 'a:' the author, 'y:' the
+-- type, 'c:<key length>:<key>=<value>' custom fields. A search asks for every key it requires
+-- (tags, author, custom fields: all of) and for one of its types. Absent parts add no key.
+CREATE FUNCTION search_filter_keys(p_tenant text, p_tags text[], p_author text, p_type text, p_custom jsonb)
+RETURNS text[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_prefix text := search_scope_prefix(p_tenant);
+  v text[] := array(SELECT v_prefix || 'g:' || t FROM unnest(coalesce(p_tags, '{}')) t);
+BEGIN
+  IF p_author IS NOT NULL THEN v := v || (v_prefix || 'a:' || p_author); END IF;
+  IF p_type IS NOT NULL THEN v := v || (v_prefix || 'y:' || p_type); END IF;
+  IF p_custom IS NOT NULL THEN
+    v := v || array(SELECT v_prefix || 'c:' || length(e.key) || ':' || e.key || '=' || e.value
+      FROM jsonb_each_text(p_custom) e);
+  END IF;
+  RETURN v;
+END $$;--> statement-breakpoint
+
 -- Existing rows take the scoped words (and, rewritten, the narrow layout), without the GIN index
 -- to maintain meanwhile.
 DROP INDEX "search_documents_tsv_idx";--> statement-breakpoint
 UPDATE "search_documents" SET "tsv" = search_scoped_tsv("tenant_id", "tsv");--> statement-breakpoint
 
 -- One index answers the whole match of a search with words: the tenant's words (with positions,
--- for ranking and phrases), the access filter and folder scope, tags and author. Ordered by
--- `tsv <=> query` it returns the caller's matches best first. It replaces the GIN index on tsv.
+-- for ranking and phrases), the access filter and folder scope, tags, author, type and custom
+-- fields. Ordered by `tsv <=> query` it returns the caller's matches best first.
 CREATE INDEX "search_documents_rum_idx" ON "search_documents" USING rum (
   "tsv" rum_tsvector_ops,
   (search_access_keys("ancestor_ids", "document_id")) rum_anyarray_ops,
-  (search_scoped_tags("tenant_id", "tags")) rum_anyarray_ops,
-  "author_id" rum_text_ops);--> statement-breakpoint
+  (search_filter_keys("tenant_id", "tags", "author_id", "type", "custom_fields")) rum_anyarray_ops);--> statement-breakpoint
 
 DROP FUNCTION search_match_plan(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, boolean);--> statement-breakpoint
 DROP FUNCTION search_match(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer);--> statement-breakpoint
 DROP FUNCTION search_match_sql(boolean, boolean, boolean, text, boolean, boolean, boolean, boolean, boolean, jsonb, text, boolean, boolean);--> statement-breakpoint
 
--- The FROM and WHERE of a search, from which conditions are present. Only fixed fragments are
--- concatenated; every value is a parameter ($1 tenant, $2 query (scoped), $3 access keys, $4 scope
--- folder, $5 tags (scoped with a query), $6 author, $7 types, $8 from, $9 to, $10 custom fields).
--- With words the RUM index's expressions are used; without, plain columns (btree, GIN indexes).
-CREATE FUNCTION search_where_sql(p_query boolean, p_all boolean, p_scope text, p_tags boolean,
-  p_author boolean, p_types boolean, p_from boolean, p_to boolean, p_custom jsonb)
-RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public AS $$
-DECLARE
-  v text := ' FROM public.search_documents d WHERE d.tenant_id = $1';
-  v_key text;
-BEGIN
-  IF p_query THEN v := v || ' AND d.tsv @@ $2'; END IF;
-  IF NOT p_all THEN v := v || ' AND public.search_access_keys(d.ancestor_ids, d.document_id) && $3'; END IF;
-  IF p_scope IN ('subtree', 'children') THEN
-    v := v || ' AND public.search_access_keys(d.ancestor_ids, d.document_id) @> ARRAY[$4]';
-  END IF;
-  IF p_scope = 'children' THEN v := v || ' AND d.folder_id = $4'; END IF;
-  IF p_tags THEN
-    v := v || CASE WHEN p_query THEN ' AND public.search_scoped_tags(d.tenant_id, d.tags) @> $5'
-      ELSE ' AND d.tags @> $5' END;
-  END IF;
-  IF p_author THEN v := v || ' AND d.author_id = $6'; END IF;
-  IF p_types THEN v := v || ' AND d.type = ANY ($7)'; END IF;
-  IF p_from THEN v := v || ' AND d.updated_at >= $8'; END IF;
-  IF p_to THEN v := v || ' AND d.updated_at < $9'; END IF;
-  -- One plain comparison per custom field: the key is quoted as a literal, the value stays in $10.
-  FOR v_key IN SELECT jsonb_object_keys(coalesce(p_custom, '{}'::jsonb)) ORDER BY 1 LOOP
-    v := v || format(' AND (d.custom_fields ->> %L) = ($10 ->> %L)', v_key, v_key);
-  END LOOP;
-  RETURN v;
-END $$;--> statement-breakpoint
-
--- A whole search statement: 'relevance' (best first from the RUM index, ties in the index's order;
--- by document id without words), 'date' and 'title' (keyset after $11/$12), or 'count' (at most
--- $13 rows counted). $13 is the row limit.
+-- A search statement, from which conditions are present. Only fixed fragments are concatenated;
+-- every value is a parameter: $1 tenant, $2 query (scoped), $3 access keys, $4 scope folder,
+-- $5 tags, $6 author, $7 types, $8 from, $9 to, $10 custom fields, $11/$12 keyset cursor, $13
+-- limit, $14 required filter keys, $15 type keys. p_kind: 'relevance' (best first from the RUM
+-- index; by document id without words), 'date', 'title' (keyset after $11/$12), 'match' (the
+-- first matches found, unordered), 'count' (how many, at most $13).
+-- With words, every condition but the dates is a condition of the RUM index, and the tenant is
+-- checked outside the limited scan: written inside, it would offer the planner the tenant's btree
+-- walk with the words as a filter, which detoasts every row's tsvector.
 CREATE FUNCTION search_statement_sql(p_kind text, p_query boolean, p_all boolean, p_scope text,
   p_tags boolean, p_author boolean, p_types boolean, p_from boolean, p_to boolean, p_custom jsonb,
   p_after boolean)
 RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public AS $$
 DECLARE
-  v_where text := search_where_sql(p_query, p_all, p_scope, p_tags, p_author, p_types, p_from, p_to, p_custom);
-  v_cols text := 'SELECT d.document_id, d.title_key, d.updated_at, d.author_id, d.type, d.tags';
+  v_cols text := 'd.document_id, d.title_key, d.updated_at, d.author_id, d.type, d.tags';
+  v text;
+  v_key text;
+  v_order text;
 BEGIN
-  IF p_kind = 'count' THEN
-    RETURN 'SELECT count(*)::int FROM (SELECT 1' || v_where || ' LIMIT $13) c';
-  ELSIF p_kind = 'relevance' THEN
-    RETURN v_cols || v_where || CASE WHEN p_query
-      THEN ' ORDER BY d.tsv <=> $2' ELSE ' ORDER BY d.document_id' END
-      || ' LIMIT $13';
-  ELSIF p_kind = 'date' THEN
-    RETURN v_cols || v_where || CASE WHEN p_after
-      THEN ' AND (d.updated_at < $11::timestamptz OR (d.updated_at = $11::timestamptz AND d.document_id > $12))'
-      ELSE '' END || ' ORDER BY d.updated_at DESC, d.document_id LIMIT $13';
-  ELSIF p_kind = 'title' THEN
-    RETURN v_cols || v_where || CASE WHEN p_after
-      THEN ' AND (d.title_key COLLATE "C" > $11 OR (d.title_key = $11 AND d.document_id > $12))'
-      ELSE '' END || ' ORDER BY d.title_key COLLATE "C", d.document_id LIMIT $13';
+  v := ' FROM public.search_documents d WHERE ' || CASE WHEN p_query THEN 'd.tsv @@ $2' ELSE 'd.tenant_id = $1' END;
+  IF NOT p_all THEN v := v || ' AND public.search_access_keys(d.ancestor_ids, d.document_id) && $3'; END IF;
+  IF p_scope IN ('subtree', 'children') THEN
+    v := v || ' AND public.search_access_keys(d.ancestor_ids, d.document_id) @> ARRAY[$4]';
   END IF;
-  RAISE EXCEPTION 'search: unknown statement kind %', p_kind USING ERRCODE = 'invalid_parameter_value';
+  IF p_scope = 'children' THEN v := v || ' AND d.folder_id = $4'; END IF;
+  IF p_query THEN
+    IF p_tags OR p_author OR p_custom IS NOT NULL THEN
+      v := v || ' AND public.search_filter_keys(d.tenant_id, d.tags, d.author_id, d.type, d.custom_fields) @> $14';
+    END IF;
+    IF p_types THEN
+      v := v || ' AND public.search_filter_keys(d.tenant_id, d.tags, d.author_id, d.type, d.custom_fields) && $15';
+    END IF;
+  ELSE
+    IF p_tags THEN v := v || ' AND d.tags @> $5'; END IF;
+    IF p_author THEN v := v || ' AND d.author_id = $6'; END IF;
+    IF p_types THEN v := v || ' AND d.type = ANY ($7)'; END IF;
+    -- One plain comparison per custom field: the key is quoted as a literal, the value stays in $10.
+    FOR v_key IN SELECT jsonb_object_keys(coalesce(p_custom, '{}'::jsonb)) ORDER BY 1 LOOP
+      v := v || format(' AND (d.custom_fields ->> %L) = ($10 ->> %L)', v_key, v_key);
+    END LOOP;
+  END IF;
+  IF p_from THEN v := v || ' AND d.updated_at >= $8'; END IF;
+  IF p_to THEN v := v || ' AND d.updated_at < $9'; END IF;
+  IF p_kind IN ('date', 'title') AND p_after THEN
+    v := v || CASE p_kind
+      WHEN 'date' THEN ' AND (d.updated_at < $11::timestamptz OR (d.updated_at = $11::timestamptz AND d.document_id > $12))'
+      ELSE ' AND (d.title_key COLLATE "C" > $11 OR (d.title_key = $11 AND d.document_id > $12))' END;
+  END IF;
+  v_order := CASE p_kind
+    WHEN 'relevance' THEN CASE WHEN p_query THEN ' ORDER BY d.tsv <=> $2' ELSE ' ORDER BY d.document_id' END
+    WHEN 'date' THEN ' ORDER BY d.updated_at DESC, d.document_id'
+    WHEN 'title' THEN ' ORDER BY d.title_key COLLATE "C", d.document_id'
+    WHEN 'match' THEN ''
+    WHEN 'count' THEN '' END;
+  IF v_order IS NULL THEN
+    RAISE EXCEPTION 'search: unknown statement kind %', p_kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF p_kind = 'count' THEN
+    RETURN 'SELECT count(*)::int FROM (SELECT d.tenant_id' || v || ' LIMIT $13) c'
+      || CASE WHEN p_query THEN ' WHERE c.tenant_id = $1' ELSE '' END;
+  END IF;
+  IF NOT p_query THEN RETURN 'SELECT ' || v_cols || v || v_order || ' LIMIT $13'; END IF;
+  RETURN 'SELECT s.document_id, s.title_key, s.updated_at, s.author_id, s.type, s.tags FROM (SELECT d.tenant_id, '
+    || v_cols || v || v_order || ' LIMIT $13) s WHERE s.tenant_id = $1';
 END $$;--> statement-breakpoint
 
 -- Keeps the planner on the RUM index for searches with words (its estimates do not know that the
 -- index ranks without the heap, while ranking from the heap detoasts every match's tsvector):
--- ranked pages and counts as index scans, date and title orders as bitmap scans sorted on the
--- narrow heap; room for RUM's in-index sort of a broad match. Returns the settings to give back.
+-- index scans for ranked pages, matches and counts; bitmap scans, sorted on the narrow heap, for
+-- the date and title orders; room for RUM's in-index sort of a broad match. Returns the settings
+-- to give back (search_untune).
 CREATE FUNCTION search_tune(p_kind text, p_query boolean) RETURNS text[]
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $$
 DECLARE
@@ -158,10 +217,10 @@ DECLARE
 BEGIN
   IF p_query THEN
     PERFORM set_config('enable_seqscan', 'off', true), set_config('work_mem', '16MB', true);
-    IF p_kind IN ('relevance', 'count') THEN
-      PERFORM set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true);
-    ELSE
+    IF p_kind IN ('date', 'title') THEN
       PERFORM set_config('enable_indexscan', 'off', true);
+    ELSE
+      PERFORM set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true);
     END IF;
   END IF;
   RETURN v_saved;
@@ -178,8 +237,8 @@ END $$;--> statement-breakpoint
 -- The one road to full-text matching for the app role. SECURITY DEFINER (owner, who is not
 -- subject to RLS on search_documents) so the planner may use the RUM index; the tenant comes from
 -- the transaction's app.tenant_id, never from an argument, and the access filter (folder ancestry,
--- document grants: p_access_keys) is applied inside, before anything leaves. Returns the first
--- p_limit matches in p_order ('relevance' | 'date' | 'title'), after the keyset cursor if given.
+-- document grants: p_access_keys) is applied inside, before anything leaves. Returns at most
+-- p_limit matches of kind p_order (search_statement_sql), after the keyset cursor if given.
 CREATE FUNCTION search_hits(p_query tsquery, p_all boolean, p_access_keys text[], p_scope_folder text,
   p_subfolders boolean, p_tags text[], p_author text, p_types text[], p_updated_from timestamptz,
   p_updated_to timestamptz, p_custom jsonb, p_order text, p_after_key text, p_after_id text, p_limit integer)
@@ -192,7 +251,7 @@ BEGIN
   IF v_tenant IS NULL OR v_tenant = '' THEN
     RAISE EXCEPTION 'search_hits needs a tenant context' USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF p_order IS NULL OR p_order NOT IN ('relevance', 'date', 'title') THEN
+  IF p_order IS NULL OR p_order NOT IN ('relevance', 'date', 'title', 'match') THEN
     RAISE EXCEPTION 'search_hits: unknown order %', p_order USING ERRCODE = 'invalid_parameter_value';
   END IF;
   v_saved := search_tune(p_order, p_query IS NOT NULL);
@@ -201,8 +260,9 @@ BEGIN
       p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
       p_updated_to IS NOT NULL, p_custom, p_after_id IS NOT NULL)
     USING v_tenant, search_scoped_query(v_tenant, p_query), coalesce(p_access_keys, '{}'), p_scope_folder,
-      CASE WHEN p_query IS NULL THEN p_tags ELSE search_scoped_tags(v_tenant, p_tags) END, p_author, p_types,
-      p_updated_from, p_updated_to, p_custom, p_after_key, p_after_id, p_limit;
+      p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, p_after_key, p_after_id, p_limit,
+      search_filter_keys(v_tenant, p_tags, p_author, NULL, p_custom),
+      array(SELECT search_scope_prefix(v_tenant) || 'y:' || t FROM unnest(p_types) t);
   PERFORM search_untune(v_saved);
 END $$;--> statement-breakpoint
 
@@ -227,14 +287,15 @@ BEGIN
       p_updated_to IS NOT NULL, p_custom, false)
     INTO v_n
     USING v_tenant, search_scoped_query(v_tenant, p_query), coalesce(p_access_keys, '{}'), p_scope_folder,
-      CASE WHEN p_query IS NULL THEN p_tags ELSE search_scoped_tags(v_tenant, p_tags) END, p_author, p_types,
-      p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, p_cap;
+      p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, p_cap,
+      search_filter_keys(v_tenant, p_tags, p_author, NULL, p_custom),
+      array(SELECT search_scope_prefix(v_tenant) || 'y:' || t FROM unnest(p_types) t);
   PERFORM search_untune(v_saved);
   RETURN v_n;
 END $$;--> statement-breakpoint
 
--- The plan of a search_hits call (or, with p_order 'count', of search_count), for the tests that
--- fail unless the RUM index serves it, and for bench/search.
+-- The plan of a search_hits call (p_order 'count': of search_count), for the tests that fail
+-- unless the RUM index serves it, and for bench/search.
 CREATE FUNCTION search_plan(p_query tsquery, p_all boolean, p_access_keys text[], p_scope_folder text,
   p_subfolders boolean, p_tags text[], p_author text, p_types text[], p_updated_from timestamptz,
   p_updated_to timestamptz, p_custom jsonb, p_order text, p_limit integer, p_analyze boolean)
@@ -254,8 +315,9 @@ BEGIN
       p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
       p_updated_to IS NOT NULL, p_custom, false)
     USING v_tenant, search_scoped_query(v_tenant, p_query), coalesce(p_access_keys, '{}'), p_scope_folder,
-      CASE WHEN p_query IS NULL THEN p_tags ELSE search_scoped_tags(v_tenant, p_tags) END, p_author, p_types,
-      p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, p_limit;
+      p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, p_limit,
+      search_filter_keys(v_tenant, p_tags, p_author, NULL, p_custom),
+      array(SELECT search_scope_prefix(v_tenant) || 'y:' || t FROM unnest(p_types) t);
   PERFORM search_untune(v_saved);
 END $$;--> statement-breakpoint
 

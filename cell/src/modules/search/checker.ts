@@ -3,6 +3,7 @@ import type { CellDeps } from '../../context.ts';
 import { withTenantTx } from '../../db/tenant-tx.ts';
 import { idsFromPath } from '../permissions/policy.ts';
 import { type DrainStats, SearchDrainer } from './drain.ts';
+import { bumpIndexVersion } from './facet-cache.ts';
 import { queueAllDocuments, queueDocumentIndex, ringSearch } from './outbox.ts';
 
 export interface ConsistencyReport {
@@ -165,7 +166,10 @@ export async function rebuildTenant(
 ): Promise<RebuildReport> {
   const tenant = await deps.tenants.get(tenantId);
   if (!tenant) throw new Error(`tenant ${tenantId} is not homed in this cell`);
-  if (options.drop) await deps.searchIndex.dropTenant(tenantId);
+  if (options.drop) {
+    await deps.searchIndex.dropTenant(tenantId);
+    await bumpIndexVersion(deps, tenantId);
+  }
   await deps.searchIndex.ensureTenant(tenantId, tenant.tier);
   const queued = await withTenantTx(deps.db, tenantId, (tx) => queueAllDocuments(tx, tenantId, 'rebuild'));
   const extras = await checkTenant(deps, tenantId, { repair: true });
