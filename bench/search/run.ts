@@ -112,7 +112,7 @@ async function postgresEngine(bench: BenchDatabase): Promise<Engine> {
         const rows = await withTenantTx(db, BIG, (tx) =>
           tx.execute<{ search_plan: string }>(sql`
             select * from search_plan(
-              search_text_query(array['english'], ${`{${term}}`}::text[], null, null, null),
+              search_text_query(array['english'], ${`{${term}}`}::text[], null, null, null), null,
               ${all}, ${`{${folderIdOf(2, null)}}`}::text[], null, null, null, null, null, null, null, null,
               ${order}, 10001, true)`),
         );

@@ -56,14 +56,23 @@ export function textArray(values: string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
+/** A search's text as tsqueries (postgres.ts): whole, without prefixes, prefixes, ranking (scoped). */
+export interface PreparedText {
+  full: string | null;
+  words: string | null;
+  prefixes: string | null;
+  /** The words scoped to the tenant when there is one to rank by (not only exclusions). */
+  ranked: string | null;
+}
+
 /** The query and filter arguments search_hits and search_count share (in their order). */
-function filterArgs(query: SearchQuery, q: string | null): SQL {
+function filterArgs(query: SearchQuery, text: PreparedText): SQL {
   const { access, filters } = query;
   const custom = filters.customFields
     ? Object.fromEntries(Object.entries(filters.customFields).map(([k, v]) => [k, String(v)]))
     : null;
   const keys = access.all ? null : textArray([...access.folderIds, ...access.documentIds]);
-  return sql`${q}::tsquery, ${access.all}, ${keys}::text[],
+  return sql`${text.words}::tsquery, ${text.prefixes}::tsquery, ${access.all}, ${keys}::text[],
     ${filters.folderId ?? null}::text, ${filters.includeSubfolders !== false},
     ${filters.tags?.length ? textArray(filters.tags) : null}::text[],
     ${filters.authorId ?? null}::text,
@@ -132,10 +141,10 @@ export async function runSearch(
   tx: Tx,
   tenantId: string,
   query: SearchQuery,
-  q: string | null,
-  scoped: string | null,
+  text: PreparedText,
 ): Promise<SearchResult> {
-  const args = filterArgs(query, q);
+  const args = filterArgs(query, text);
+  const q = text.full;
   const relevance = query.sort === 'relevance';
   const offset = relevance ? relevanceOffset(query.after) : 0;
   const after = query.sort === 'relevance' ? undefined : parseAfter(query.sort, query.after);
@@ -150,10 +159,11 @@ export async function runSearch(
         ${textArray(needles.phrases)}::text[], ${textArray(needles.words)}::text[], ${SNIPPET_WINDOW_CHARS}),
         '<', ${LT_STAND_IN}), ${q}::tsquery, ${HEADLINE_OPTIONS})`
     : sql`null::text`;
-  // The engine's order is the index's; the score shown is the same cover-density rank, 1 / distance.
+  // The engine's order is the index's; the score shown is the same cover-density rank, 1 / distance
+  // (0 when nothing ranks: only prefixes or exclusions, newest first).
   const score =
-    relevance && scoped
-      ? sql`coalesce(1 / nullif((d.tsv <=> ${scoped}::tsquery)::float8, 'Infinity'::float8), 0)`
+    relevance && text.ranked
+      ? sql`coalesce(1 / nullif((d.tsv <=> ${text.ranked}::tsquery)::float8, 'Infinity'::float8), 0)`
       : sql`0::float8`;
   const hitsColumn = (page: SQL) => sql`(select coalesce(json_agg(h order by h.n), '[]'::json) from (
       select p.n, p.document_id, p.updated_at, p.title_key, d.version_id, d.title, d.filename, d.folder_id,

@@ -14,8 +14,6 @@ import { runSearch, textArray } from './postgres-search.ts';
 
 /** The engine indexes (and stores for snippets) at most this much of a body. */
 export const MAX_BODY_CHARS = 1_000_000;
-/** A prefix (`rep*`) matches at most this many of the tenant's words, the shortest first. */
-export const MAX_PREFIX_EXPANSIONS = 256;
 /** An upsert statement carries at most this much JSON. */
 const UPSERT_BATCH_BYTES = 8 * 1024 * 1024;
 
@@ -76,26 +74,35 @@ export class PostgresSearchIndex implements SearchIndex {
     const hasText = terms.length + phrases.length + prefixes.length + excludes.length > 0;
     try {
       return await withTenantTx(this.db, tenantId, async (tx) => {
+        // The whole query (snippets), the query without its prefixes (RUM ranks by it) and the
+        // prefixes alone (never given to RUM: migration 0006), for every language of the tenant.
+        const text = (t: string[], ph: string[], pr: string[], ex: string[]) => sql`search_text_query(
+          array(select language from search_languages where tenant_id = ${tenantId} order by 1),
+          ${textArray(t)}::text[], ${textArray(ph)}::text[], ${textArray(pr)}::text[], ${textArray(ex)}::text[])`;
         // JIT compiles a broad match's plan in ~0.4 s and gains nothing back (1,000,000 documents,
         // a word in 472,000 of them, ranked: 1.91 s with, 1.53 s without): off for this transaction.
-        const [prep] = await tx.execute<{ q: string | null; scoped: string | null }>(sql`with p as (
+        const [prep] = await tx.execute<{
+          full: string | null;
+          words: string | null;
+          prefixes: string | null;
+          ranked: string | null;
+        }>(sql`with p as (
           select set_config('statement_timeout', ${String(Math.max(1, Math.round(query.timeoutMs)))}, true),
-            set_config('jit', 'off', true),
-            ${
-              hasText
-                ? sql`search_text_query(
-                    array(select language from search_languages where tenant_id = ${tenantId} order by 1),
-                    ${textArray(terms)}::text[], ${textArray(phrases)}::text[],
-                    ${textArray(prefixes)}::text[], ${textArray(excludes)}::text[])::text`
-                : sql`null::text`
-            } as q),
-          e as (select search_expand_prefixes(q::tsquery, ${MAX_PREFIX_EXPANSIONS}::int)::text as q from p)
-          select q, search_scoped_query(${tenantId}, q::tsquery)::text as scoped from e`);
-        const q = prep?.q ?? null;
-        // Words that normalise to nothing (only stopwords, or no documents yet), and prefixes that
-        // start no word of the tenant, match nothing.
-        if (hasText && q === null) return emptyResult(query.facets);
-        return runSearch(tx, tenantId, query, q, prep?.scoped ?? null);
+            set_config('jit', 'off', true))
+          select full_q::text as full, words_q::text as words, prefix_q::text as prefixes,
+            case when querytree(words_q) <> 'T' then search_scoped_query(${tenantId}, words_q)::text end as ranked
+          from p, lateral (select
+            ${hasText ? text(terms, phrases, prefixes, excludes) : sql`null::tsquery`} as full_q,
+            ${hasText ? text(terms, phrases, [], excludes) : sql`null::tsquery`} as words_q,
+            ${prefixes.length > 0 ? text([], [], prefixes, []) : sql`null::tsquery`} as prefix_q) t`);
+        // Words that normalise to nothing (only stopwords, or no documents yet) match nothing.
+        if (hasText && !prep?.full) return emptyResult(query.facets);
+        return runSearch(tx, tenantId, query, {
+          full: prep?.full ?? null,
+          words: prep?.words ?? null,
+          prefixes: prep?.prefixes ?? null,
+          ranked: prep?.ranked ?? null,
+        });
       });
     } catch (err) {
       if (pgCode(err) === '57014') throw new SearchTimeoutError(query.timeoutMs);
@@ -122,7 +129,6 @@ export class PostgresSearchIndex implements SearchIndex {
     await withTenantTx(this.db, tenantId, async (tx) => {
       await tx.execute(sql`delete from search_documents where tenant_id = ${tenantId}`);
       await tx.execute(sql`delete from search_languages where tenant_id = ${tenantId}`);
-      await tx.execute(sql`delete from search_lexicon where tenant_id = ${tenantId}`);
     });
   }
 
@@ -152,8 +158,8 @@ function toRow(d: IndexedDocument) {
 }
 
 /**
- * Documents in, with their words scoped to the tenant (migration 0006), the tenant's languages
- * (search_text_query builds a query for each) and its words (prefix search expands over them).
+ * Documents in, with their words scoped to the tenant (migration 0006), and the tenant's languages
+ * (search_text_query builds a query for each).
  */
 async function upsertRows(tx: Tx, tenantId: string, json: string) {
   await tx.execute(sql`
@@ -166,10 +172,6 @@ async function upsertRows(tx: Tx, tenantId: string, json: string) {
     ), langs as (
       insert into search_languages (tenant_id, language)
       select distinct ${tenantId}, language from x
-      on conflict do nothing
-    ), lexicon as (
-      insert into search_lexicon (tenant_id, lexeme)
-      select distinct ${tenantId}, l from x, unnest(tsvector_to_array(x.words)) l
       on conflict do nothing
     )
     insert into search_documents (tenant_id, document_id, version_id, title, title_key, filename, tags, body,

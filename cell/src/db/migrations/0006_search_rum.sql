@@ -55,46 +55,16 @@ BEGIN
   RETURN v_q;
 END $$;--> statement-breakpoint
 
--- Prefix search never reaches the RUM index as a prefix: RUM keeps pointers into index pages it
--- has released for the positions of prefix matches, and under concurrent writes a search crashed
--- the server (segfault in rum_ts_join_pos, reproduced in bench/search). Each tenant's words are
--- listed here instead, and a prefix becomes an OR of the words it starts (search_expand_prefixes).
-CREATE TABLE "search_lexicon" (
-  "tenant_id" text NOT NULL,
-  "lexeme" text COLLATE "C" NOT NULL,
-  CONSTRAINT "search_lexicon_pk" PRIMARY KEY ("tenant_id", "lexeme")
-);--> statement-breakpoint
-ALTER TABLE "search_lexicon" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
-ALTER TABLE "search_lexicon" FORCE ROW LEVEL SECURITY;--> statement-breakpoint
-CREATE POLICY tenant_isolation ON "search_lexicon"
-  USING (tenant_id = (SELECT current_setting('app.tenant_id', true)))
-  WITH CHECK (tenant_id = (SELECT current_setting('app.tenant_id', true)));--> statement-breakpoint
-GRANT SELECT, INSERT, DELETE ON "search_lexicon" TO quire_cell_app;--> statement-breakpoint
-INSERT INTO "search_lexicon" (tenant_id, lexeme)
-  SELECT DISTINCT d.tenant_id, l FROM "search_documents" d, unnest(tsvector_to_array(d.tsv)) l;--> statement-breakpoint
-
--- Each prefix operand ('rep':*) of a query → an OR of at most p_max of the tenant's words it
--- starts, shortest first. NULL when a prefix starts no word (the query can match nothing). Runs as
--- the caller: the lexicon's row-level security keeps it to the caller's tenant.
-CREATE FUNCTION search_expand_prefixes(p_query tsquery, p_max integer) RETURNS tsquery
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
-DECLARE
-  v_text text := p_query::text;
-  v_operand text;
-  v_prefix text;
-  v_words text;
+-- Prefix search never reaches the RUM index: RUM keeps pointers into index pages it has released
+-- for the positions of prefix matches, and under concurrent writes a search crashed the server
+-- (segfault in rum_ts_join_pos, reproduced in bench/search); RUM also slows down sharply with many
+-- ORed words (a prefix spelled out as 64 words: ~1 s). A GIN index answers prefixes instead. It is
+-- built on this identity function, so a search chooses its index by the expression it writes:
+-- `tsv @@` is the RUM index, `search_gin_tsv(tsv) @@` the GIN one.
+CREATE FUNCTION search_gin_tsv(p_tsv tsvector) RETURNS tsvector
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
 BEGIN
-  FOR v_operand IN SELECT DISTINCT m[1] FROM regexp_matches(v_text, '(''(?:[^'']|'''')*'':\*[A-D]*)', 'g') m LOOP
-    v_prefix := replace(substring(v_operand FROM '^''(.*)'':\*'), '''''', '''');
-    SELECT string_agg('''' || replace(replace(x.lexeme, '\', '\\'), '''', '''''') || '''', ' | ') INTO v_words FROM (
-      SELECT l.lexeme FROM search_lexicon l
-      WHERE l.tenant_id = current_setting('app.tenant_id') AND l.lexeme >= v_prefix
-        AND l.lexeme < v_prefix || chr(1114111)
-      ORDER BY length(l.lexeme), l.lexeme LIMIT p_max) x;
-    IF v_words IS NULL THEN RETURN NULL; END IF;
-    v_text := replace(v_text, v_operand, '( ' || v_words || ' )');
-  END LOOP;
-  RETURN v_text::tsquery;
+  RETURN p_tsv;
 END $$;--> statement-breakpoint
 
 -- What the access filter and the folder scope match on: the document's folder ancestry and its own
@@ -133,23 +103,30 @@ CREATE INDEX "search_documents_rum_idx" ON "search_documents" USING rum (
   "tsv" rum_tsvector_ops,
   (search_access_keys("ancestor_ids", "document_id")) rum_anyarray_ops,
   (search_filter_keys("tenant_id", "tags", "author_id", "type", "custom_fields")) rum_anyarray_ops);--> statement-breakpoint
+-- Prefixes and searches without a word to rank by (see search_gin_tsv). The pending list as for the
+-- GIN index this replaces (migration 0003).
+CREATE INDEX "search_documents_gin_idx" ON "search_documents" USING gin ((search_gin_tsv("tsv")))
+  WITH (fastupdate = on, gin_pending_list_limit = 1024);--> statement-breakpoint
 
 DROP FUNCTION search_match_plan(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, boolean);--> statement-breakpoint
 DROP FUNCTION search_match(tsquery, boolean, boolean, text[], text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer);--> statement-breakpoint
 DROP FUNCTION search_match_sql(boolean, boolean, boolean, text, boolean, boolean, boolean, boolean, boolean, jsonb, text, boolean, boolean);--> statement-breakpoint
 
 -- A search statement, from which conditions are present. Only fixed fragments are concatenated;
--- every value is a parameter: $1 tenant, $2 query (scoped), $3 access keys, $4 scope folder,
--- $5 tags, $6 author, $7 types, $8 from, $9 to, $10 custom fields, $11/$12 keyset cursor, $13
--- limit, $14 required filter keys, $15 type keys. p_kind: 'relevance' (best first from the RUM
--- index; by document id without words), 'date', 'title' (keyset after $11/$12), 'match' (the
--- first matches found, unordered), 'count' (how many, at most $13).
--- With words, every condition but the dates is a condition of the RUM index, and the tenant is
--- checked outside the limited scan: written inside, it would offer the planner the tenant's btree
--- walk with the words as a filter, which detoasts every row's tsvector.
-CREATE FUNCTION search_statement_sql(p_kind text, p_query boolean, p_all boolean, p_scope text,
-  p_tags boolean, p_author boolean, p_types boolean, p_from boolean, p_to boolean, p_custom jsonb,
-  p_after boolean)
+-- every value is a parameter: $1 tenant, $2 query without its prefixes (scoped), $3 access keys,
+-- $4 scope folder, $5 tags, $6 author, $7 types, $8 from, $9 to, $10 custom fields, $11/$12 keyset
+-- cursor, $13 limit, $14 required filter keys, $15 type keys, $16 the prefixes, $17 the whole query
+-- (scoped). p_kind: 'relevance' (best first; newest first when there is no word to rank by, only
+-- prefixes or exclusions; by document id without a query), 'date', 'title' (keyset after
+-- $11/$12), 'match' (the first matches found, unordered), 'count' (how many, at most $13).
+-- The match: RUM (`tsv @@`) for ranking by words, with the prefixes checked on the row; GIN
+-- (`search_gin_tsv(tsv) @@`) whenever prefixes must be matched by an index, or nothing ranks.
+-- With a query every condition but the dates is an index condition, and the tenant is checked
+-- outside the limited scan: written inside, it would offer the planner the tenant's btree walk
+-- with the words as a filter, which detoasts every row's tsvector.
+CREATE FUNCTION search_statement_sql(p_kind text, p_query boolean, p_rankable boolean, p_prefixes boolean,
+  p_all boolean, p_scope text, p_tags boolean, p_author boolean, p_types boolean, p_from boolean,
+  p_to boolean, p_custom jsonb, p_after boolean)
 RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public AS $$
 DECLARE
   v_cols text := 'd.document_id, d.title_key, d.updated_at, d.author_id, d.type, d.tags';
@@ -157,7 +134,13 @@ DECLARE
   v_key text;
   v_order text;
 BEGIN
-  v := ' FROM public.search_documents d WHERE ' || CASE WHEN p_query THEN 'd.tsv @@ $2' ELSE 'd.tenant_id = $1' END;
+  v := ' FROM public.search_documents d WHERE ' || CASE
+    WHEN NOT p_query THEN 'd.tenant_id = $1'
+    WHEN p_rankable AND p_kind = 'relevance' THEN 'd.tsv @@ $2'
+      || CASE WHEN p_prefixes THEN ' AND ts_match_vq(d.tsv, $16)' ELSE '' END
+    WHEN p_rankable AND NOT p_prefixes THEN 'd.tsv @@ $2'
+    WHEN NOT p_prefixes AND p_kind IN ('date', 'title') THEN 'd.tsv @@ $2'
+    ELSE 'public.search_gin_tsv(d.tsv) @@ $17' END;
   IF NOT p_all THEN v := v || ' AND public.search_access_keys(d.ancestor_ids, d.document_id) && $3'; END IF;
   IF p_scope IN ('subtree', 'children') THEN
     v := v || ' AND public.search_access_keys(d.ancestor_ids, d.document_id) @> ARRAY[$4]';
@@ -187,7 +170,8 @@ BEGIN
       ELSE ' AND (d.title_key COLLATE "C" > $11 OR (d.title_key = $11 AND d.document_id > $12))' END;
   END IF;
   v_order := CASE p_kind
-    WHEN 'relevance' THEN CASE WHEN p_query THEN ' ORDER BY d.tsv <=> $2' ELSE ' ORDER BY d.document_id' END
+    WHEN 'relevance' THEN CASE WHEN NOT p_query THEN ' ORDER BY d.document_id'
+      WHEN p_rankable THEN ' ORDER BY d.tsv <=> $2' ELSE ' ORDER BY d.updated_at DESC, d.document_id' END
     WHEN 'date' THEN ' ORDER BY d.updated_at DESC, d.document_id'
     WHEN 'title' THEN ' ORDER BY d.title_key COLLATE "C", d.document_id'
     WHEN 'match' THEN ''
@@ -204,12 +188,11 @@ BEGIN
     || v_cols || v || v_order || ' LIMIT $13) s WHERE s.tenant_id = $1';
 END $$;--> statement-breakpoint
 
--- Keeps the planner on the RUM index for searches with words (its estimates do not know that the
--- index ranks without the heap, while ranking from the heap detoasts every match's tsvector):
--- index scans for ranked pages, matches and counts; bitmap scans, sorted on the narrow heap, for
--- the date and title orders; room for RUM's in-index sort of a broad match. Returns the settings
--- to give back (search_untune).
-CREATE FUNCTION search_tune(p_kind text, p_query boolean) RETURNS text[]
+-- Keeps the planner on the statement's index for searches with words (its estimates know neither
+-- that RUM ranks without the heap nor that a tsvector filter detoasts every row): an ordered or
+-- plain RUM index scan when words are ranked or counted by RUM, bitmap scans sorted on the narrow
+-- heap otherwise; room for RUM's in-index sort of a broad match. Returns the settings to give back.
+CREATE FUNCTION search_tune(p_kind text, p_query boolean, p_rankable boolean, p_prefixes boolean) RETURNS text[]
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $$
 DECLARE
   v_saved text[] := ARRAY[current_setting('enable_bitmapscan'), current_setting('enable_indexscan'),
@@ -217,10 +200,10 @@ DECLARE
 BEGIN
   IF p_query THEN
     PERFORM set_config('enable_seqscan', 'off', true), set_config('work_mem', '16MB', true);
-    IF p_kind IN ('date', 'title') THEN
-      PERFORM set_config('enable_indexscan', 'off', true);
-    ELSE
+    IF p_rankable AND (p_kind = 'relevance' OR (p_kind IN ('match', 'count') AND NOT p_prefixes)) THEN
       PERFORM set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true);
+    ELSE
+      PERFORM set_config('enable_indexscan', 'off', true);
     END IF;
   END IF;
   RETURN v_saved;
@@ -234,91 +217,86 @@ BEGIN
     set_config('work_mem', p_saved[5], true);
 END $$;--> statement-breakpoint
 
--- The one road to full-text matching for the app role. SECURITY DEFINER (owner, who is not
--- subject to RLS on search_documents) so the planner may use the RUM index; the tenant comes from
--- the transaction's app.tenant_id, never from an argument, and the access filter (folder ancestry,
--- document grants: p_access_keys) is applied inside, before anything leaves. Returns at most
--- p_limit matches of kind p_order (search_statement_sql), after the keyset cursor if given.
-CREATE FUNCTION search_hits(p_query tsquery, p_all boolean, p_access_keys text[], p_scope_folder text,
-  p_subfolders boolean, p_tags text[], p_author text, p_types text[], p_updated_from timestamptz,
-  p_updated_to timestamptz, p_custom jsonb, p_order text, p_after_key text, p_after_id text, p_limit integer)
-RETURNS TABLE (document_id text, title_key text, updated_at timestamptz, author_id text, type text, tags text[])
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+-- Runs (p_explain: explains) one search statement for the transaction's tenant; the body shared by
+-- search_hits, search_count and search_plan. p_query is the query without its prefixes, p_prefixes
+-- the prefixes (either may be NULL).
+CREATE FUNCTION search_run(p_kind text, p_query tsquery, p_prefixes tsquery, p_all boolean,
+  p_access_keys text[], p_scope_folder text, p_subfolders boolean, p_tags text[], p_author text,
+  p_types text[], p_updated_from timestamptz, p_updated_to timestamptz, p_custom jsonb,
+  p_after_key text, p_after_id text, p_limit integer, p_explain text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public AS $$
 DECLARE
   v_tenant text := current_setting('app.tenant_id', true);
+  v_words boolean := p_query IS NOT NULL OR p_prefixes IS NOT NULL;
+  v_rankable boolean := p_query IS NOT NULL AND querytree(p_query) <> 'T';
+  v_full tsquery := CASE WHEN p_prefixes IS NULL THEN p_query WHEN p_query IS NULL THEN p_prefixes
+    ELSE p_query && p_prefixes END;
   v_saved text[];
 BEGIN
   IF v_tenant IS NULL OR v_tenant = '' THEN
-    RAISE EXCEPTION 'search_hits needs a tenant context' USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION 'search needs a tenant context' USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF p_order IS NULL OR p_order NOT IN ('relevance', 'date', 'title', 'match') THEN
-    RAISE EXCEPTION 'search_hits: unknown order %', p_order USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  v_saved := search_tune(p_order, p_query IS NOT NULL);
-  RETURN QUERY EXECUTE search_statement_sql(p_order, p_query IS NOT NULL, coalesce(p_all, false),
+  v_saved := search_tune(p_kind, v_words, v_rankable, p_prefixes IS NOT NULL);
+  RETURN QUERY EXECUTE coalesce(p_explain, '') || search_statement_sql(p_kind, v_words, v_rankable,
+      p_prefixes IS NOT NULL, coalesce(p_all, false),
       CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
       p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
       p_updated_to IS NOT NULL, p_custom, p_after_id IS NOT NULL)
     USING v_tenant, search_scoped_query(v_tenant, p_query), coalesce(p_access_keys, '{}'), p_scope_folder,
       p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, p_after_key, p_after_id, p_limit,
       search_filter_keys(v_tenant, p_tags, p_author, NULL, p_custom),
-      array(SELECT search_scope_prefix(v_tenant) || 'y:' || t FROM unnest(p_types) t);
+      array(SELECT search_scope_prefix(v_tenant) || 'y:' || t FROM unnest(p_types) t),
+      search_scoped_query(v_tenant, p_prefixes), search_scoped_query(v_tenant, v_full);
   PERFORM search_untune(v_saved);
+END $$;--> statement-breakpoint
+
+-- The one road to full-text matching for the app role. SECURITY DEFINER (owner, who is not
+-- subject to RLS on search_documents) so the planner may use the RUM and GIN indexes; the tenant
+-- comes from the transaction's app.tenant_id, never from an argument, and the access filter
+-- (folder ancestry, document grants: p_access_keys) is applied inside, before anything leaves.
+-- Returns at most p_limit matches of kind p_order (search_statement_sql), after the keyset cursor.
+CREATE FUNCTION search_hits(p_query tsquery, p_prefixes tsquery, p_all boolean, p_access_keys text[],
+  p_scope_folder text, p_subfolders boolean, p_tags text[], p_author text, p_types text[],
+  p_updated_from timestamptz, p_updated_to timestamptz, p_custom jsonb, p_order text, p_after_key text,
+  p_after_id text, p_limit integer)
+RETURNS TABLE (document_id text, title_key text, updated_at timestamptz, author_id text, type text, tags text[])
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  IF p_order IS NULL OR p_order NOT IN ('relevance', 'date', 'title', 'match') THEN
+    RAISE EXCEPTION 'search_hits: unknown order %', p_order USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  RETURN QUERY SELECT * FROM search_run(p_order, p_query, p_prefixes, p_all, p_access_keys, p_scope_folder,
+      p_subfolders, p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, p_after_key, p_after_id,
+      p_limit, NULL)
+    AS r(document_id text, title_key text, updated_at timestamptz, author_id text, type text, tags text[]);
 END $$;--> statement-breakpoint
 
 -- How many documents match (the same filters as search_hits), counting at most p_cap.
-CREATE FUNCTION search_count(p_query tsquery, p_all boolean, p_access_keys text[], p_scope_folder text,
-  p_subfolders boolean, p_tags text[], p_author text, p_types text[], p_updated_from timestamptz,
-  p_updated_to timestamptz, p_custom jsonb, p_cap integer)
+CREATE FUNCTION search_count(p_query tsquery, p_prefixes tsquery, p_all boolean, p_access_keys text[],
+  p_scope_folder text, p_subfolders boolean, p_tags text[], p_author text, p_types text[],
+  p_updated_from timestamptz, p_updated_to timestamptz, p_custom jsonb, p_cap integer)
 RETURNS integer
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-DECLARE
-  v_tenant text := current_setting('app.tenant_id', true);
-  v_saved text[];
-  v_n integer;
 BEGIN
-  IF v_tenant IS NULL OR v_tenant = '' THEN
-    RAISE EXCEPTION 'search_count needs a tenant context' USING ERRCODE = 'insufficient_privilege';
-  END IF;
-  v_saved := search_tune('count', p_query IS NOT NULL);
-  EXECUTE search_statement_sql('count', p_query IS NOT NULL, coalesce(p_all, false),
-      CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
-      p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
-      p_updated_to IS NOT NULL, p_custom, false)
-    INTO v_n
-    USING v_tenant, search_scoped_query(v_tenant, p_query), coalesce(p_access_keys, '{}'), p_scope_folder,
-      p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, p_cap,
-      search_filter_keys(v_tenant, p_tags, p_author, NULL, p_custom),
-      array(SELECT search_scope_prefix(v_tenant) || 'y:' || t FROM unnest(p_types) t);
-  PERFORM search_untune(v_saved);
-  RETURN v_n;
+  RETURN (SELECT r.n FROM search_run('count', p_query, p_prefixes, p_all, p_access_keys, p_scope_folder,
+      p_subfolders, p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, NULL, NULL, p_cap, NULL)
+    AS r(n integer));
 END $$;--> statement-breakpoint
 
 -- The plan of a search_hits call (p_order 'count': of search_count), for the tests that fail
--- unless the RUM index serves it, and for bench/search.
-CREATE FUNCTION search_plan(p_query tsquery, p_all boolean, p_access_keys text[], p_scope_folder text,
-  p_subfolders boolean, p_tags text[], p_author text, p_types text[], p_updated_from timestamptz,
-  p_updated_to timestamptz, p_custom jsonb, p_order text, p_limit integer, p_analyze boolean)
+-- unless the intended index serves it, and for bench/search.
+CREATE FUNCTION search_plan(p_query tsquery, p_prefixes tsquery, p_all boolean, p_access_keys text[],
+  p_scope_folder text, p_subfolders boolean, p_tags text[], p_author text, p_types text[],
+  p_updated_from timestamptz, p_updated_to timestamptz, p_custom jsonb, p_order text, p_limit integer,
+  p_analyze boolean)
 RETURNS SETOF text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-DECLARE
-  v_tenant text := current_setting('app.tenant_id', true);
-  v_saved text[];
 BEGIN
-  IF v_tenant IS NULL OR v_tenant = '' THEN
-    RAISE EXCEPTION 'search_plan needs a tenant context' USING ERRCODE = 'insufficient_privilege';
-  END IF;
-  v_saved := search_tune(p_order, p_query IS NOT NULL);
-  RETURN QUERY EXECUTE (CASE WHEN p_analyze THEN 'EXPLAIN (ANALYZE, BUFFERS) ' ELSE 'EXPLAIN ' END)
-      || search_statement_sql(p_order, p_query IS NOT NULL, coalesce(p_all, false),
-      CASE WHEN p_scope_folder IS NULL THEN 'none' WHEN p_subfolders THEN 'subtree' ELSE 'children' END,
-      p_tags IS NOT NULL, p_author IS NOT NULL, p_types IS NOT NULL, p_updated_from IS NOT NULL,
-      p_updated_to IS NOT NULL, p_custom, false)
-    USING v_tenant, search_scoped_query(v_tenant, p_query), coalesce(p_access_keys, '{}'), p_scope_folder,
-      p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, NULL::text, NULL::text, p_limit,
-      search_filter_keys(v_tenant, p_tags, p_author, NULL, p_custom),
-      array(SELECT search_scope_prefix(v_tenant) || 'y:' || t FROM unnest(p_types) t);
-  PERFORM search_untune(v_saved);
+  RETURN QUERY SELECT r.line FROM search_run(p_order, p_query, p_prefixes, p_all, p_access_keys,
+      p_scope_folder, p_subfolders, p_tags, p_author, p_types, p_updated_from, p_updated_to, p_custom, NULL,
+      NULL, p_limit, CASE WHEN p_analyze THEN 'EXPLAIN (ANALYZE, BUFFERS) ' ELSE 'EXPLAIN ' END)
+    AS r(line text);
 END $$;--> statement-breakpoint
 
 -- The part of a body a snippet is cut from: p_window characters around the first place one of the
@@ -359,10 +337,11 @@ BEGIN
   RETURN v_text;
 END $$;--> statement-breakpoint
 
-REVOKE ALL ON FUNCTION search_hits(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer) FROM PUBLIC;--> statement-breakpoint
-REVOKE ALL ON FUNCTION search_count(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, integer) FROM PUBLIC;--> statement-breakpoint
-REVOKE ALL ON FUNCTION search_plan(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, integer, boolean) FROM PUBLIC;--> statement-breakpoint
-GRANT EXECUTE ON FUNCTION search_hits(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer),
-  search_count(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, integer),
-  search_plan(tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, integer, boolean)
+REVOKE ALL ON FUNCTION search_run(text, tsquery, tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, integer, text) FROM PUBLIC;--> statement-breakpoint
+REVOKE ALL ON FUNCTION search_hits(tsquery, tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer) FROM PUBLIC;--> statement-breakpoint
+REVOKE ALL ON FUNCTION search_count(tsquery, tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, integer) FROM PUBLIC;--> statement-breakpoint
+REVOKE ALL ON FUNCTION search_plan(tsquery, tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, integer, boolean) FROM PUBLIC;--> statement-breakpoint
+GRANT EXECUTE ON FUNCTION search_hits(tsquery, tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, text, text, integer),
+  search_count(tsquery, tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, integer),
+  search_plan(tsquery, tsquery, boolean, text[], text, boolean, text[], text, text[], timestamptz, timestamptz, jsonb, text, integer, boolean)
   TO quire_cell_app;
