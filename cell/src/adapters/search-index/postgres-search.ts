@@ -49,7 +49,7 @@ const HEADLINE_OPTIONS = [
 ].join(', ');
 
 /** Characters of the body ts_headline is given: room for two fragments of 30 words. */
-const SNIPPET_WINDOW_CHARS = 800;
+const SNIPPET_WINDOW_CHARS = 500;
 
 /** A text[] literal for binding a list as one parameter (the driver would expand a JS array). */
 export function textArray(values: string[]): string {
@@ -104,19 +104,22 @@ function facetColumn(facet: Facet, requested: Facet[]): SQL {
 }
 
 /**
- * Where a snippet window starts (search_snippet_source): the query's phrases, then its words and
- * their stems, lower-cased and cut to a stem-like prefix so that inflected forms are found too
- * ('policy' and its stem 'polici' → 'poli', 'running' and 'run' → 'runni', 'run').
+ * Where a snippet window starts (search_snippet_source): case-insensitive regular expressions for
+ * the query's phrases, then its words and their stems, at the start of a word and cut to a
+ * stem-like prefix so that inflected forms are found too ('policy' and its stem 'polici' → 'poli',
+ * 'running' and 'run' → 'runni', 'run'). Null when there is nothing to look for.
  */
-export function snippetNeedles(text: TextQuery, q: string): { phrases: string[]; words: string[] } {
+export function snippetNeedles(text: TextQuery, q: string): { phrases: string | null; words: string | null } {
   const stem = (w: string) => (w.length <= 3 ? w : w.slice(0, Math.max(3, w.length - 2)));
-  const phrases = text.phrases.map((p) => p.toLowerCase().replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const phrases = text.phrases.map((p) => p.toLowerCase().trim().split(/\s+/).map(escape).join('\\s+'));
   const raw = [...text.terms, ...text.prefixes, ...text.phrases.flatMap((p) => p.split(/\s+/))];
   // The normalised words of the query, without the excluded ones: `!'draft'`, `!( 'a' <-> 'b' )`.
   const positive = q.replace(/!\s*(\([^()]*\)|'(?:[^']|'')*')/g, ' ');
   const lexemes = [...positive.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'"));
   const words = [...raw.map((w) => w.toLowerCase()), ...lexemes].map(stem).filter((w) => w.length >= 2);
-  return { phrases: [...new Set(phrases)], words: [...new Set(words)] };
+  const any = (xs: string[]) => (xs.length > 0 ? `\\m(?:${[...new Set(xs)].join('|')})` : null);
+  return { phrases: any(phrases.filter(Boolean)), words: any(words.map(escape)) };
 }
 
 interface HitRow {
@@ -156,7 +159,7 @@ export async function runSearch(
   const needles = q ? snippetNeedles(query.text, q) : null;
   const snippet = needles
     ? sql`ts_headline(d.language::regconfig, replace(search_snippet_source(d.body,
-        ${textArray(needles.phrases)}::text[], ${textArray(needles.words)}::text[], ${SNIPPET_WINDOW_CHARS}),
+        ${needles.phrases}::text, ${needles.words}::text, ${SNIPPET_WINDOW_CHARS}),
         '<', ${LT_STAND_IN}), ${q}::tsquery, ${HEADLINE_OPTIONS})`
     : sql`null::text`;
   // The engine's order is the index's; the score shown is the same cover-density rank, 1 / distance
