@@ -114,7 +114,7 @@ async function postgresEngine(bench: BenchDatabase): Promise<Engine> {
             select * from search_plan(
               search_text_query(array['english'], ${`{${term}}`}::text[], null, null, null), null,
               ${all}, ${`{${folderIdOf(2, null)}}`}::text[], null, null, null, null, null, null, null, null,
-              ${order}, 10001, true)`),
+              ${order}, ${order === 'count' ? 10_001 : 21}, true)`),
         );
         console.log(`\n  EXPLAIN ANALYZE as the app role, ${label}:`);
         for (const r of rows) console.log(`    ${r.search_plan}`);

@@ -111,15 +111,15 @@ function facetColumn(facet: Facet, requested: Facet[]): SQL {
  */
 export function snippetNeedles(text: TextQuery, q: string): { phrases: string | null; words: string | null } {
   const stem = (w: string) => (w.length <= 3 ? w : w.slice(0, Math.max(3, w.length - 2)));
-  const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const phrases = text.phrases.map((p) => p.toLowerCase().trim().split(/\s+/).map(escape).join('\\s+'));
+  const literal = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const phrases = text.phrases.map((p) => p.toLowerCase().trim().split(/\s+/).map(literal).join('\\s+'));
   const raw = [...text.terms, ...text.prefixes, ...text.phrases.flatMap((p) => p.split(/\s+/))];
   // The normalised words of the query, without the excluded ones: `!'draft'`, `!( 'a' <-> 'b' )`.
   const positive = q.replace(/!\s*(\([^()]*\)|'(?:[^']|'')*')/g, ' ');
   const lexemes = [...positive.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'"));
   const words = [...raw.map((w) => w.toLowerCase()), ...lexemes].map(stem).filter((w) => w.length >= 2);
   const any = (xs: string[]) => (xs.length > 0 ? `\\m(?:${[...new Set(xs)].join('|')})` : null);
-  return { phrases: any(phrases.filter(Boolean)), words: any(words.map(escape)) };
+  return { phrases: any(phrases.filter(Boolean)), words: any(words.map(literal)) };
 }
 
 interface HitRow {
