@@ -18,9 +18,21 @@ pkg_installed() {
 
 POLICY_RC=/usr/sbin/policy-rc.d
 
+# RUM (the Postgres search engine's ranked index, cell migration 0006) for the PostgreSQL major
+# the stack runs: the highest installed, else the one Debian's `postgresql` would install.
+rum_package() {
+  local ver
+  ver=$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -n | tail -1)
+  [[ -n $ver ]] || ver=$(apt-cache depends postgresql 2>/dev/null | sed -nE 's/.*Depends: postgresql-([0-9]+)$/\1/p' | head -1)
+  printf 'postgresql-%s-rum\n' "${ver:-15}"
+}
+
 install_debian_packages() {
   local created_policy=''
-  local want=(postgresql redis-server) missing=() p
+  local rum server
+  rum=$(rum_package)
+  server=${rum%-rum}
+  local want=(postgresql "$rum" redis-server) missing=() p
   command -v curl >/dev/null 2>&1 || want+=(curl)
   # OpenSearch: a JDK 17..21 and Maven (see opensearch.sh).
   while IFS= read -r p; do [[ -n $p ]] && want+=("$p"); done < <(opensearch_debian_packages)
@@ -52,7 +64,15 @@ install_debian_packages() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq </dev/null
+  local pg_before pg_after
+  pg_before=$(dpkg-query -W -f='${Version}' "$server" 2>/dev/null || true)
   apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+  pg_after=$(dpkg-query -W -f='${Version}' "$server" 2>/dev/null || true)
+  # An extension package may pull a newer PostgreSQL minor release (bookworm-security's RUM needs
+  # the latest): a server already running keeps the old binary and fails to load the new modules.
+  if [[ -n $pg_before && $pg_before != "$pg_after" ]]; then
+    log "WARNING: PostgreSQL went from $pg_before to $pg_after; restart a running stack's server: bash infra/local/stack.sh restart pg"
+  fi
   if [[ -n $created_policy ]]; then
     rm -f "$POLICY_RC"
     trap - EXIT
