@@ -1,0 +1,22 @@
+import { createContext, type ReactNode, useCallback, useContext, useState } from 'react';
+
+/** One polite live region for confirmations ("Folder created"), read out by screen readers. */
+const Ctx = createContext<(message: string) => void>(() => {});
+
+export function StatusProvider({ children }: { children: ReactNode }) {
+  const [message, setMessage] = useState('');
+  const announce = useCallback((m: string) => {
+    setMessage('');
+    requestAnimationFrame(() => setMessage(m));
+  }, []);
+  return (
+    <Ctx.Provider value={announce}>
+      {children}
+      <div className="status-bar" role="status" aria-live="polite">
+        {message}
+      </div>
+    </Ctx.Provider>
+  );
+}
+
+export const useAnnounce = () => useContext(Ctx);
