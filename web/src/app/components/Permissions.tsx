@@ -102,10 +102,10 @@ export function Permissions({
       {canManage ? (
         <form className="row card" onSubmit={share} aria-label={t('permissions.share')}>
           <label htmlFor="share-principal">{t('permissions.with')}</label>
-          {admin && users.data ? (
+          {admin ? (
             <select id="share-principal" value={principal} onChange={(e) => setPrincipal(e.target.value)}>
-              <option value="">{t('permissions.choosePerson')}</option>
-              {users.data
+              <option value="">{users.data ? t('permissions.choosePerson') : t('common.loading')}</option>
+              {(users.data ?? [])
                 .filter((u) => u.id !== me?.userId)
                 .map((u) => (
                   <option key={u.id} value={u.id}>

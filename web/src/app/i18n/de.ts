@@ -203,10 +203,10 @@ export const de: Strings = {
     empty: 'Der Papierkorb ist leer.',
     trashedAt: 'In den Papierkorb verschoben',
     restore: 'Wiederherstellen',
-    restoreNamed: '{{title}} wiederherstellen',
+    restoreNamed: 'Wiederherstellen: {{title}}',
     restored: 'Wiederhergestellt',
     delete: 'Endgültig löschen',
-    deleteNamed: '{{title}} endgültig löschen',
+    deleteNamed: 'Endgültig löschen: {{title}}',
     confirmDelete:
       '„{{title}}“ mit allen Versionen endgültig löschen? Das lässt sich nicht rückgängig machen.',
     deleted: 'Endgültig gelöscht',
