@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { api, queryClient } from './client.ts';
 import { unwrap } from './errors.ts';
 import type { Child, Folder, FolderDetail } from './types.ts';
@@ -40,23 +41,29 @@ export function useFolder(id: string | null) {
   });
 }
 
-/** The subfolders of a folder for the tree: folders come first in a listing, so stop at the first document. */
+/**
+ * The subfolders of a folder for the tree. Folders come first in a listing, so its pages load
+ * until the first document: the same query as the folder's own list (one request when both show).
+ */
 export function useSubfolders(id: FolderRef, enabled: boolean) {
-  return useQuery({
-    queryKey: [...folderKeys.children(id), 'folders-only'],
+  const q = useInfiniteQuery({
+    queryKey: folderKeys.children(id),
+    queryFn: ({ pageParam }) => childrenPage(id, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled,
-    queryFn: async () => {
-      const out: Folder[] = [];
-      let cursor: string | undefined;
-      for (;;) {
-        const page = await childrenPage(id, cursor);
-        for (const item of page.items) if (item.kind === 'folder') out.push(item);
-        const last = page.items[page.items.length - 1];
-        if (!page.nextCursor || last?.kind !== 'folder') return out;
-        cursor = page.nextCursor;
-      }
-    },
   });
+  const items = q.data?.pages.flatMap((p) => p.items) ?? [];
+  const more = q.hasNextPage && items[items.length - 1]?.kind === 'folder';
+  useEffect(() => {
+    if (more && !q.isFetchingNextPage) void q.fetchNextPage();
+  }, [more, q.isFetchingNextPage, q.fetchNextPage]);
+  return {
+    isPending: q.isPending,
+    data: q.data
+      ? items.filter((i): i is Extract<Child, { kind: 'folder' }> => i.kind === 'folder')
+      : undefined,
+  };
 }
 
 export const invalidateFolders = () => queryClient.invalidateQueries({ queryKey: folderKeys.all });
