@@ -3,12 +3,14 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { formatDateTime } from '../../shared/i18n.ts';
 import { trashDocument } from '../api/documents.ts';
-import { createFolder, useChildren, useFolder } from '../api/folders.ts';
+import { createFolder, deleteFolder, renameFolder, useChildren, useFolder } from '../api/folders.ts';
 import { useMe } from '../api/session.ts';
 import type { Child } from '../api/types.ts';
 import { ErrorText } from '../components/ErrorText.tsx';
 import { FocusedInput } from '../components/Focus.tsx';
+import { Icon } from '../components/Icon.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
+import { Permissions } from '../components/Permissions.tsx';
 import { useAnnounce } from '../components/Status.tsx';
 import { UploadList, useUploads } from '../components/Uploads.tsx';
 
@@ -70,6 +72,33 @@ export function Browse() {
       for (const d of selectedDocs) await trashDocument(d.id);
       announce(t('browse.trashed', { count: selectedDocs.length }));
       setSelected(new Set());
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const submitRename = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!folderId || !renaming?.trim()) return;
+    setError(null);
+    try {
+      await renameFolder(folderId, renaming.trim());
+      announce(t('document.saved'));
+      setRenaming(null);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const removeFolder = async () => {
+    if (!folderId || !folder.data || !confirm(t('browse.confirmDeleteFolder', { name: folder.data.name })))
+      return;
+    setError(null);
+    try {
+      const parent = folder.data.parentId;
+      await deleteFolder(folderId);
+      announce(t('browse.folderDeleted'));
+      navigate(parent ? `/folders/${parent}` : '/');
     } catch (err) {
       setError(err);
     }
@@ -157,6 +186,16 @@ export function Browse() {
         <h1 id="page-title" className="spacer">
           {title}
         </h1>
+        {folder.data?.abilities.manage ? (
+          <>
+            <button type="button" onClick={() => setRenaming(folder.data?.name ?? '')}>
+              {t('browse.renameFolder')}
+            </button>
+            <button type="button" className="danger" onClick={() => void removeFolder()}>
+              {t('browse.deleteFolder')}
+            </button>
+          </>
+        ) : null}
         {canWrite ? (
           <>
             <button type="button" onClick={() => setNewFolder('')}>
@@ -180,6 +219,23 @@ export function Browse() {
         ) : null}
       </div>
       {canWrite ? <p className="muted">{t('browse.dropHint')}</p> : null}
+      {renaming !== null ? (
+        <form className="row card" onSubmit={submitRename}>
+          <label htmlFor="rename-folder">{t('browse.folderName')}</label>
+          <FocusedInput
+            id="rename-folder"
+            value={renaming}
+            onChange={(e) => setRenaming(e.target.value)}
+            maxLength={255}
+          />
+          <button type="submit" className="primary">
+            {t('common.save')}
+          </button>
+          <button type="button" onClick={() => setRenaming(null)}>
+            {t('common.cancel')}
+          </button>
+        </form>
+      ) : null}
       {newFolder !== null ? (
         <form className="row card" onSubmit={submitFolder}>
           <label htmlFor="new-folder">{t('browse.folderName')}</label>
@@ -264,7 +320,7 @@ export function Browse() {
                         navigate(item.kind === 'folder' ? `/folders/${item.id}` : `/documents/${item.id}`)
                       }
                     >
-                      <span aria-hidden="true">{item.kind === 'folder' ? '📁 ' : '📄 '}</span>
+                      <Icon kind={item.kind} />
                       {nameOf(item)}
                     </Link>
                   </td>
@@ -281,6 +337,9 @@ export function Browse() {
         </div>
       )}
       <LoadMore query={children} />
+      {folderId && folder.data ? (
+        <Permissions resource={{ type: 'folder', id: folderId }} canManage={folder.data.abilities.manage} />
+      ) : null}
     </section>
   );
 }

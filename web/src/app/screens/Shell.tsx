@@ -2,6 +2,7 @@ import { type FormEvent, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useLocation, useNavigate } from 'react-router';
 import { LanguagePicker } from '../../shared/LanguagePicker.tsx';
+import { appHost } from '../api/host.ts';
 import { isAdmin, signOut, useMe } from '../api/session.ts';
 import { FolderTree } from '../components/FolderTree.tsx';
 import { StatusProvider } from '../components/Status.tsx';
@@ -17,6 +18,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const [menuFor, setMenuFor] = useState<string | null>(null);
   const menuOpen = menuFor === pathname;
   const [q, setQ] = useState('');
+  const organisation = appHost().slug;
 
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -44,6 +46,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <Link to="/" className="brand">
             Quire
           </Link>
+          {organisation ? <span className="muted hide-narrow">{organisation}</span> : null}
           {pathname !== '/search' ? (
             <search>
               <form onSubmit={search}>
