@@ -5,6 +5,7 @@ import { requestId } from '@quire/shared/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CpDeps } from './context.ts';
+import { adminUi } from './http/admin-ui.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { cellAdminRoutes } from './modules/cells/admin-routes.ts';
@@ -19,7 +20,8 @@ import { tenantRoutes } from './modules/tenants/routes.ts';
 /** Every body here is small JSON. */
 const BODY_LIMIT = 256 * 1024;
 
-export function createApp(deps: CpDeps) {
+/** `adminUiDir`: the built sales-ops page (web/dist/ops), served under /admin/ when given. */
+export function createApp(deps: CpDeps, o: { adminUiDir?: string | undefined } = {}) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestId());
   app.use('*', async (c, next) => {
@@ -40,6 +42,7 @@ export function createApp(deps: CpDeps) {
   app.use('/v1/admin/*', opsAuth());
 
   app.get('/healthz', (c) => c.json({ ok: true, service: 'control-plane' }));
+  if (o.adminUiDir) app.route('/', adminUi(o.adminUiDir));
   app.route('/', routesApi);
   app.route('/', cellAdminRoutes);
   app.route('/', tenantRoutes);

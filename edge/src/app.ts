@@ -13,6 +13,7 @@ import { forward } from './proxy.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { matchHost } from './routing/hosts.ts';
 import { RouteTable } from './routing/route-table.ts';
+import { webApp } from './web-app.ts';
 
 let isolate: EdgeState | null = null;
 
@@ -110,6 +111,7 @@ export function createApp() {
 
   app.use('*', guard());
   app.use('*', routeTable());
+  app.use('*', webApp());
   app.use('*', authenticate());
   app.use('*', resolveTenant());
   app.all('*', async (c) => {

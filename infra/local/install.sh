@@ -37,6 +37,9 @@ install_debian_packages() {
   # OpenSearch: a JDK 17..21 and Maven (see opensearch.sh).
   while IFS= read -r p; do [[ -n $p ]] && want+=("$p"); done < <(opensearch_debian_packages)
   command -v flock >/dev/null 2>&1 || want+=(util-linux)
+  # The web app's journeys: Debian's Chromium, driven by playwright-core (no browser download),
+  # and a font for its text.
+  want+=(chromium fonts-dejavu-core)
   # Debian's own python3 needs python3-venv for `python3 -m venv` (ensurepip).
   if command -v python3 >/dev/null 2>&1; then
     if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then want+=(python3-venv); fi

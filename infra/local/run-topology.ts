@@ -55,15 +55,28 @@ const topology = await startTopology({
   dir: join(localDir, 'topology'),
   pgAdminUrl: stack.QUIRE_PG_ADMIN_URL!,
   redisUrl: stack.QUIRE_REDIS_URL!,
-  dbPrefix: 'quire',
+  // Overridable so a second copy can run beside another on the same servers.
+  dbPrefix: process.env.QUIRE_DB_PREFIX ?? 'quire',
   controlPlanePort: await port('QUIRE_CONTROL_PLANE_PORT', 8070, 5),
   cells: [
-    { id: 'us-1', region: 'us', redisDb: 1, port: await port('QUIRE_US1_PORT', 8081, 6) },
-    { id: 'eu-1', region: 'eu', redisDb: 2, port: await port('QUIRE_EU1_PORT', 8082, 7) },
+    {
+      id: 'us-1',
+      region: 'us',
+      redisDb: Number(process.env.QUIRE_US1_REDIS_DB ?? 1),
+      port: await port('QUIRE_US1_PORT', 8081, 6),
+    },
+    {
+      id: 'eu-1',
+      region: 'eu',
+      redisDb: Number(process.env.QUIRE_EU1_REDIS_DB ?? 2),
+      port: await port('QUIRE_EU1_PORT', 8082, 7),
+    },
   ],
   heartbeatSeconds: 5,
   requireEdge: false,
   echo: true,
+  // The sales-ops admin page (built by run.sh: npm run build:web) on the control plane's origin.
+  controlPlaneEnv: { ADMIN_UI_DIR: join(root, 'web/dist/ops') },
 });
 
 const hosts = JSON.stringify({ [host]: 'global', [`us.${host}`]: 'us', [`eu.${host}`]: 'eu' });
@@ -125,19 +138,25 @@ for (const d of demos) {
   if (res.status >= 300) console.error(`demo tenant ${d.slug}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
+const app = `http://${host}:${edgePort}`;
 console.log(`
-Quire is up on one hostname: http://${host}:${edgePort} (edge in workerd via wrangler dev)
-  control plane  ${topology.controlPlane.url}  (ops token: ${topology.secrets.opsToken})
-  cell us-1      ${topology.cells.get('us-1')!.url}
-  cell eu-1      ${topology.cells.get('eu-1')!.url}
+Quire is up on one hostname (the edge in workerd via wrangler dev, serving the web app and the API):
 
-Log in as a demo admin (US tenant on the global hostname; the EU tenant is strict-residency,
-so it is served on eu.${host} and the global hostname redirects it there):
+  Web app          ${app}
+                   US demo: ${`http://demo-us.${host}:${edgePort}`}
+                   EU demo: ${`http://demo-eu.eu.${host}:${edgePort}`}  (strict residency: the EU hostname;
+                            demo-eu.${host} and the organisation field on ${host} redirect there)
+  Demo users       US: admin@demo-us.example / demo-password-123
+                   EU: admin@demo-eu.example / demo-password-123
+  Sales-ops page   ${topology.controlPlane.url}/admin/
+                   ops token: ${topology.secrets.opsToken}
+
+  control plane API ${topology.controlPlane.url}   cell us-1 ${topology.cells.get('us-1')!.url}   cell eu-1 ${topology.cells.get('eu-1')!.url}
+
+The API through the edge, e.g.:
   curl -s -X POST http://demo-us.${host}:${edgePort}/v1/auth/login -H 'content-type: application/json' \\
     -d '{"email":"admin@demo-us.example","password":"demo-password-123"}'
-  curl -s -X POST http://demo-eu.eu.${host}:${edgePort}/v1/auth/login -H 'content-type: application/json' \\
-    -d '{"email":"admin@demo-eu.example","password":"demo-password-123"}'
-Every response names the cell that answered in x-quire-cell. Sales ops CLI:
+Every response names the cell that answered in x-quire-cell. Sales-ops CLI:
   QUIRE_CONTROL_PLANE_URL=${topology.controlPlane.url} QUIRE_OPS_TOKEN=${topology.secrets.opsToken} npm run quire -- tenants list
 Ctrl-C stops everything; \`bash infra/local/stack.sh down\` stops the servers.
 `);

@@ -41,6 +41,8 @@ export interface TopologyOptions {
   requireEdge?: boolean;
   /** Echo process output to this process' stdout (npm start) as well as capturing it. */
   echo?: boolean;
+  /** More control-plane environment (e.g. ADMIN_UI_DIR: where the built ops page is). */
+  controlPlaneEnv?: Record<string, string>;
 }
 
 export interface Proc {
@@ -190,6 +192,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       HEARTBEAT_TIMEOUT_SECONDS: String(Math.max(3, (o.heartbeatSeconds ?? 2) * 3)),
       RESUME_INTERVAL_SECONDS: '2',
       LOG_LEVEL: 'info',
+      ...o.controlPlaneEnv,
     },
   };
 
