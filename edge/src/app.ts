@@ -9,7 +9,7 @@ import { EdgeError, errorResponse } from './errors.ts';
 import { errorName, log, pathTemplate } from './log.ts';
 import { authenticate } from './middleware/auth.ts';
 import { type RouteVariables, resolveTenant } from './middleware/tenant.ts';
-import { forward } from './proxy.ts';
+import { forward, isUnforwardable, refuseUnforwardable } from './proxy.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { matchHost } from './routing/hosts.ts';
 import { RouteTable } from './routing/route-table.ts';
@@ -66,10 +66,6 @@ const isolateState = () =>
 /** Which served hostname, and requests the edge never forwards. */
 const guard = () =>
   createMiddleware<EdgeEnv>(async (c, next) => {
-    const method = c.req.method;
-    if (method === 'CONNECT' || method === 'TRACE') {
-      throw new EdgeError('method_not_allowed', `${method} is not served`);
-    }
     const url = new URL(c.req.url);
     const host = matchHost(url.hostname, c.var.state.config.hosts);
     if (!host) throw new EdgeError('misdirected_request', 'this hostname is not served here');
@@ -115,14 +111,16 @@ export function createApp() {
   app.all('*', async (c) => {
     const { config } = c.var.state;
     const { cell, tenant } = c.var.route;
-    return forward(c.req.raw, {
+    const options = {
       cell,
       tenantId: tenant.id,
       requestId: c.var.requestId,
       clientIp: c.var.clientIp,
       assertionSecret: config.EDGE_ASSERTION_SECRET,
       timeoutMs: config.UPSTREAM_TIMEOUT_SECONDS * 1000,
-    });
+    };
+    if (isUnforwardable(c.req.method)) return refuseUnforwardable(c.req.raw, options);
+    return forward(c.req.raw, options);
   });
 
   app.onError((err, c) => {

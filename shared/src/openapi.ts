@@ -1,4 +1,4 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 
 /**
@@ -30,6 +30,42 @@ export const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: errorSchema } },
 });
+
+/**
+ * A response the middleware stack gives rather than the route (the body limit's 413, the
+ * authentication middleware's 401): declared once per app, on every operation it applies to,
+ * beside the middleware that produces it. A route's own declaration of the status wins.
+ */
+export interface StackResponse {
+  status: number;
+  description: string;
+  appliesTo(route: RouteConfig): boolean;
+}
+
+/** Adds each stack response to the routes it applies to; call once every route is registered. */
+export function declareStackResponses(
+  registry: OpenAPIHono['openAPIRegistry'],
+  responses: readonly StackResponse[],
+): void {
+  for (const def of registry.definitions) {
+    if (def.type !== 'route') continue;
+    const added: RouteConfig['responses'] = {};
+    for (const r of responses)
+      if (!def.route.responses[r.status] && r.appliesTo(def.route))
+        added[r.status] = errorResponse(r.description);
+    // Replaced, not mutated: a mounted router's route shares its responses object.
+    def.route.responses = { ...def.route.responses, ...added };
+  }
+}
+
+/** The route takes a request body. */
+export const hasBody = (route: RouteConfig) => route.request?.body !== undefined;
+/** The route validates some input (path, query, headers or body): it can answer 400. */
+export const hasInput = (route: RouteConfig) =>
+  Boolean(route.request?.params || route.request?.query || route.request?.headers || route.request?.body);
+/** The route requires this security scheme. */
+export const securedBy = (scheme: string) => (route: RouteConfig) =>
+  (route.security ?? []).some((s) => scheme in s);
 
 export function json<T extends z.ZodType>(schema: T, description = 'OK') {
   return { description, content: { 'application/json': { schema } } };

@@ -7,8 +7,8 @@ export interface AuditQuery {
   actorId?: string;
   action?: string;
   resourceId?: string;
-  from?: string;
-  to?: string;
+  from?: Date;
+  to?: Date;
   /** Entries with an id below this (newest first). */
   before?: number;
   limit: number;
