@@ -75,10 +75,22 @@ export function textSchema(o: { min?: number; max: number }) {
 }
 
 /**
- * An email address. zod's own email rule is spelled into the document as the `pattern`: the
- * `email` format alone admits addresses (`a!b@x.org`) the check refuses.
+ * The limits RFC 5321 puts on an address, which the `email` format carries and zod's rule does
+ * not: a local part of at most 64 characters, domain labels of at most 63 that do not end in `-`.
+ */
+function withinMailLimits(address: string): boolean {
+  const at = address.lastIndexOf('@');
+  const labels = address.slice(at + 1).split('.');
+  return at <= 64 && labels.every((l) => l.length <= 63 && !l.endsWith('-'));
+}
+
+/**
+ * An email address: zod's rule (spelled into the document as the `pattern`, since the `email`
+ * format alone admits addresses like `a!b@x.org` that it refuses) within the limits the format
+ * carries. The document's `format` + `pattern` and this check accept the same addresses.
  */
 export const emailSchema = z
   .email()
   .max(254)
+  .refine(withinMailLimits, 'local part of at most 64 characters, domain labels of at most 63')
   .meta({ maxLength: 254, pattern: z.regexes.email.source, example: 'ada@example.com' });

@@ -2,7 +2,13 @@ import { z } from '@hono/zod-openapi';
 import { tenantIdSchema } from '@quire/shared/input/ids';
 import { lineSchema } from '@quire/shared/input/text';
 import { provisionAdminSchema } from '@quire/shared/internal-api';
-import { ISOLATION_TIERS, PLAN_IDS, PLAN_LIMIT_KEYS, type PlanLimits } from '@quire/shared/plans';
+import {
+  ISOLATION_TIERS,
+  PLAN_IDS,
+  PLAN_LIMIT_KEYS,
+  type PlanLimits,
+  planLimitSchema,
+} from '@quire/shared/plans';
 import { CELL_ID_PATTERN, REGION_PATTERN, SLUG_PATTERN, TENANT_LIFECYCLE } from '@quire/shared/routing';
 import { jobView } from '../provisioning/presenter.ts';
 import { tenantView } from './presenter.ts';
@@ -15,12 +21,9 @@ export const idOrSlugSchema = z
 
 export const tenantParams = z.object({ idOrSlug: idOrSlugSchema });
 
-/** A limit: a non-negative integer JavaScript holds exactly (the document says the same bounds). */
-export const limitValue = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-
 export const overridesSchema = z
   .object(
-    Object.fromEntries(PLAN_LIMIT_KEYS.map((k) => [k, limitValue.nullable().optional()])) as Record<
+    Object.fromEntries(PLAN_LIMIT_KEYS.map((k) => [k, planLimitSchema.nullable().optional()])) as Record<
       keyof PlanLimits,
       z.ZodOptional<z.ZodNullable<z.ZodNumber>>
     >,

@@ -7,8 +7,9 @@ export interface AuditQuery {
   actorId?: string;
   action?: string;
   resourceId?: string;
-  from?: Date;
-  to?: Date;
+  /** ISO 8601 in UTC, within the database's range (shared/input/instant.ts). */
+  from?: string;
+  to?: string;
   /** Entries with an id below this (newest first). */
   before?: number;
   limit: number;
