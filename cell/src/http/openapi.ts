@@ -5,6 +5,7 @@ import {
   errorResponse,
   hasBody,
   hasInput,
+  hasJsonBody,
   openApiRouter,
   type StackResponse,
   securedBy,
@@ -49,6 +50,11 @@ export const stackResponses: readonly StackResponse[] = [
     appliesTo: securedBy('bearerAuth'),
   },
   { status: 413, description: 'The request body is too large (payload_too_large)', appliesTo: hasBody },
+  {
+    status: 415,
+    description: 'The body is not application/json (unsupported_media_type)',
+    appliesTo: hasJsonBody,
+  },
   { status: 421, description: 'Tenant is not homed in this cell', appliesTo: securedBy('bearerAuth') },
 ];
 

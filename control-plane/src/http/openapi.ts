@@ -3,6 +3,7 @@ import {
   errorResponse,
   hasBody,
   hasInput,
+  hasJsonBody,
   openApiRouter,
   type StackResponse,
   securedBy,
@@ -42,6 +43,11 @@ export const stackResponses: readonly StackResponse[] = [
   },
   { status: 403, description: 'The ops role may not do this', appliesTo: securedBy('opsToken') },
   { status: 413, description: 'The request body is too large (payload_too_large)', appliesTo: hasBody },
+  {
+    status: 415,
+    description: 'The body is not application/json (unsupported_media_type)',
+    appliesTo: hasJsonBody,
+  },
 ];
 
 export function jsonBody<T extends z.ZodType>(schema: T) {

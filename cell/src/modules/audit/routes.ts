@@ -21,12 +21,13 @@ auditRoutes.openapi(
         actorId: token.optional(),
         action: token.optional().openapi({ description: 'e.g. document.downloaded' }),
         resourceId: token.optional(),
-        from: instantSchema.optional().openapi({ description: 'Entries at or after this instant' }),
-        to: instantSchema.optional().openapi({ description: 'Entries before this instant' }),
+        from: instantSchema.optional().meta({ description: 'Entries at or after this instant' }),
+        to: instantSchema.optional().meta({ description: 'Entries before this instant' }),
         before: z.coerce
           .number()
           .int()
           .min(1)
+          .max(Number.MAX_SAFE_INTEGER)
           .optional()
           .openapi({ description: 'Cursor: entries with a lower id (nextBefore of the previous page)' }),
         limit: z.coerce.number().int().min(1).max(500).default(100),

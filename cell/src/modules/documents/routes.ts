@@ -12,6 +12,7 @@ import {
   uploadResultSchema,
   versionIdSchema,
   versionQuery,
+  versionSchema,
 } from './schemas.ts';
 import { deletePermanently } from './verbs/delete-permanently.ts';
 import { download } from './verbs/download.ts';
@@ -42,6 +43,7 @@ function contentLength(header: string | undefined): number | undefined {
 }
 const trashed = conflict('the document is in the trash; restore it first');
 const list = z.object({ items: z.array(documentSchema), nextCursor: z.string().nullable().optional() });
+const versions = z.object({ items: z.array(versionSchema) });
 
 export const documentRoutes = router();
 
@@ -141,7 +143,7 @@ documentRoutes.openapi(
     path: '/v1/documents/{id}/versions',
     summary: 'Version history, newest first',
     request: { params: idParams },
-    responses: { 200: json(list), ...commonErrors },
+    responses: { 200: json(versions), ...commonErrors },
   }),
   async (c) => c.json(await listVersions({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
 );

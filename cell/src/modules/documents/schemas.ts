@@ -42,7 +42,39 @@ export const updateDocumentBody = z
   .refine((b) => Object.keys(b).length > 0, 'nothing to update')
   .openapi('UpdateDocument', { minProperties: 1 });
 
-export const documentSchema = z.record(z.string(), z.unknown()).openapi('Document');
+/** A document as presenter.ts shows it (GET adds `currentVersion` and `abilities`). */
+export const documentSchema = z
+  .object({
+    id: z.string(),
+    folderId: z.string().nullable(),
+    title: z.string(),
+    tags: z.array(z.string()),
+    customFields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    currentVersionId: z.string(),
+    versionCount: z.number().int(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    trashedAt: z.string().nullable().openapi({ description: 'Set while the document is in the trash' }),
+  })
+  .openapi('Document');
+
+/** One version of a document, with where its text extraction stands. */
+export const versionSchema = z
+  .object({
+    id: z.string(),
+    number: z.number().int(),
+    filename: z.string(),
+    contentType: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    restoredFrom: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    extraction: z.record(z.string(), z.unknown()),
+  })
+  .openapi('Version');
+
 export const uploadResultSchema = z
-  .object({ document: documentSchema, version: z.record(z.string(), z.unknown()) })
+  .object({ document: documentSchema, version: versionSchema })
   .openapi('UploadResult');

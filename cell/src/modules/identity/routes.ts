@@ -30,7 +30,7 @@ const loginRoute = createRoute({
         'application/json': {
           schema: z
             .object({
-              tenantId: tenantIdSchema.optional().openapi({
+              tenantId: tenantIdSchema.optional().meta({
                 description:
                   "Required unless the request came through the edge on the organisation's hostname (401 without a tenant; 403 tenant_mismatch when it names another tenant than the hostname's)",
               }),
@@ -57,7 +57,7 @@ const refreshRoute = createRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ refreshToken: tenantSecretSchema.openapi({ description: 'From the last token pair' }) })
+            .object({ refreshToken: tenantSecretSchema.meta({ description: 'From the last token pair' }) })
             .strict(),
         },
       },
@@ -125,7 +125,7 @@ const acceptRoute = createRoute({
         'application/json': {
           schema: z
             .object({
-              token: tenantSecretSchema.openapi({ description: 'The invitation token' }),
+              token: tenantSecretSchema.meta({ description: 'The invitation token' }),
               password: textSchema({ min: 12, max: 200 }),
             })
             .strict(),

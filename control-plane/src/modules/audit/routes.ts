@@ -40,6 +40,7 @@ auditRoutes.openapi(
           .number()
           .int()
           .min(1)
+          .max(Number.MAX_SAFE_INTEGER)
           .optional()
           .openapi({ description: 'Cursor: entries with seq below this' }),
       }),

@@ -83,7 +83,7 @@ export const listQuery = z.object({
   cellId: z.string().regex(CELL_ID_PATTERN).optional(),
   plan: z.enum(PLAN_IDS).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  after: tenantIdSchema.optional().openapi({ description: 'Cursor: the last id of the previous page' }),
+  after: tenantIdSchema.optional().meta({ description: 'Cursor: the last id of the previous page' }),
 });
 
 export const tenantDetail = z.object({
