@@ -79,6 +79,28 @@ const guard = () =>
     await next();
   });
 
+/**
+ * A method `fetch` cannot send (TRACE, TRACK, CONNECT) is refused before authentication, as the
+ * cells refuse a method a path does not serve: 405 with the `Allow` of the path, which any cell
+ * gives (the API is the cells', not a tenant's; during a rollout either version's answer will do
+ * for a refusal). No tenant is needed, so the answer is the same with or without a token.
+ */
+const unforwardable = () =>
+  createMiddleware<EdgeEnv>(async (c, next) => {
+    if (!isUnforwardable(c.req.method)) return next();
+    const { config, table } = c.var.state;
+    const cell = table.anyCell();
+    if (!cell) throw new EdgeError('unavailable', 'no cell is available', 5);
+    return refuseUnforwardable(c.req.raw, {
+      cell,
+      tenantId: null,
+      requestId: c.var.requestId,
+      clientIp: c.var.clientIp,
+      assertionSecret: config.EDGE_ASSERTION_SECRET,
+      timeoutMs: config.UPSTREAM_TIMEOUT_SECONDS * 1000,
+    });
+  });
+
 /** The route table must be loaded (cold isolate: KV, then the control plane); refreshes run in the background. */
 const routeTable = () =>
   createMiddleware<EdgeEnv>(async (c, next) => {
@@ -106,21 +128,20 @@ export function createApp() {
 
   app.use('*', guard());
   app.use('*', routeTable());
+  app.use('*', unforwardable());
   app.use('*', authenticate());
   app.use('*', resolveTenant());
   app.all('*', async (c) => {
     const { config } = c.var.state;
     const { cell, tenant } = c.var.route;
-    const options = {
+    return forward(c.req.raw, {
       cell,
       tenantId: tenant.id,
       requestId: c.var.requestId,
       clientIp: c.var.clientIp,
       assertionSecret: config.EDGE_ASSERTION_SECRET,
       timeoutMs: config.UPSTREAM_TIMEOUT_SECONDS * 1000,
-    };
-    if (isUnforwardable(c.req.method)) return refuseUnforwardable(c.req.raw, options);
-    return forward(c.req.raw, options);
+    });
   });
 
   app.onError((err, c) => {

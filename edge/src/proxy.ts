@@ -8,7 +8,8 @@ import { CELL_DOWN_RETRY_AFTER_SECONDS } from './middleware/tenant.ts';
 
 export interface ForwardOptions {
   cell: RouteCell;
-  tenantId: string;
+  /** The tenant the request was routed for; null only for what no tenant owns (asking a cell which methods a path allows). */
+  tenantId: string | null;
   requestId: string;
   clientIp: string | null;
   assertionSecret: string;
@@ -21,9 +22,9 @@ export function isUnforwardable(method: string): boolean {
 }
 
 /**
- * A method the edge cannot forward gets 405 with the `Allow` the cell gives for the path (asked
+ * A method the edge cannot forward gets 405 with the `Allow` a cell gives for the path (asked
  * with OPTIONS, which the cells answer with `Allow` for every path they serve), or the cell's 404
- * for a path it does not serve: the cell stays the one authority on its routes, the edge keeps
+ * for a path it does not serve: the cells stay the one authority on their routes, the edge keeps
  * no copy of them.
  */
 export async function refuseUnforwardable(request: Request, o: ForwardOptions): Promise<Response> {
@@ -55,7 +56,7 @@ export async function forward(request: Request, o: ForwardOptions): Promise<Resp
   headers.set('x-forwarded-proto', incoming.protocol.replace(/:$/, ''));
   headers.set('x-forwarded-host', incoming.host);
   headers.set(REQUEST_ID_HEADER, o.requestId);
-  headers.set(EDGE_TENANT_HEADER, o.tenantId);
+  if (o.tenantId) headers.set(EDGE_TENANT_HEADER, o.tenantId);
   headers.set(
     EDGE_ASSERTION_HEADER,
     await signEdgeAssertion(o.assertionSecret, {
