@@ -1,7 +1,10 @@
+import { newId } from '@quire/shared/ids';
+import { tenantSecretSchema } from '@quire/shared/tenant-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildTenant,
   call,
+  INTERNAL_TOKEN,
   startTestCell,
   type TestCell,
   type TestUser,
@@ -30,6 +33,31 @@ function expectRefused(res: { status: number; body: Record<string, any> }, field
   expect(res.body.error.code).toBe('validation_failed');
   expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(field);
 }
+
+describe('the tokens the cell issues have the shape the boundary accepts', () => {
+  it('refresh tokens (login) and invitation tokens (provisioning)', async () => {
+    const login = await call(cell, null, 'POST', '/v1/auth/refresh', { refreshToken: 'x' });
+    expect(login.status).toBe(400);
+    const pair = await call(cell, null, 'POST', '/v1/auth/login', {
+      tenantId,
+      email: `admin@${tenantId.replace('_', '-')}.test`,
+      password: 'correct horse battery staple',
+    });
+    expect(tenantSecretSchema.safeParse(pair.body.refreshToken).success).toBe(true);
+    const invited = `ten_i${newId('tenant').slice(-12)}`;
+    const res = await cell.app.request(`/internal/v1/tenants/${invited}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${INTERNAL_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        slug: invited.slice(4),
+        plan: 'standard',
+        admin: { email: 'i@x.test', name: 'I' },
+      }),
+    });
+    const { invitationToken } = (await res.json()) as { invitationToken: string };
+    expect(tenantSecretSchema.safeParse(invitationToken).success).toBe(true);
+  });
+});
 
 describe('values Postgres refuses never reach it', () => {
   it('a NUL inside an invitation token (no login needed) is a 400, not the tenant setting', async () => {

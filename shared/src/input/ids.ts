@@ -22,7 +22,7 @@ export function idOfPrefix(prefix: string, description: string) {
   return z
     .string()
     .regex(new RegExp(idPattern(prefix)), `must be a ${prefix}_ id`)
-    .meta({ description, example: `${prefix}_01hzy3k5m8q2w4e6r8t0y2u4i6` });
+    .meta({ description, example: `${prefix}_01hzy3k5m8q2w4e6r8t0y2u4i` });
 }
 
 /** One of several kinds (`fld_…` or `doc_…`). */
@@ -31,7 +31,7 @@ export function idOfKinds(kinds: IdKind[], description: string) {
   return z
     .string()
     .regex(new RegExp(idPattern(...prefixes)), `must be a ${prefixes.join('_ or ')}_ id`)
-    .meta({ description, example: `${prefixes[0]}_01hzy3k5m8q2w4e6r8t0y2u4i6` });
+    .meta({ description, example: `${prefixes[0]}_01hzy3k5m8q2w4e6r8t0y2u4i` });
 }
 
 /** A tenant id (`ten_` + the control plane's choice of 1-40 lowercase letters, digits, dashes). */

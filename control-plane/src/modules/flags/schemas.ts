@@ -25,7 +25,11 @@ export function flagDefinitionBody() {
       .object({
         description: textSchema({ max: 500 }).optional(),
         default: value,
-        plans: z.partialRecord(z.enum(PLAN_IDS), value.nullable()).optional(),
+        // The generator leaves out what the check enforces: no key but a plan id.
+        plans: z
+          .partialRecord(z.enum(PLAN_IDS), value.nullable())
+          .meta({ additionalProperties: false })
+          .optional(),
       })
       .strict();
   return z.union([variant(z.boolean()), variant(z.number()), variant(flagText)]).openapi('PutFlag');
