@@ -25,10 +25,11 @@ export function isUnforwardable(method: string): boolean {
  * A method the edge cannot forward gets 405 with the `Allow` a cell gives for the path (asked
  * with OPTIONS, which the cells answer with `Allow` for every path they serve), or the cell's 404
  * for a path it does not serve: the cells stay the one authority on their routes, the edge keeps
- * no copy of them.
+ * no copy of them. The question carries none of the client's headers (no token, no cookie):
+ * the cell asked need not be the client's tenant's.
  */
 export async function refuseUnforwardable(request: Request, o: ForwardOptions): Promise<Response> {
-  const asked = await forward(new Request(request.url, { method: 'OPTIONS', headers: request.headers }), o);
+  const asked = await forward(new Request(request.url, { method: 'OPTIONS' }), o);
   if (asked.status === 404) return asked;
   await asked.body?.cancel();
   const allow = asked.headers.get('allow');
