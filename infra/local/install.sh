@@ -8,6 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$QUIRE_SCRIPTS_DIR/opensearch.sh"
 
 MOTO_VERSION=5.2.5
+# The contract test's fuzzer (test/contract/schemathesis.test.ts), in the same venv.
+SCHEMATHESIS_VERSION=4.32.5
 
 take_lock install
 
@@ -135,9 +137,25 @@ install_moto() {
   log "moto: installed $MOTO_VERSION"
 }
 
+# --- 4. schemathesis, in the venv moto made ------------------------------------------
+install_schemathesis() {
+  local venv=$QUIRE_LOCAL_DIR/venv
+  if [[ -x $venv/bin/schemathesis ]] &&
+    compgen -G "$venv/lib/python*/site-packages/schemathesis-$SCHEMATHESIS_VERSION.dist-info" >/dev/null; then
+    log "schemathesis: ok ($SCHEMATHESIS_VERSION in $venv)"
+    return 0
+  fi
+  log "schemathesis: installing schemathesis==$SCHEMATHESIS_VERSION"
+  PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install --quiet --no-input \
+    "schemathesis==$SCHEMATHESIS_VERSION" </dev/null
+  [[ -x $venv/bin/schemathesis ]] || die "pip finished but $venv/bin/schemathesis is missing"
+  log "schemathesis: installed $SCHEMATHESIS_VERSION"
+}
+
 install_debian_packages
 install_npm_deps
 install_moto
-# 4. OpenSearch: classpath from Maven Central + the launcher class (skipped when unchanged).
+install_schemathesis
+# 5. OpenSearch: classpath from Maven Central + the launcher class (skipped when unchanged).
 opensearch_build
 log "install: done"

@@ -33,6 +33,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Missing or invalid credential, or an edge assertion that does not verify */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -270,13 +279,16 @@ export interface paths {
                 content: {
                     "application/json": {
                         admin: {
-                            /** Format: email */
+                            /**
+                             * Format: email
+                             * @example ada@example.com
+                             */
                             email: string;
                             name: string;
                             /** @description Initial password; omit to get an invitation token */
                             password?: string;
                         } | {
-                            /** @description The admin object sealed to this cell (JWE, purpose provision:<tenantId>) */
+                            /** @description The admin object sealed to this cell (JWE compact form, purpose provision:<tenantId>) */
                             sealed: string;
                         };
                         /** @enum {string} */
@@ -300,7 +312,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             adminUserId: string;
-                            /** @description Hand to the first admin to set a password; null once accepted (or given a password) */
+                            /**
+                             * @description Hand to the first admin to set a password; null once accepted (or given a password)
+                             * @example ten_acme.3q2-7wVQk3nJ0rZ5yGx1m9b8c7d6e5f4a3b2c1d0e9f
+                             */
                             invitationToken: string | null;
                             tenant: {
                                 id: string;
@@ -353,6 +368,24 @@ export interface paths {
                 };
                 /** @description The tenant exists with another first admin (conflict, details.reason tenant_exists) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -459,6 +492,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -497,9 +548,11 @@ export interface paths {
                     actorId?: string;
                     /** @description Cursor: entries with a lower id (nextBefore of the previous page) */
                     before?: number;
+                    /** @description Entries at or after this instant */
                     from?: string;
                     limit?: number;
                     resourceId?: string;
+                    /** @description Entries before this instant */
                     to?: string;
                 };
                 header?: never;
@@ -712,6 +765,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         password: string;
+                        /**
+                         * @description The invitation token
+                         * @example ten_acme.3q2-7wVQk3nJ0rZ5yGx1m9b8c7d6e5f4a3b2c1d0e9f
+                         */
                         token: string;
                     };
                 };
@@ -758,6 +815,24 @@ export interface paths {
                 };
                 /** @description Not found, or not visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -859,6 +934,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -905,6 +998,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * @description From the last token pair
+                         * @example ten_acme.3q2-7wVQk3nJ0rZ5yGx1m9b8c7d6e5f4a3b2c1d0e9f
+                         */
                         refreshToken: string;
                     };
                 };
@@ -948,6 +1045,24 @@ export interface paths {
                 };
                 /** @description Not found, or not visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1002,7 +1117,6 @@ export interface paths {
                     title?: string;
                 };
                 header?: {
-                    "content-length"?: number | null;
                     /** @description Retries with the same key return the first result */
                     "idempotency-key"?: string;
                 };
@@ -1060,7 +1174,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Invalid input */
+                /** @description Conflicts with the current state: the Idempotency-Key was used for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1240,6 +1363,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Conflicts with the current state: the document is already in the trash */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -1317,6 +1449,33 @@ export interface paths {
                 };
                 /** @description Not found, or not visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state: the document is in the trash; restore it first */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1501,6 +1660,15 @@ export interface paths {
                 };
                 /** @description Not found, or not visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state: the document is not in the trash (move it there first) */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1696,6 +1864,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Conflicts with the current state: the document is not in the trash */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -1749,8 +1926,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Document"][];
-                            nextCursor?: string | null;
+                            items: components["schemas"]["Version"][];
                         };
                     };
                 };
@@ -1819,7 +1995,6 @@ export interface paths {
                     filename: string;
                 };
                 header?: {
-                    "content-length"?: number | null;
                     /** @description Retries with the same key return the first result */
                     "idempotency-key"?: string;
                 };
@@ -1873,6 +2048,24 @@ export interface paths {
                 };
                 /** @description Not found, or not visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state: the document is in the trash, or the Idempotency-Key was used for a different request */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1975,6 +2168,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Conflicts with the current state: the document is in the trash; restore it first */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -2062,6 +2264,33 @@ export interface paths {
                 };
                 /** @description Not found, or not visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state: a folder with this name already exists there */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2238,6 +2467,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Conflicts with the current state: the folder is not empty */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -2322,8 +2560,26 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Invalid input */
+                /** @description Conflicts with the current state: a folder with this name already exists there, or the move is into its own subtree */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2364,7 +2620,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Opaque cursor from the previous page */
+                    /** @description nextCursor of the previous page */
                     cursor?: string;
                     /** @description Page size (1-200) */
                     limit?: number;
@@ -2702,6 +2958,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -2886,6 +3160,33 @@ export interface paths {
                 };
                 /** @description Not found, or not visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state: a group with this name exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3322,7 +3623,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Opaque cursor from the previous page */
+                    /** @description nextCursor of the previous page */
                     cursor?: string;
                     /** @description Page size (1-200) */
                     limit?: number;
@@ -3553,6 +3854,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Conflicts with the current state: a user with this email exists, or the plan allows no more users */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -3603,18 +3931,85 @@ export interface components {
             name: string;
             /**
              * @description Parent folder; omitted or null for the top level
-             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i6
+             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
              */
             parentId?: string | null;
         };
         CreateGrant: {
+            /**
+             * @description The user
+             * @example usr_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
             principalId: string;
             /** @enum {string} */
-            principalType: "user" | "group";
-            /** @description Folder or document id */
+            principalType: "user";
+            /**
+             * @description The folder
+             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
             resourceId: string;
             /** @enum {string} */
-            resourceType: "folder" | "document";
+            resourceType: "folder";
+            /**
+             * @description viewer reads; editor also changes content; owner also shares, moves and deletes
+             * @enum {string}
+             */
+            role: "viewer" | "editor" | "owner";
+        } | {
+            /**
+             * @description The group
+             * @example grp_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            principalId: string;
+            /** @enum {string} */
+            principalType: "group";
+            /**
+             * @description The folder
+             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "folder";
+            /**
+             * @description viewer reads; editor also changes content; owner also shares, moves and deletes
+             * @enum {string}
+             */
+            role: "viewer" | "editor" | "owner";
+        } | {
+            /**
+             * @description The user
+             * @example usr_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            principalId: string;
+            /** @enum {string} */
+            principalType: "user";
+            /**
+             * @description The document
+             * @example doc_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "document";
+            /**
+             * @description viewer reads; editor also changes content; owner also shares, moves and deletes
+             * @enum {string}
+             */
+            role: "viewer" | "editor" | "owner";
+        } | {
+            /**
+             * @description The group
+             * @example grp_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            principalId: string;
+            /** @enum {string} */
+            principalType: "group";
+            /**
+             * @description The document
+             * @example doc_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "document";
             /**
              * @description viewer reads; editor also changes content; owner also shares, moves and deletes
              * @enum {string}
@@ -3622,15 +4017,32 @@ export interface components {
             role: "viewer" | "editor" | "owner";
         };
         CreateUser: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             name: string;
+            /** @description Omit to invite the user (status invited) */
             password?: string;
             /** @enum {string} */
             role: "viewer" | "editor" | "admin";
         };
         Document: {
-            [key: string]: unknown;
+            createdAt: string;
+            createdBy: string;
+            currentVersionId: string;
+            customFields: {
+                [key: string]: string | number | boolean;
+            };
+            folderId: string | null;
+            id: string;
+            tags: string[];
+            title: string;
+            /** @description Set while the document is in the trash */
+            trashedAt: string | null;
+            updatedAt: string;
+            versionCount: number;
         };
         Error: {
             error: {
@@ -3661,10 +4073,16 @@ export interface components {
             [key: string]: unknown;
         };
         Login: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             password: string;
-            /** @description Required unless the edge resolved the tenant from the subdomain */
+            /**
+             * @description Required unless the request came through the edge on the organisation's hostname (401 without a tenant; 403 tenant_mismatch when it names another tenant than the hostname's)
+             * @example ten_acme
+             */
             tenantId?: string;
         };
         SearchResult: {
@@ -3727,7 +4145,7 @@ export interface components {
             };
             /**
              * @description Move to this folder; null for the top level
-             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i6
+             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
              */
             folderId?: string | null;
             tags?: string[];
@@ -3741,18 +4159,30 @@ export interface components {
             name?: string;
             /**
              * @description Move under this folder; null moves to the top level
-             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i6
+             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
              */
             parentId?: string | null;
         };
         UploadResult: {
             document: components["schemas"]["Document"];
-            version: {
-                [key: string]: unknown;
-            };
+            version: components["schemas"]["Version"];
         };
         User: {
             [key: string]: unknown;
+        };
+        Version: {
+            contentType: string;
+            createdAt: string;
+            createdBy: string;
+            extraction: {
+                [key: string]: unknown;
+            };
+            filename: string;
+            id: string;
+            number: number;
+            restoredFrom: string | null;
+            sha256: string;
+            size: number;
         };
     };
     responses: never;

@@ -243,6 +243,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -760,6 +778,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -910,6 +946,24 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1175,6 +1229,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -1343,6 +1415,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description No cell was ever opened in the region (details.reason unknown_region) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description details.reason: slug_taken (the slug belongs to a tenant created with other settings), idempotency_key_reused, tenant_not_live, or search_engine_capacity (no cell of the region with room runs a search engine that serves the plan documents quota; details.capableCellIds lists the cells of the region that could) */
                 409: {
                     headers: {
@@ -1354,6 +1435,15 @@ export interface paths {
                 };
                 /** @description The request body is too large (payload_too_large) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1547,6 +1637,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -1680,7 +1788,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found */
+                /** @description No such tenant, or a flag that is not defined */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1689,8 +1797,26 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflicts with the current state */
+                /** @description A value of another type than the flag's default (details.reason flag_type) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1796,6 +1922,15 @@ export interface paths {
                 };
                 /** @description The request body is too large (payload_too_large) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2242,6 +2377,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2517,10 +2670,13 @@ export interface components {
         CreateTenant: {
             /** @description The first admin: sealed to the home cell at once, never stored here */
             admin: {
-                /** Format: email */
+                /**
+                 * Format: email
+                 * @example ada@example.com
+                 */
                 email: string;
                 name: string;
-                /** @description Omit to get an invitation token */
+                /** @description Initial password; omit to get an invitation token */
                 password?: string;
             };
             /**
@@ -2652,12 +2808,28 @@ export interface components {
             step: "recorded" | "placed" | "cell_provisioned" | "active" | "failed";
         };
         PutFlag: {
-            default: boolean | number | string;
+            default: boolean;
             description?: string;
             plans?: {
-                enterprise?: boolean | number | string | null;
-                professional?: boolean | number | string | null;
-                standard?: boolean | number | string | null;
+                enterprise?: boolean | null;
+                professional?: boolean | null;
+                standard?: boolean | null;
+            };
+        } | {
+            default: number;
+            description?: string;
+            plans?: {
+                enterprise?: number | null;
+                professional?: number | null;
+                standard?: number | null;
+            };
+        } | {
+            default: string;
+            description?: string;
+            plans?: {
+                enterprise?: string | null;
+                professional?: string | null;
+                standard?: string | null;
             };
         };
         SetPlan: {
