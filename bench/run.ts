@@ -12,6 +12,7 @@ const BENCHES = [
   'rls-overhead',
   'upload-download',
   'edge-overhead',
+  'web',
   'comments',
   'bulk-export',
   'presence',

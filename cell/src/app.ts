@@ -2,10 +2,13 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { CELL_HEADER } from '@quire/shared/edge-headers';
 import { errorHandler, notFoundHandler } from '@quire/shared/error-handler';
 import { PayloadTooLarge } from '@quire/shared/errors';
+import { methodNotAllowed } from '@quire/shared/method-not-allowed';
+import { declareStackResponses } from '@quire/shared/openapi';
 import { requestId } from '@quire/shared/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CellDeps } from './context.ts';
+import { stackResponses } from './http/openapi.ts';
 import { edgeAssertion } from './middleware/edge-assertion.ts';
 import { activityRoutes } from './modules/activity/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
@@ -70,6 +73,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', bulkRoutes);
   app.route('/', webhookRoutes);
 
+  declareStackResponses(app.openAPIRegistry, stackResponses);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
@@ -82,6 +86,7 @@ export function createApp(deps: CellDeps) {
   app.doc31('/v1/openapi.json', { openapi: '3.1.0', info: { title: 'Quire cell API', version: '1.0.0' } });
 
   app.onError(errorHandler(deps.log, { logStack: true }));
-  app.notFound(notFoundHandler);
+  // A known path with a method it does not serve: 405 with Allow (OPTIONS: 204 with Allow).
+  app.notFound(methodNotAllowed(app, notFoundHandler));
   return app;
 }

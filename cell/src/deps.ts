@@ -17,6 +17,7 @@ import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
 import { CollabQueue } from './jobs/collab-queue.ts';
 import { queuePrefix, SearchDoorbell } from './jobs/doorbell.ts';
+import { TenantChanges } from './tenant-context/changes.ts';
 import { ConfigStore } from './tenant-context/config-store.ts';
 import { TenantDirectory } from './tenant-context/directory.ts';
 
@@ -63,6 +64,9 @@ export async function createDeps(
   );
   const searchDoorbell = new SearchDoorbell(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
   const collabQueue = new CollabQueue(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
+  const tenantChanges = new TenantChanges(redis, env.CELL_ID, log);
+  const tenants = new TenantDirectory(db, config, tenantChanges);
+  await tenants.listen();
   const deps: CellDeps = {
     cellId: env.CELL_ID,
     trustProxy: env.TRUST_PROXY,
@@ -73,7 +77,7 @@ export async function createDeps(
     redis,
     tokens,
     loginThrottle: new LoginThrottle(redis),
-    tenants: new TenantDirectory(db, config),
+    tenants,
     sealing,
     config,
     edge: { secret: env.EDGE_ASSERTION_SECRET, required: env.EDGE_ASSERTION_REQUIRED },
@@ -96,6 +100,7 @@ export async function createDeps(
   const close = async () => {
     for (const step of deps.cleanup.splice(0)) await step().catch(() => {});
     await deps.auditTrail.drained();
+    await tenantChanges.close();
     await searchDoorbell.close().catch(() => {});
     await collabQueue.close().catch(() => {});
     await searchIndex.close();

@@ -43,6 +43,8 @@ export interface TopologyOptions {
   echo?: boolean;
   /** More environment for every cell process (API and worker), e.g. SMTP_URL of a local mail sink. */
   cellEnv?: Record<string, string>;
+  /** More control-plane environment (e.g. ADMIN_UI_DIR: where the built ops page is). */
+  controlPlaneEnv?: Record<string, string>;
 }
 
 export interface Proc {
@@ -88,6 +90,15 @@ export async function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => ok(port));
     });
+  });
+}
+
+/** True when nothing listens on 127.0.0.1:port (we could bind it just now). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const server = createServer();
+    server.once('error', () => ok(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
   });
 }
 
@@ -183,6 +194,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       HEARTBEAT_TIMEOUT_SECONDS: String(Math.max(3, (o.heartbeatSeconds ?? 2) * 3)),
       RESUME_INTERVAL_SECONDS: '2',
       LOG_LEVEL: 'info',
+      ...o.controlPlaneEnv,
     },
   };
 

@@ -33,6 +33,11 @@ export interface StartEdgeOptions {
   kv?: boolean;
   /** Keep ROUTES_KV in this folder, so a second edge starts cold on what the first one wrote (default: in memory). */
   kvPersist?: string;
+  /**
+   * Bind this folder as the ASSETS binding (Workers static assets, as `[assets]` in
+   * wrangler.toml: worker first, single-page-app fallback): the built web app, web/dist/app.
+   */
+  assetsDir?: string;
   /** Extra or overriding raw bindings (e.g. to test binding validation). */
   bindings?: Record<string, string>;
 }
@@ -124,6 +129,16 @@ export async function startEdge(options: StartEdgeOptions): Promise<TestEdge> {
     },
     kvNamespaces: options.kv === false ? [] : ['ROUTES_KV'],
     ...(options.kvPersist ? { kvPersist: options.kvPersist } : {}),
+    ...(options.assetsDir
+      ? {
+          assets: {
+            directory: options.assetsDir,
+            binding: 'ASSETS',
+            routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+            assetConfig: { not_found_handling: 'single-page-application' as const },
+          },
+        }
+      : {}),
     bindings: {
       CONTROL_PLANE_URL: options.controlPlaneUrl,
       EDGE_TOKEN: options.edgeToken,

@@ -25,7 +25,17 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(o: { name: string; redisDbs: [number, number]; refreshSeconds?: number }) {
+export async function startWorld(o: {
+  name: string;
+  redisDbs: [number, number];
+  refreshSeconds?: number;
+  /** Served hostnames of the edge (default quire.test, eu.quire.test, us.quire.test). */
+  hosts?: Record<string, string>;
+  /** The built web app, bound as the edge's static assets. */
+  assetsDir?: string;
+  /** More control-plane environment (e.g. ADMIN_UI_DIR: the built ops page). */
+  controlPlaneEnv?: Record<string, string>;
+}) {
   const dbPrefix = `quire_${o.name}_${process.pid}`;
   const cells: CellSpec[] = [
     { id: 'us-1', region: 'us', redisDb: o.redisDbs[0] },
@@ -38,6 +48,7 @@ export async function startWorld(o: { name: string; redisDbs: [number, number]; 
     dbPrefix,
     cells,
     heartbeatSeconds: 1,
+    ...(o.controlPlaneEnv ? { controlPlaneEnv: o.controlPlaneEnv } : {}),
   });
   const edge = await startEdge({
     controlPlaneUrl: topology.controlPlane.url,
@@ -45,6 +56,8 @@ export async function startWorld(o: { name: string; redisDbs: [number, number]; 
     assertionSecret: topology.secrets.assertionSecret,
     refreshSeconds: o.refreshSeconds ?? 1,
     missRefreshSeconds: 1,
+    ...(o.hosts ? { hosts: o.hosts } : {}),
+    ...(o.assetsDir ? { assetsDir: o.assetsDir } : {}),
   });
   const world: World = {
     topology,

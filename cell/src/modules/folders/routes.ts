@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
+import { bearer, commonErrors, conflict, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import {
   createFolderBody,
@@ -32,7 +32,11 @@ folderRoutes.openapi(
     path: '/v1/folders',
     summary: 'Create a folder',
     request: { body: body(createFolderBody) },
-    responses: { 201: json(folderSchema, 'Created'), ...commonErrors },
+    responses: {
+      201: json(folderSchema, 'Created'),
+      ...commonErrors,
+      ...conflict('a folder with this name already exists there'),
+    },
   }),
   async (c) => c.json(await createFolder({ ctx: c.get('ctx'), input: c.req.valid('json') }), 201),
 );
@@ -56,7 +60,11 @@ folderRoutes.openapi(
     path: '/v1/folders/{id}',
     summary: 'Rename or move a folder',
     request: { params: idParams, body: body(updateFolderBody) },
-    responses: { 200: json(folderSchema), 409: commonErrors[400], ...commonErrors },
+    responses: {
+      200: json(folderSchema),
+      ...commonErrors,
+      ...conflict('a folder with this name already exists there, or the move is into its own subtree'),
+    },
   }),
   async (c) =>
     c.json(
@@ -72,7 +80,7 @@ folderRoutes.openapi(
     path: '/v1/folders/{id}',
     summary: 'Delete an empty folder',
     request: { params: idParams },
-    responses: { 204: { description: 'Deleted' }, ...commonErrors },
+    responses: { 204: { description: 'Deleted' }, ...commonErrors, ...conflict('the folder is not empty') },
   }),
   async (c) => {
     await deleteFolder({ ctx: c.get('ctx'), input: c.req.valid('param') });
@@ -149,7 +157,7 @@ folderRoutes.openapi(
     method: 'get',
     path: '/v1/trash/folders',
     summary: 'Folders in the trash (as a whole) that the caller may restore',
-    request: { query: pageQuery },
+    request: { query: pageQuery('folder') },
     responses: {
       200: json(z.object({ items: z.array(folderSchema), nextCursor: z.string().nullable() })),
       ...commonErrors,

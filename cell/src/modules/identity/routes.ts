@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { BadRequest } from '@quire/shared/errors';
-import { TENANT_ID_PATTERN } from '@quire/shared/ids';
+import { QuireError, Unauthenticated } from '@quire/shared/errors';
+import { tenantIdSchema } from '@quire/shared/input/ids';
+import { emailSchema, textSchema } from '@quire/shared/input/text';
+import { tenantSecretSchema } from '@quire/shared/tenant-secrets';
 import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { requestMeta } from '../../middleware/client-info.ts';
@@ -28,11 +30,12 @@ const loginRoute = createRoute({
         'application/json': {
           schema: z
             .object({
-              tenantId: z.string().regex(TENANT_ID_PATTERN).optional().openapi({
-                description: 'Required unless the edge resolved the tenant from the subdomain',
+              tenantId: tenantIdSchema.optional().meta({
+                description:
+                  "Required unless the request came through the edge on the organisation's hostname (401 without a tenant; 403 tenant_mismatch when it names another tenant than the hostname's)",
               }),
-              email: z.email().max(254),
-              password: z.string().min(1).max(200),
+              email: emailSchema,
+              password: textSchema({ min: 1, max: 200 }),
             })
             .strict()
             .openapi('Login'),
@@ -52,7 +55,11 @@ const refreshRoute = createRoute({
     body: {
       required: true,
       content: {
-        'application/json': { schema: z.object({ refreshToken: z.string().min(10).max(200) }).strict() },
+        'application/json': {
+          schema: z
+            .object({ refreshToken: tenantSecretSchema.meta({ description: 'From the last token pair' }) })
+            .strict(),
+        },
       },
     },
   },
@@ -87,10 +94,11 @@ identityRoutes.openapi(loginRoute, async (c) => {
   const deps = c.get('deps');
   const body = c.req.valid('json');
   const fromEdge = c.get('edge')?.tenantId ?? undefined;
+  // As the edge answers: another tenant than the hostname's is a mismatch, no tenant at all cannot sign in.
   if (body.tenantId && fromEdge && body.tenantId !== fromEdge)
-    throw new BadRequest('tenantId does not match the tenant of this hostname', { field: 'tenantId' });
+    throw new QuireError('tenant_mismatch', 'tenantId names another tenant than this hostname');
   const tenantId = body.tenantId ?? fromEdge;
-  if (!tenantId) throw new BadRequest('tenantId is required', { field: 'tenantId' });
+  if (!tenantId) throw new Unauthenticated("give tenantId, or sign in on your organisation's hostname");
   return c.json(await login(deps, { ...body, tenantId }, requestMeta(c)), 200);
 });
 identityRoutes.openapi(refreshRoute, async (c) => {
@@ -116,7 +124,10 @@ const acceptRoute = createRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ token: z.string().min(10).max(200), password: z.string().min(12).max(200) })
+            .object({
+              token: tenantSecretSchema.meta({ description: 'The invitation token' }),
+              password: textSchema({ min: 12, max: 200 }),
+            })
             .strict(),
         },
       },

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { FACETS, TOTAL_COUNT_CAP } from '../../adapters/search-index/port.ts';
+import { FACET_SAMPLE_SIZE, FACETS, TOTAL_COUNT_CAP } from '../../adapters/search-index/port.ts';
 import { idParam } from '../../http/openapi.ts';
 import { COARSE_TYPES } from '../extraction/kinds.ts';
 import { folderIdSchema } from '../folders/schemas.ts';
@@ -167,6 +167,9 @@ export const searchResultSchema = z
       author: facetValues.optional(),
       type: facetValues.optional(),
       year: facetValues.optional(),
+    }),
+    facetsRelation: z.enum(['eq', 'sample']).openapi({
+      description: `eq: facets count every match; sample: there are more than ${FACET_SAMPLE_SIZE.toLocaleString('en-US')} matches and facets count ${FACET_SAMPLE_SIZE.toLocaleString('en-US')} of them (the first the engine finds)`,
     }),
     nextCursor: z.string().nullable(),
   })

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { QuireError, Unauthenticated } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import type { TenantRole } from '@quire/shared/tenancy';
+import { tenantOfSecret } from '@quire/shared/tenant-secrets';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { appendInTx } from '../../../audit-trail/append.ts';
 import { type AuditInput, auditEntry, auditOrigin } from '../../../audit-trail/entry.ts';
+import { newTenantSecret, secretHash } from '../../../auth/tenant-secrets.ts';
 import type { CellDeps } from '../../../context.ts';
 import { refreshTokens, sessions, users } from '../../../db/schema/index.ts';
 import { type Tx, withTenantTx } from '../../../db/tenant-tx.ts';
@@ -25,16 +26,14 @@ export interface TokenPair {
   expiresIn: number;
 }
 
-const hash = (token: string) => createHash('sha256').update(token).digest('hex');
-
 async function audit(tx: Tx, tenantId: string, meta: Meta, actorId: string, e: AuditInput) {
   await appendInTx(tx, [auditEntry(auditOrigin(tenantId, meta), actorId, e)]);
 }
 
 /** Refresh tokens name their tenant so the cell can open the right tenant transaction. */
 async function newRefreshToken(tx: Tx, tenantId: string, sessionId: string): Promise<string> {
-  const token = `${tenantId}.${randomBytes(32).toString('base64url')}`;
-  await tx.insert(refreshTokens).values({ tenantId, tokenHash: hash(token), sessionId });
+  const token = newTenantSecret(tenantId);
+  await tx.insert(refreshTokens).values({ tenantId, tokenHash: secretHash(token), sessionId });
   return token;
 }
 
@@ -95,13 +94,16 @@ export async function login(
   });
 }
 
-/** Rotates the refresh token; presenting a spent one revokes the whole session (theft detection). */
+/**
+ * Rotates the refresh token; presenting a spent one revokes the whole session (theft detection).
+ * The token was checked against its shape at the boundary, so its tenant part is a tenant id.
+ */
 export async function refresh(
   deps: CellDeps,
   input: { refreshToken: string },
   meta: Meta,
 ): Promise<TokenPair> {
-  const tenantId = input.refreshToken.split('.')[0] ?? '';
+  const tenantId = tenantOfSecret(input.refreshToken);
   const tenant = await activeTenant(deps, tenantId);
   const outcome = await withTenantTx(deps.db, tenant.id, async (tx) => {
     const [row] = await tx
@@ -113,7 +115,10 @@ export async function refresh(
       )
       .innerJoin(users, and(eq(users.tenantId, sessions.tenantId), eq(users.id, sessions.userId)))
       .where(
-        and(eq(refreshTokens.tenantId, tenant.id), eq(refreshTokens.tokenHash, hash(input.refreshToken))),
+        and(
+          eq(refreshTokens.tenantId, tenant.id),
+          eq(refreshTokens.tokenHash, secretHash(input.refreshToken)),
+        ),
       )
       .for('update', { of: refreshTokens });
     if (!row) return null;

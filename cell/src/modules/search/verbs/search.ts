@@ -10,6 +10,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { decodeCursor, encodeCursor } from '../../../http/openapi.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { buildAccessFilter } from '../access-filter.ts';
+import { withFacetCache } from '../facet-cache.ts';
 import { guardQuery, takeSearchCall } from '../guard.ts';
 import { presentSearch } from '../presenter.ts';
 import { hasText, parseQuery } from '../query-parser.ts';
@@ -66,7 +67,9 @@ export async function search({ ctx, input }: { ctx: RequestCtx; input: SearchInp
       };
       let result: Awaited<ReturnType<typeof ctx.deps.searchIndex.search>>;
       try {
-        result = await ctx.deps.searchIndex.search(ctx.tenant.id, query);
+        result = await withFacetCache(ctx.deps, ctx.tenant.id, query, (q) =>
+          ctx.deps.searchIndex.search(ctx.tenant.id, q),
+        );
       } catch (err) {
         if (err instanceof SearchTimeoutError)
           throw new QueryTooCostly(

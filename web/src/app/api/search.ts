@@ -1,0 +1,75 @@
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import type { paths } from './cell-api';
+import { api } from './client.ts';
+import { unwrap } from './errors.ts';
+import type { SearchResult } from './types.ts';
+
+/**
+ * Search over the documents the caller may read. The app keeps the query in state, never in its
+ * own URL. Today the cell takes it as `GET /v1/search?q=…` (the edge logs only path templates);
+ * `POST /v1/search` with the query and filters in a JSON body replaces it: a change to `page()` only.
+ */
+export type DocType = NonNullable<paths['/v1/search']['get']['parameters']['query']>['type'] extends
+  | infer T
+  | (infer T)[]
+  | undefined
+  ? Exclude<T, unknown[]>
+  : never;
+
+export interface SearchParams {
+  q: string;
+  tags: string[];
+  types: DocType[];
+  years: string[];
+  author: string | null;
+  sort: 'relevance' | 'date' | 'title';
+}
+
+export const emptySearch: SearchParams = {
+  q: '',
+  tags: [],
+  types: [],
+  years: [],
+  author: null,
+  sort: 'relevance',
+};
+const PAGE = 20;
+
+/** A year facet as a date range (the API filters by updatedFrom/updatedTo); several years: their span. */
+function yearRange(years: string[]): { updatedFrom?: string; updatedTo?: string } {
+  const nums = years.map(Number).filter((y) => Number.isInteger(y));
+  if (nums.length === 0) return {};
+  return { updatedFrom: `${Math.min(...nums)}-01-01`, updatedTo: `${Math.max(...nums) + 1}-01-01` };
+}
+
+async function page(p: SearchParams, cursor: string | undefined): Promise<SearchResult> {
+  return unwrap(
+    await api.GET('/v1/search', {
+      params: {
+        query: {
+          ...(p.q.trim() ? { q: p.q.trim() } : {}),
+          ...(p.tags.length ? { tag: p.tags } : {}),
+          ...(p.types.length ? { type: p.types } : {}),
+          ...(p.author ? { author: p.author } : {}),
+          ...yearRange(p.years),
+          sort: p.q.trim() ? p.sort : p.sort === 'relevance' ? 'date' : p.sort,
+          facets: 'tags,type,year,author',
+          limit: PAGE,
+          ...(cursor ? { cursor } : {}),
+        },
+      },
+    }),
+  );
+}
+
+export function useSearch(p: SearchParams, enabled: boolean) {
+  return useInfiniteQuery({
+    queryKey: ['search', p],
+    enabled,
+    queryFn: ({ pageParam }) => page(p, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+    staleTime: 5_000,
+  });
+}
