@@ -11,12 +11,16 @@ const B64 = '[A-Za-z0-9+/]+={0,2}';
 /** `filename` required, `title` optional, either order, nothing else. */
 export const UPLOAD_METADATA_PATTERN = `^(?:filename ${B64}(?:,title ${B64})?|title ${B64},filename ${B64})$`;
 
-export const uploadMetadataHeader = z.string().max(4096).regex(new RegExp(UPLOAD_METADATA_PATTERN)).openapi({
-  description:
-    'tus-style metadata: `filename <base64 of the UTF-8 file name>` (required) and `title <base64>` (optional), comma-separated. ' +
-    'The decoded file name is 1-255 characters without slashes or control characters; the title one line of up to 255.',
-  example: 'filename bXNhLTIwMjYucGRm,title TWFzdGVyIGFncmVlbWVudA==',
-});
+export const uploadMetadataHeader = z
+  .string()
+  .max(4096)
+  .regex(new RegExp(UPLOAD_METADATA_PATTERN))
+  .openapi({
+    description:
+      'tus-style metadata: `filename <base64 of the UTF-8 file name>` (required) and `title <base64>` (optional), comma-separated. ' +
+      'The decoded file name is 1-255 characters without slashes or control characters; the title one line of up to 255.',
+    example: 'filename bXNhLTIwMjYucGRm,title TWFzdGVyIGFncmVlbWVudA==',
+  });
 
 const fields = z
   .object({
