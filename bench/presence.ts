@@ -13,6 +13,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { uploadMetadata } from '../cell/src/modules/documents/upload-metadata.ts';
 import { startWorld, untilRouted, type World } from '../test/support/topology.ts';
 import { arg } from './lib/args.ts';
 import { loadStack, runBench } from './lib/setup.ts';
@@ -185,14 +186,15 @@ async function main(): Promise<boolean> {
   }
   const docs: string[] = [];
   for (let d = 0; d < DOCUMENTS; d++) {
-    const res = await world.edge.fetch(
-      `http://quire.test/v1/documents?filename=doc${d}.txt&folderId=${folder.id}`,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'text/plain' },
-        body: `presence bench document ${d}`,
+    const res = await world.edge.fetch(`http://quire.test/v1/documents?folderId=${folder.id}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        'content-type': 'text/plain',
+        'upload-metadata': uploadMetadata({ filename: `doc${d}.txt` }),
       },
-    );
+      body: `presence bench document ${d}`,
+    });
     docs.push(((await res.json()) as { document: { id: string } }).document.id);
   }
   const wsUrl = `${world.edge.url.replace('http', 'ws')}/v1/live`;

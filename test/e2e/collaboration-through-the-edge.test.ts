@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadMetadata } from '../../cell/src/modules/documents/upload-metadata.ts';
 import { connectLive, handshakeStatus, type LiveClient, type LiveMessage } from '../support/live-client.ts';
 import { startWorld, untilRouted, type World } from '../support/topology.ts';
 
@@ -57,9 +58,13 @@ beforeAll(async () => {
     })
   ).body;
   readerToken = await world.login('collab-eu', 'reader@collab-eu.example', 'a long enough password');
-  const up = await world.edge.fetch('http://quire.test/v1/documents?filename=plan.txt', {
+  const up = await world.edge.fetch('http://quire.test/v1/documents', {
     method: 'POST',
-    headers: { ...bearer(adminToken), 'content-type': 'text/plain' },
+    headers: {
+      ...bearer(adminToken),
+      'content-type': 'text/plain',
+      'upload-metadata': uploadMetadata({ filename: 'plan.txt' }),
+    },
     body: 'the plan',
   });
   doc = ((await up.json()) as any).document.id;
@@ -162,9 +167,13 @@ describe('share links through the edge', () => {
 
   it("a strict-residency tenant's link is on its region's hostname; the global one redirects there", async () => {
     const token = await world.login('collab-strict', strict.email, strict.password, 'eu.quire.test');
-    const up = await world.edge.fetch('http://eu.quire.test/v1/documents?filename=eu-only.txt', {
+    const up = await world.edge.fetch('http://eu.quire.test/v1/documents', {
       method: 'POST',
-      headers: { ...bearer(token), 'content-type': 'text/plain' },
+      headers: {
+        ...bearer(token),
+        'content-type': 'text/plain',
+        'upload-metadata': uploadMetadata({ filename: 'eu-only.txt' }),
+      },
       body: 'stays in the EU',
     });
     const id = ((await up.json()) as any).document.id;

@@ -124,19 +124,19 @@ describe('GET /v1/search facets through a cell', () => {
       expect(res.status).toBe(201);
     }
     await drain(cell, [tenantId]);
-    const one = await search(cell, admin, { q: 'harbour', facets: 'type', limit: '2' });
+    const one = await search(cell, admin, { q: 'harbour', facets: ['type'], limit: 2 });
     expect(one.body.facets.type).toEqual([{ value: 'text', count: 3 }]);
     expect(one.body.facetsRelation).toBe('eq');
     const two = await search(cell, admin, {
       q: 'harbour',
-      facets: 'type',
-      limit: '2',
+      facets: ['type'],
+      limit: 2,
       cursor: one.body.nextCursor,
     });
     expect(two.body.facets).toEqual(one.body.facets);
     await uploadDoc(cell, admin, 'harbour survey appendix', { filename: 'h3.md' });
     await drain(cell, [tenantId]);
-    const after = await search(cell, admin, { q: 'harbour', facets: 'type' });
+    const after = await search(cell, admin, { q: 'harbour', facets: ['type'] });
     expect(after.body.facets.type).toEqual([
       { value: 'text', count: 3 },
       { value: 'markdown', count: 1 },

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { silentLogger } from '@quire/shared/log';
 import type postgres from 'postgres';
 import { AuditSealer } from '../../../cell/src/modules/audit/sealer.ts';
+import { uploadMetadata } from '../../../cell/src/modules/documents/upload-metadata.ts';
 import {
   buildTenant,
   call,
@@ -63,9 +64,13 @@ export async function addDocuments(
     const id = up.body.document.id as string;
     t.documents.push(id);
     if (i % 3 === 0) {
-      const res = await cell.app.request(`/v1/documents/${id}/versions?filename=${tag}-${i}-v2.txt`, {
+      const res = await cell.app.request(`/v1/documents/${id}/versions`, {
         method: 'POST',
-        headers: { ...t.admin.headers, 'content-type': 'text/plain' },
+        headers: {
+          ...t.admin.headers,
+          'content-type': 'text/plain',
+          'upload-metadata': uploadMetadata({ filename: `${tag}-${i}-v2.txt` }),
+        },
         body: `${body} (second version)`,
       });
       if (res.status !== 201) throw new Error(`new version failed: ${res.status} ${await res.text()}`);

@@ -11,9 +11,9 @@ import {
   uploadQuery,
   uploadResultSchema,
   versionIdSchema,
-  versionQuery,
   versionSchema,
 } from './schemas.ts';
+import { parseUploadMetadata, uploadMetadataHeader } from './upload-metadata.ts';
 import { deletePermanently } from './verbs/delete-permanently.ts';
 import { download } from './verbs/download.ts';
 import { getDocument } from './verbs/get.ts';
@@ -31,6 +31,7 @@ const rawBody = {
   content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
 };
 const uploadHeaders = z.object({
+  'upload-metadata': uploadMetadataHeader,
   'idempotency-key': z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
@@ -52,6 +53,7 @@ function uploadInput(
   headers: z.infer<typeof uploadHeaders>,
 ) {
   return {
+    ...parseUploadMetadata(headers['upload-metadata']),
     contentType: normalizeContentType(c.req.header('content-type')),
     contentLength: contentLength(c.req.header('content-length')),
     idempotencyKey: headers['idempotency-key'],
@@ -88,7 +90,7 @@ documentRoutes.openapi(
     method: 'post',
     path: '/v1/documents/{id}/versions',
     summary: 'Upload a new version',
-    request: { params: idParams, query: versionQuery, headers: uploadHeaders, body: rawBody },
+    request: { params: idParams, headers: uploadHeaders, body: rawBody },
     responses: {
       201: json(uploadResultSchema, 'Created'),
       ...commonErrors,
@@ -96,9 +98,8 @@ documentRoutes.openapi(
     },
   }),
   async (c) => {
-    const input = {
+    const { title: _ignored, ...input } = {
       documentId: c.req.valid('param').id,
-      filename: c.req.valid('query').filename,
       ...uploadInput(c, c.req.valid('header')),
     };
     return c.json((await upload({ ctx: c.get('ctx'), input })).body, 201);

@@ -1,20 +1,17 @@
 import { z } from '@hono/zod-openapi';
 import { lineSchema, textSchema } from '@quire/shared/input/text';
 import { idParam } from '../../http/openapi.ts';
-import { folderIdSchema, nameSchema } from '../folders/schemas.ts';
+import { folderIdSchema } from '../folders/schemas.ts';
 
 export const documentIdSchema = idParam('doc', 'Document id');
 export const versionIdSchema = idParam('ver', 'Version id');
 
+/** Only opaque ids in the URL: the file name and title travel in `Upload-Metadata`. */
 export const uploadQuery = z
   .object({
-    filename: nameSchema.openapi({ description: 'File name (no slashes)', example: 'msa-2026.pdf' }),
     folderId: folderIdSchema.optional().openapi({ description: 'Target folder; omitted for the top level' }),
-    title: lineSchema(255).optional().openapi({ description: 'Title; defaults to the file name' }),
   })
   .strict();
-
-export const versionQuery = uploadQuery.pick({ filename: true }).strict();
 
 const tag = lineSchema(64);
 const CUSTOM_FIELD_NAME = '^[A-Za-z][A-Za-z0-9_]{0,63}$';

@@ -2674,17 +2674,15 @@ export interface paths {
         /** Upload a new document (raw body, streamed) */
         post: {
             parameters: {
-                query: {
-                    /** @description File name (no slashes) */
-                    filename: string;
+                query?: {
                     /** @description Target folder; omitted for the top level */
                     folderId?: string;
-                    /** @description Title; defaults to the file name */
-                    title?: string;
                 };
-                header?: {
+                header: {
                     /** @description Retries with the same key return the first result */
                     "idempotency-key"?: string;
+                    /** @description tus-style metadata: `filename <base64 of the UTF-8 file name>` (required) and `title <base64>` (optional), comma-separated. The decoded file name is 1-255 characters without slashes or control characters; the title one line of up to 255. */
+                    "upload-metadata": string;
                 };
                 path?: never;
                 cookie?: never;
@@ -3868,13 +3866,12 @@ export interface paths {
         /** Upload a new version */
         post: {
             parameters: {
-                query: {
-                    /** @description File name (no slashes) */
-                    filename: string;
-                };
-                header?: {
+                query?: never;
+                header: {
                     /** @description Retries with the same key return the first result */
                     "idempotency-key"?: string;
+                    /** @description tus-style metadata: `filename <base64 of the UTF-8 file name>` (required) and `title <base64>` (optional), comma-separated. The decoded file name is 1-255 characters without slashes or control characters; the title one line of up to 255. */
+                    "upload-metadata": string;
                 };
                 path: {
                     /** @description Document id */
@@ -6462,43 +6459,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        get?: never;
+        put?: never;
         /**
          * Full-text search over the documents the caller may read
-         * @description Words, phrases, prefixes and exclusions; filters; facets with exact counts; a total exact up to 10,000; sort and cursor pages. Only documents the caller may read are matched, counted and faceted.
+         * @description Words, phrases, prefixes and exclusions; filters; facets with exact counts; a total exact up to 10,000; sort and cursor pages. Only documents the caller may read are matched, counted and faceted. A POST with a JSON body: search terms and filters never travel in a URL (URLs are logged outside the region). Also refused (400, naming the field): a cursor that is not the nextCursor of a previous page, updatedTo not after updatedFrom, includeSubfolders false without folderId.
          */
-        get: {
+        post: {
             parameters: {
-                query?: {
-                    /** @description Only documents created by this user */
-                    author?: string;
-                    /** @description nextCursor of the previous page */
-                    cursor?: string;
-                    /** @description Facets to count, comma-separated: tags,author,type,year */
-                    facets?: string;
-                    /** @description Only documents in this folder */
-                    folderId?: string;
-                    /** @description With folderId: also search its subfolders (default true) */
-                    includeSubfolders?: "true" | "false";
-                    /** @description Results per page (1-100) */
-                    limit?: number;
-                    /** @description Free text: words, "exact phrases", prefix*, -exclude, -"excluded phrase" */
-                    q?: string;
-                    /** @description relevance (default with text), date (newest first; default without), title */
-                    sort?: "relevance" | "date" | "title";
-                    /** @description Documents carrying every given tag (repeatable) */
-                    tag?: string | string[];
-                    /** @description Document types (repeatable): pdf, docx, xlsx, pptx, text, markdown, html, csv, image, other */
-                    type?: ("pdf" | "docx" | "xlsx" | "pptx" | "text" | "markdown" | "html" | "csv" | "image" | "other") | ("pdf" | "docx" | "xlsx" | "pptx" | "text" | "markdown" | "html" | "csv" | "image" | "other")[];
-                    /** @description Updated at or after (inclusive) */
-                    updatedFrom?: string;
-                    /** @description Updated before (exclusive) */
-                    updatedTo?: string;
-                };
+                query?: never;
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchRequest"];
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -6545,6 +6523,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -6574,8 +6570,6 @@ export interface paths {
                 };
             };
         };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8459,6 +8453,62 @@ export interface components {
              * @enum {string}
              */
             role: "viewer" | "editor";
+        };
+        SearchRequest: {
+            /**
+             * @description Only documents created by this user
+             * @example usr_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            author?: string;
+            /** @description nextCursor of the previous page */
+            cursor?: string;
+            /** @description Custom field equalities, e.g. { "client": "Acme" } */
+            customFields?: {
+                [key: string]: string;
+            };
+            /** @description Facets to count: tags, author, type, year */
+            facets?: ("tags" | "author" | "type" | "year")[];
+            /**
+             * @description Only documents in this folder
+             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            folderId?: string;
+            /**
+             * @description With folderId: also search its subfolders (default true)
+             * @default true
+             */
+            includeSubfolders: boolean;
+            /**
+             * @description Results per page (1-100)
+             * @default 20
+             */
+            limit: number;
+            /**
+             * @description Free text: words, "exact phrases", prefix*, -exclude, -"excluded phrase"
+             * @example budget "annual report" -draft
+             */
+            q?: string;
+            /**
+             * @description relevance (default with text), date (newest first; default without), title
+             * @enum {string}
+             */
+            sort?: "relevance" | "date" | "title";
+            /** @description Documents carrying every given tag */
+            tags?: string[];
+            /** @description Document types: pdf, docx, xlsx, pptx, text, markdown, html, csv, image, other */
+            types?: ("pdf" | "docx" | "xlsx" | "pptx" | "text" | "markdown" | "html" | "csv" | "image" | "other")[];
+            /**
+             * Format: date-time
+             * @description Updated at or after (inclusive)
+             * @example 2026-01-31T12:00:00Z
+             */
+            updatedFrom?: string;
+            /**
+             * Format: date-time
+             * @description Updated before (exclusive)
+             * @example 2026-01-31T12:00:00Z
+             */
+            updatedTo?: string;
         };
         SearchResult: {
             facets: {

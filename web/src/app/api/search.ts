@@ -5,16 +5,12 @@ import { unwrap } from './errors.ts';
 import type { SearchResult } from './types.ts';
 
 /**
- * Search over the documents the caller may read. The app keeps the query in state, never in its
- * own URL. Today the cell takes it as `GET /v1/search?q=…` (the edge logs only path templates);
- * `POST /v1/search` with the query and filters in a JSON body replaces it: a change to `page()` only.
+ * Search over the documents the caller may read: `POST /v1/search` with the query and filters in
+ * a JSON body. The app keeps the query in state, never in a URL (its own or the API's): URLs are
+ * logged by edge infrastructure, possibly outside the tenant's region.
  */
-export type DocType = NonNullable<paths['/v1/search']['get']['parameters']['query']>['type'] extends
-  | infer T
-  | (infer T)[]
-  | undefined
-  ? Exclude<T, unknown[]>
-  : never;
+type SearchRequest = NonNullable<paths['/v1/search']['post']['requestBody']>['content']['application/json'];
+export type DocType = NonNullable<SearchRequest['types']>[number];
 
 export interface SearchParams {
   q: string;
@@ -39,24 +35,26 @@ const PAGE = 20;
 function yearRange(years: string[]): { updatedFrom?: string; updatedTo?: string } {
   const nums = years.map(Number).filter((y) => Number.isInteger(y));
   if (nums.length === 0) return {};
-  return { updatedFrom: `${Math.min(...nums)}-01-01`, updatedTo: `${Math.max(...nums) + 1}-01-01` };
+  return {
+    updatedFrom: `${Math.min(...nums)}-01-01T00:00:00Z`,
+    updatedTo: `${Math.max(...nums) + 1}-01-01T00:00:00Z`,
+  };
 }
 
 async function page(p: SearchParams, cursor: string | undefined): Promise<SearchResult> {
   return unwrap(
-    await api.GET('/v1/search', {
-      params: {
-        query: {
-          ...(p.q.trim() ? { q: p.q.trim() } : {}),
-          ...(p.tags.length ? { tag: p.tags } : {}),
-          ...(p.types.length ? { type: p.types } : {}),
-          ...(p.author ? { author: p.author } : {}),
-          ...yearRange(p.years),
-          sort: p.q.trim() ? p.sort : p.sort === 'relevance' ? 'date' : p.sort,
-          facets: 'tags,type,year,author',
-          limit: PAGE,
-          ...(cursor ? { cursor } : {}),
-        },
+    await api.POST('/v1/search', {
+      body: {
+        ...(p.q.trim() ? { q: p.q.trim() } : {}),
+        ...(p.tags.length ? { tags: p.tags } : {}),
+        ...(p.types.length ? { types: p.types } : {}),
+        ...(p.author ? { author: p.author } : {}),
+        ...yearRange(p.years),
+        includeSubfolders: true,
+        sort: p.q.trim() ? p.sort : p.sort === 'relevance' ? 'date' : p.sort,
+        facets: ['tags', 'type', 'year', 'author'],
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
       },
     }),
   );

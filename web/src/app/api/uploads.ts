@@ -8,12 +8,10 @@ import type { DocumentSummary, Version } from './types.ts';
 
 /**
  * Uploads with per-file progress (XMLHttpRequest: fetch reports no upload progress). The body is
- * the raw file, streamed by the cell. Today the cell takes the file name in the query string
- * (`?filename=`); the tus-style `Upload-Metadata` header (`filename <base64>,title <base64>`)
- * replaces it when the upload API changes, and resumable uploads (Uppy with tus) arrive with the
- * noisy-neighbours work: both are a change to this module only.
+ * the raw file, streamed by the cell; the file name travels in the tus-style `Upload-Metadata`
+ * header (`filename <base64>,title <base64>`), never in the URL. Resumable uploads (Uppy with
+ * tus) arrive with the noisy-neighbours work: a change to this module only.
  */
-type UploadQuery = NonNullable<paths['/v1/documents']['post']['parameters']['query']>;
 
 export interface UploadResult {
   document: DocumentSummary;
@@ -32,18 +30,15 @@ export interface UploadOptions {
 
 const b64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
 
-/** The `Upload-Metadata` header of the coming API (tus syntax); sent already, ignored by today's cell. */
+/** The `Upload-Metadata` header (tus syntax): the file name and title, base64 each. */
 export function uploadMetadata(filename: string, title?: string): string {
   return [`filename ${b64(filename)}`, ...(title ? [`title ${b64(title)}`] : [])].join(',');
 }
 
+/** Only opaque ids in the URL: the file name travels in Upload-Metadata (URLs are logged outside the region). */
 function target(o: UploadOptions): string {
-  const query: UploadQuery = { filename: o.file.name };
-  if (!o.documentId && o.folderId) query.folderId = o.folderId;
-  const qs = new URLSearchParams(query as Record<string, string>).toString();
-  return o.documentId
-    ? `/v1/documents/${encodeURIComponent(o.documentId)}/versions?${qs}`
-    : `/v1/documents?${qs}`;
+  if (o.documentId) return `/v1/documents/${encodeURIComponent(o.documentId)}/versions`;
+  return o.folderId ? `/v1/documents?folderId=${encodeURIComponent(o.folderId)}` : '/v1/documents';
 }
 
 export async function upload(o: UploadOptions): Promise<UploadResult> {
