@@ -12,6 +12,8 @@ import { browseRoutes } from './modules/browse/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
+import { lifecycleRoutes } from './modules/identity/lifecycle-routes.ts';
+import { meRoutes } from './modules/identity/me-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { sharingRoutes } from './modules/sharing/routes.ts';
@@ -51,6 +53,8 @@ export function createApp(deps: CellDeps) {
   app.route('/', documentRoutes);
   app.route('/', sharingRoutes);
   app.route('/', directoryRoutes);
+  app.route('/', meRoutes);
+  app.route('/', lifecycleRoutes);
   app.route('/', auditRoutes);
   app.route('/', searchRoutes);
 

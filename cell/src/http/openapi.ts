@@ -20,6 +20,9 @@ export const commonErrors = {
   429: err('Rate limited'),
 } as const;
 
+/** A change refused because of the current state (last admin, already enrolled…). */
+export const conflictError = err('Conflicts with the current state');
+
 export const bearer = [{ bearerAuth: [] }];
 
 export function idParam(prefix: string, description: string) {

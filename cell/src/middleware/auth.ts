@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import { QuireError, Unauthenticated } from '@quire/shared/errors';
+import { Forbidden, QuireError, Unauthenticated } from '@quire/shared/errors';
 import { bearerToken } from '@quire/shared/openapi';
 import { createMiddleware } from 'hono/factory';
+import { ACCESS_COOKIE, CSRF_HEADER, readCookie, SAFE_METHODS } from '../auth/browser.ts';
 import type { AppEnv } from '../context.ts';
 import { clientInfo, trustsForwarding } from './client-info.ts';
 
@@ -15,11 +16,23 @@ function bearer(header: string | undefined): string {
  * Zero trust: the cell verifies every user token itself (the edge may be bypassed), checks
  * that a request the edge asserted was routed for the token's tenant, then that the tenant
  * is homed here (421 otherwise) and active (403 when suspended).
+ *
+ * The token comes from `Authorization: Bearer`, or, without that header, from the browser
+ * session cookie; a state change made with the cookie must carry the session's CSRF token.
+ * What the credential is (login, API token, SCIM token) and whether it still works is read
+ * from the database with the actor (auth/actor.ts), never from here.
  */
 export const requireUser = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     const deps = c.get('deps');
-    const claims = await deps.tokens.verifyAccessToken(bearer(c.req.header('authorization')));
+    const header = c.req.header('authorization');
+    const cookie = header === undefined ? readCookie(c, ACCESS_COOKIE) : undefined;
+    const claims = await deps.tokens.verifyAccessToken(cookie ?? bearer(header));
+    if (cookie !== undefined && !SAFE_METHODS.has(c.req.method)) {
+      const csrf = c.req.header(CSRF_HEADER);
+      if (!csrf || !deps.tokens.checkCsrf(claims.sid, csrf))
+        throw new Forbidden('this change needs the session CSRF token in x-csrf-token', { reason: 'csrf' });
+    }
     // Defence in depth: the tenant the edge routed by must be the token's own.
     const edge = c.get('edge');
     if (edge && edge.tenantId !== claims.tid) {
@@ -37,6 +50,8 @@ export const requireUser = () =>
       client: clientInfo(c, trustsForwarding(c)),
       tenant,
       claims,
+      request: { method: c.req.method, path: c.req.path },
+      via: cookie === undefined ? 'header' : 'cookie',
     });
     await next();
   });

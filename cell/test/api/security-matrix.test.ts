@@ -16,6 +16,9 @@ const PUBLIC = new Set([
   'POST /v1/auth/login',
   'POST /v1/auth/refresh',
   'POST /v1/auth/accept-invitation',
+  // The second factor of a login: the challenge token (or its cookie) is the credential.
+  'POST /v1/auth/mfa/enroll',
+  'POST /v1/auth/mfa/verify',
 ]);
 
 let cell: TestCell;
