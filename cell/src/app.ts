@@ -17,6 +17,8 @@ import { meRoutes } from './modules/identity/me-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { sharingRoutes } from './modules/sharing/routes.ts';
+import { ssoAdminRoutes } from './modules/sso/admin-routes.ts';
+import { ssoRoutes } from './modules/sso/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
 
 /** JSON bodies are small; only uploads stream large bodies (bounded by the plan, per request). */
@@ -55,6 +57,8 @@ export function createApp(deps: CellDeps) {
   app.route('/', directoryRoutes);
   app.route('/', meRoutes);
   app.route('/', lifecycleRoutes);
+  app.route('/', ssoRoutes);
+  app.route('/', ssoAdminRoutes);
   app.route('/', auditRoutes);
   app.route('/', searchRoutes);
 

@@ -40,6 +40,8 @@ export interface CellDeps {
   searchIndex: SearchIndex;
   /** Durable audit appends for reads and denials, shared by concurrent requests. */
   auditTrail: AuditGroupCommit;
+  /** SSO: whether identity providers may be on plain http or private addresses (local use only). */
+  sso: { allowInsecureIdp: boolean };
   /** Wakes the search worker after a commit that wrote outbox rows. */
   searchDoorbell: SearchDoorbell;
   log: Logger;

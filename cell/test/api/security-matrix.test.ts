@@ -19,6 +19,13 @@ const PUBLIC = new Set([
   // The second factor of a login: the challenge token (or its cookie) is the credential.
   'POST /v1/auth/mfa/enroll',
   'POST /v1/auth/mfa/verify',
+  // Single sign-on round trips: one-time state/RelayState tokens and signed IdP answers.
+  'GET /v1/auth/sso/{id}/start',
+  'GET /v1/auth/sso/{id}/callback',
+  'POST /v1/auth/sso/{id}/acs',
+  'GET /v1/auth/sso/{id}/metadata',
+  // Password + second factor, only while SSO is unavailable.
+  'POST /v1/auth/break-glass',
 ]);
 
 let cell: TestCell;

@@ -174,5 +174,15 @@ export async function passwordLogin(
     throw new Forbidden('this organisation signs in with SSO', { reason: 'sso_required' });
   }
   const user = await checkPassword(deps, tenant, input, meta);
+  if (user.breakGlass) {
+    // A break-glass account works only through POST /v1/auth/break-glass, while SSO is down.
+    await auditNow(deps, tenant.id, meta, user.id, {
+      action: 'auth.login_failed',
+      resourceType: 'user',
+      resourceId: user.id,
+      details: { method: 'password', reason: 'break_glass_account' },
+    });
+    throw new Unauthenticated('invalid credentials');
+  }
   return completeLogin(deps, { tenant, user, authMethod: 'password', amr: ['pwd'], kind: input.kind }, meta);
 }

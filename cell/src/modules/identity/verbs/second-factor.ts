@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { CellDeps } from '../../../context.ts';
 import { users } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
+import { raiseAlert } from '../alerts.ts';
 import { auditInTx, auditNow, type Meta } from '../audit.ts';
 import { type Challenge, consumeChallenge, failChallenge, readChallenge } from '../mfa/challenges.ts';
 import {
@@ -116,6 +117,20 @@ export async function verifySecondFactor(
         resourceType: 'user',
         resourceId: c.userId,
       });
+    if (c.authMethod === 'break_glass') {
+      // An SSO bypass: recorded as such, and the tenant's admins are told.
+      await auditInTx(tx, c.tenantId, meta, c.userId, {
+        action: 'auth.sso_bypass',
+        resourceType: 'session',
+        resourceId: session.sessionId,
+        details: { userId: c.userId },
+      });
+      await raiseAlert(tx, c.tenantId, {
+        kind: 'sso_bypass',
+        message: 'A break-glass account signed in while single sign-on was unavailable',
+        details: { userId: c.userId, sessionId: session.sessionId, ip: meta.client.ip },
+      });
+    }
     await auditInTx(tx, c.tenantId, meta, c.userId, {
       action: 'auth.login',
       resourceType: 'session',
