@@ -81,3 +81,66 @@ export async function oidcRoundTrip(
   const res = o.deliver === false ? null : await browser.request(hop.next);
   return { callback: hop.next, res };
 }
+
+export async function configureSaml(
+  call: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>,
+  idp: { metadataXml: string },
+  o: { name?: string; mapping?: Record<string, unknown>; jit?: boolean } = {},
+): Promise<string> {
+  const created = await call('POST', '/v1/sso/connections', {
+    protocol: 'saml',
+    name: o.name ?? 'Corporate SAML',
+    jit: o.jit ?? true,
+    saml: { idpMetadataXml: idp.metadataXml },
+    ...(o.mapping ? { mapping: o.mapping } : {}),
+  });
+  if (created.status !== 201)
+    throw new Error(`create SAML connection: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body.id as string;
+}
+
+/**
+ * A browser signing in through a SAML connection: start (a redirect to the IdP with the
+ * AuthnRequest), the IdP's login form, and its auto-posting form back to the ACS. Unless
+ * `deliver`, stops before posting and returns the form fields (to replay or splice them).
+ */
+export async function samlRoundTrip(
+  browser: Browser,
+  origin: string,
+  connectionId: string,
+  login: IdpLogin,
+  o: { deliver?: boolean; tenantId?: string } = {},
+): Promise<{ acs: URL; samlResponse: string; relayState: string; res: Response | null }> {
+  const start = new URL(`${origin}/v1/auth/sso/${connectionId}/start`);
+  if (o.tenantId) start.searchParams.set('tenantId', o.tenantId);
+  const toIdp = await browser.follow(start);
+  if (toIdp.res.status !== 200)
+    throw new Error(`IdP login page: ${toIdp.res.status} ${await toIdp.res.text()}`);
+  const posted = await browser.submit(await toIdp.res.text(), toIdp.url, {
+    email: login.email,
+    name: login.name ?? login.email,
+    groups: (login.groups ?? []).join(','),
+    ...(login.mfa ? { mfa: 'on' } : {}),
+  });
+  const page = await posted.text();
+  if (posted.status !== 200) throw new Error(`IdP login: ${posted.status} ${page}`);
+  const field = (name: string) =>
+    new RegExp(`name="${name}" value="([^"]*)"`)
+      .exec(page)?.[1]
+      ?.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))) ?? '';
+  const acs = new URL(
+    /action="([^"]+)"/.exec(page)![1]!.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))),
+  );
+  const samlResponse = field('SAMLResponse');
+  const relayState = field('RelayState');
+  const res = o.deliver === false ? null : await postAcs(browser, acs, samlResponse, relayState);
+  return { acs, samlResponse, relayState, res };
+}
+
+export function postAcs(browser: Browser, acs: URL, samlResponse: string, relayState: string) {
+  return browser.request(acs, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ SAMLResponse: samlResponse, RelayState: relayState }).toString(),
+  });
+}

@@ -136,7 +136,9 @@ function reasonOf(err: unknown): string {
     m.includes('expired') ||
     m.includes('notonorafter') ||
     m.includes('not yet valid') ||
-    m.includes('too old')
+    m.includes('too old') ||
+    // node-saml: no subject confirmation whose NotBefore/NotOnOrAfter holds now
+    m.includes('no valid subject confirmation')
   )
     return 'expired';
   if (m.includes('issuer')) return 'issuer';
