@@ -15,6 +15,7 @@ import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { lifecycleRoutes } from './modules/identity/lifecycle-routes.ts';
 import { meRoutes } from './modules/identity/me-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
+import { scimRoutes } from './modules/scim/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { sharingRoutes } from './modules/sharing/routes.ts';
 import { ssoAdminRoutes } from './modules/sso/admin-routes.ts';
@@ -59,6 +60,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', lifecycleRoutes);
   app.route('/', ssoRoutes);
   app.route('/', ssoAdminRoutes);
+  app.route('/', scimRoutes);
   app.route('/', auditRoutes);
   app.route('/', searchRoutes);
 
