@@ -8,6 +8,7 @@ import type { AppEnv, CpDeps } from './context.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { cellAdminRoutes } from './modules/cells/admin-routes.ts';
+import { domainRoutes } from './modules/domains/routes.ts';
 import { flagRoutes } from './modules/flags/routes.ts';
 import { opsAuth } from './modules/ops-auth/middleware.ts';
 import { opsTokenRoutes } from './modules/ops-auth/routes.ts';
@@ -44,6 +45,7 @@ export function createApp(deps: CpDeps) {
   app.route('/', cellAdminRoutes);
   app.route('/', tenantRoutes);
   app.route('/', tenantFlagRoutes);
+  app.route('/', domainRoutes);
   app.route('/', flagRoutes);
   app.route('/', planRoutes);
   app.route('/', opsTokenRoutes);

@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../cell/src/modules/identity/mfa/totp.ts';
 import { type OidcIdp, startOidcIdp } from '../../infra/local/idp/oidc.ts';
@@ -312,5 +313,38 @@ describe('break-glass when the customer’s IdP is down', () => {
     await call('PUT', '/v1/identity/settings', { ssoUnavailableMinutes: 0 });
     expect((await api(t, 'GET', '/v1/me', undefined, glassToken)).status).toBe(401);
     expect(adminSecret).toBeTruthy();
+  });
+});
+
+describe('tenant discovery on the bare hostname', () => {
+  it('an email’s verified company domain leads to the tenant’s hostname; only the domain leaves the edge', async () => {
+    const cp = postgres(world.topology.controlPlaneDatabase.ownerUrl, { max: 1, onnotice: () => {} });
+    try {
+      // Domain verification itself (DNS TXT) is tested at the control plane with a resolver stub.
+      await cp`insert into tenant_domains (domain, tenant_id, verification_token, verified_at)
+               values ('id-us-corp.example', ${us.tenantId}, 'token', now()),
+                      ('id-eu-corp.example', ${eu.tenantId}, 'token', now()),
+                      ('claimed-only.example', ${us.tenantId}, 'token', null)`;
+    } finally {
+      await cp.end();
+    }
+    const ask = (email: string, host = 'quire.test') =>
+      world.edge.fetch(`http://${host}/v1/auth/discover`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email }),
+      });
+    const usRes = await ask('Jane.Doe@ID-US-corp.example');
+    expect(usRes.status).toBe(200);
+    expect(await usRes.json()).toEqual({ tenant: 'id-us', loginUrl: 'http://id-us.quire.test/' });
+    const euRes = await ask('sven.svensson@id-eu-corp.example');
+    expect(await euRes.json()).toEqual({ tenant: 'id-eu', loginUrl: 'http://id-eu.eu.quire.test/' });
+    expect((await ask('someone@claimed-only.example')).status).toBe(404);
+    expect((await ask('someone@unknown-corp.example')).status).toBe(404);
+    expect((await ask('not an email')).status).toBe(400);
+    const everywhere = [...world.edge.logs, ...world.topology.controlPlane.logs].join('\n');
+    expect(everywhere).not.toContain('jane.doe');
+    expect(everywhere.toLowerCase()).not.toContain('jane.doe@');
+    expect(everywhere).not.toContain('sven.svensson');
   });
 });
