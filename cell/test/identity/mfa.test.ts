@@ -222,3 +222,20 @@ describe('required by policy', () => {
     expect((await call(cell, user, 'GET', `/v1/documents/${docId}`)).status).toBe(404);
   });
 });
+
+describe('brute force', () => {
+  it('wrong codes across fresh challenges are throttled per user (ten in fifteen minutes)', async () => {
+    const u = await addUser(cell, a.admin, 'viewer');
+    const { secret } = await enrolTotp(cell, await login(cell, a.tenantId, u.email, u.password));
+    let last = 0;
+    for (let round = 0; round < 3; round++) {
+      const ch = await loginRaw(cell, a.tenantId, u.email, u.password);
+      for (let i = 0; i < 4; i++)
+        last = (await verify({ mfaToken: ch.body.mfaToken, code: '000001' })).status;
+    }
+    expect(last).toBe(429);
+    // Even the right code waits out the window now.
+    const ch = await loginRaw(cell, a.tenantId, u.email, u.password);
+    expect((await verify({ mfaToken: ch.body.mfaToken, code: futureCode(secret) })).status).toBe(429);
+  });
+});

@@ -67,6 +67,11 @@ export async function verifySecondFactor(
 ): Promise<{ session: IssuedSession; recoveryCodes: string[] | null }> {
   if (!input.code === !input.recoveryCode) throw new BadRequest('send either code or recoveryCode');
   const c = await challengeOf(deps, input.challenge);
+  // Wrong codes count like wrong passwords, per address and per user: five per challenge, and
+  // ten in fifteen minutes across challenges (a stolen password cannot brute-force the code).
+  const userKey = `mfa-user:${c.userId}`;
+  await deps.loginThrottle.assertAllowed(c.tenantId, meta.client.ip);
+  await deps.loginThrottle.assertAllowed(c.tenantId, userKey);
   const result = await withTenantTx(deps.db, c.tenantId, async (tx) => {
     const [user] = await tx
       .select()
@@ -140,7 +145,11 @@ export async function verifySecondFactor(
     return { ok: true as const, session, recoveryCodes };
   });
   if (!result.ok) {
-    if (result.reason !== 'spent') await failChallenge(deps.redis, input.challenge);
+    if (result.reason !== 'spent') {
+      await failChallenge(deps.redis, input.challenge);
+      await deps.loginThrottle.recordFailure(c.tenantId, meta.client.ip);
+      await deps.loginThrottle.recordFailure(c.tenantId, userKey);
+    }
     await auditNow(deps, c.tenantId, meta, c.userId, {
       action: 'auth.mfa_failed',
       resourceType: 'user',
@@ -149,5 +158,6 @@ export async function verifySecondFactor(
     });
     throw new Unauthenticated('the code is not valid');
   }
+  await deps.loginThrottle.reset(c.tenantId, userKey);
   return { session: result.session, recoveryCodes: result.recoveryCodes };
 }
