@@ -162,6 +162,24 @@ describe('sign-in', () => {
   });
 });
 
+describe('key rotation at the IdP', () => {
+  it('after the IdP signs with a new key, the cell fetches its keys again and logins go on', async () => {
+    const before = await signIn(a, connA, { email: 'rot@a.example' });
+    expect(before.res.status).toBe(303);
+    await idpA.rotate();
+    // openid-client refetches keys on an unknown kid once its copy is a minute old; within that
+    // minute the first login may fail, and makes the cell discover afresh for the next one.
+    const first = await signIn(a, connA, { email: 'rot@a.example' });
+    if (first.res.status !== 303) {
+      const reasons = (await audit(a, 'auth.sso_failed')).map((e) => e.details.reason);
+      expect(reasons).toContain('id_token:key_selection');
+    }
+    const after = first.res.status === 303 ? first : await signIn(a, connA, { email: 'rot@a.example' });
+    expect(after.res.status).toBe(303);
+    expect((await meOf(after.browser)).body.email).toBe('rot@a.example');
+  });
+});
+
 describe('ID tokens the cell must refuse', () => {
   for (const fault of ['tampered', 'unsigned', 'expired', 'audience', 'issuer', 'nonce'] as IdTokenFault[]) {
     it(`${fault}`, async () => {

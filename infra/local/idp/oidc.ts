@@ -55,6 +55,57 @@ function b64json(part: string) {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
+/**
+ * oidc-provider's storage, in memory, shared by the provider instances of one IdP (a key
+ * rotation builds a new instance: clients, grants and sessions must survive it).
+ */
+function memoryAdapter() {
+  const store = new Map<string, { payload: Record<string, unknown>; expiresAt: number }>();
+  const live = (key: string) => {
+    const hit = store.get(key);
+    if (!hit) return undefined;
+    if (hit.expiresAt && hit.expiresAt < Date.now()) {
+      store.delete(key);
+      return undefined;
+    }
+    return hit.payload;
+  };
+  return class MemoryAdapter {
+    private readonly name: string;
+    constructor(name: string) {
+      this.name = name;
+    }
+    private key(id: string) {
+      return `${this.name}:${id}`;
+    }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
+      store.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : 0 });
+    }
+    async find(id: string) {
+      return live(this.key(id));
+    }
+    async findByUserCode(userCode: string) {
+      for (const [k, v] of store)
+        if (k.startsWith(`${this.name}:`) && v.payload.userCode === userCode) return v.payload;
+      return undefined;
+    }
+    async findByUid(uid: string) {
+      for (const [k, v] of store) if (k.startsWith(`${this.name}:`) && v.payload.uid === uid) return live(k);
+      return undefined;
+    }
+    async consume(id: string) {
+      const hit = store.get(this.key(id));
+      if (hit) hit.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      store.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [k, v] of store) if (v.payload.grantId === grantId) store.delete(k);
+    }
+  };
+}
+
 export async function startOidcIdp(o: { port?: number; host?: string } = {}): Promise<OidcIdp> {
   const host = o.host ?? '127.0.0.1';
   // Listen first: the issuer must name the port.
@@ -66,9 +117,11 @@ export async function startOidcIdp(o: { port?: number; host?: string } = {}): Pr
   const keys = [privateJwk('k1')];
   const faults: OidcIdp['faults'] = { nextIdToken: null };
   const { importJWK, SignJWT } = await import('jose');
+  const adapter = memoryAdapter();
 
   const build = () => {
     const configuration: Configuration = {
+      adapter: adapter as never,
       jwks: { keys: keys as never },
       cookies: { keys: ['local-idp-cookie-key-0123456789'] },
       features: {
@@ -234,7 +287,7 @@ export async function startOidcIdp(o: { port?: number; host?: string } = {}): Pr
     },
     async rotate() {
       keys.unshift(privateJwk(`k${keys.length + 1}`));
-      // Clients registered so far live in the provider's memory adapter, shared by instances.
+      // A new instance signs with the new key; clients and sessions live in the shared adapter.
       provider = build();
     },
     close: () => new Promise<void>((ok) => server.close(() => ok())),

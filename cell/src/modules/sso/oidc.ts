@@ -57,6 +57,16 @@ export async function oidcConfiguration(deps: CellDeps, c: ConnectionRow): Promi
   return config;
 }
 
+/**
+ * Drops a connection's cached configuration, so the next login discovers again and fetches the
+ * IdP's keys afresh. openid-client refetches the JWKS on an unknown key id only once the copy it
+ * has is a minute old: an IdP that starts signing with a key it has not published before can fail
+ * that minute's logins, and this makes the next one recover at once.
+ */
+export function forgetConfiguration(c: ConnectionRow): void {
+  configs.delete(`${c.tenantId}:${c.id}:${c.updatedAt.getTime()}`);
+}
+
 export async function authorizationUrl(
   config: client.Configuration,
   o: { redirectUri: string; scopes: string[]; state: string; nonce: string; codeVerifier: string },

@@ -9,7 +9,13 @@ import { type AssertedIdentity, resolveSsoUser, SsoAccountRefused } from '../acc
 import { asStrings } from '../config.ts';
 import { bindingHash, createFlow, type Flow, newBinding, takeFlow } from '../flow.ts';
 import { markIdpDown } from '../health.ts';
-import { authorizationUrl, exchangeCode, IdpUnreachable, oidcConfiguration } from '../oidc.ts';
+import {
+  authorizationUrl,
+  exchangeCode,
+  forgetConfiguration,
+  IdpUnreachable,
+  oidcConfiguration,
+} from '../oidc.ts';
 import { type ConnectionRow, findConnection, oidcConfigOf } from '../repo.ts';
 import { SamlRefused, samlProvider, validateSamlResponse } from '../saml.ts';
 
@@ -206,7 +212,9 @@ export async function completeOidc(
       await fail(deps, flow.tenantId, meta, c.id, 'idp_unreachable');
       throw new QuireError('unavailable', 'the identity provider does not answer');
     }
-    await fail(deps, flow.tenantId, meta, c.id, `id_token:${codeOf(err)}`);
+    const reason = codeOf(err);
+    if (reason === 'key_selection') forgetConfiguration(c);
+    await fail(deps, flow.tenantId, meta, c.id, `id_token:${reason}`);
     throw refused();
   }
   const amr = asStrings(claims.amr);
@@ -289,6 +297,7 @@ export async function spMetadata(
 function codeOf(err: unknown): string {
   const e = err as { code?: string; name?: string; message?: string };
   const text = `${e?.code ?? ''} ${e?.message ?? ''}`.toLowerCase();
+  if (text.includes('key_selection') || text.includes('no applicable keys')) return 'key_selection';
   if (text.includes('signature')) return 'signature';
   if (text.includes('"exp"') || text.includes('expired') || text.includes('timestamp')) return 'expired';
   if (text.includes('"aud"') || text.includes('audience')) return 'audience';
