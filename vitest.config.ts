@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '.local/**'],
+    // The Chromium journeys run on their own after the rest: vitest.web.config.ts (npm run test:web).
+    exclude: ['**/node_modules/**', '.local/**', 'test/web/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

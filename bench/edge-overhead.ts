@@ -10,6 +10,8 @@
  * ratios, and the control-plane calls the edge made during the measured phases once the
  * route was cached (target: zero on the hot path; a background refresh would show as a 304).
  */
+
+import { uploadMetadata } from '../cell/src/modules/documents/upload-metadata.ts';
 import { startWorld, untilRouted, type World } from '../test/support/topology.ts';
 import { type LoadResult, type LoadTarget, runLoad } from './lib/load.ts';
 import { loadStack, runBench } from './lib/setup.ts';
@@ -29,9 +31,13 @@ async function main(): Promise<boolean> {
   await untilRouted(world, 'bench-us');
   const token = await world.login('bench-us', t.email, t.password);
   const auth = { authorization: `Bearer ${token}` };
-  const up = await world.edge.fetch('http://quire.test/v1/documents?filename=bench.txt', {
+  const up = await world.edge.fetch('http://quire.test/v1/documents', {
     method: 'POST',
-    headers: { ...auth, 'content-type': 'text/plain' },
+    headers: {
+      ...auth,
+      'content-type': 'text/plain',
+      'upload-metadata': uploadMetadata({ filename: 'bench.txt' }),
+    },
     body: 'edge overhead bench document\n',
   });
   if (up.status !== 201) throw new Error(`upload failed: ${up.status} ${await up.text()}`);

@@ -7,7 +7,17 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['doc-get', 'rls-overhead', 'upload-download', 'edge-overhead', 'login'];
+const BENCHES = [
+  'doc-get',
+  'rls-overhead',
+  'upload-download',
+  'edge-overhead',
+  'web',
+  'comments',
+  'bulk-export',
+  'presence',
+  'login',
+];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !BENCHES.includes(w));

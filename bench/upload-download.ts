@@ -4,7 +4,7 @@
  *
  *   node_modules/.bin/node bench/upload-download.ts
  *
- * 30 sequential uploads (POST /v1/documents?filename=…, raw body), then 30 sequential
+ * 30 sequential uploads (POST /v1/documents, file name in Upload-Metadata, raw body), then 30 sequential
  * downloads (GET /v1/documents/{id}/content) of those documents, then the same with 4
  * requests in flight (5 rounds each). Each upload is distinct (its index stamped into the
  * first bytes); the sha256 the cell reports and the sha256 of every download must equal
@@ -12,6 +12,7 @@
  * process (undici fetch), so its own work is included in the figures.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { uploadMetadata } from '../cell/src/modules/documents/upload-metadata.ts';
 import { buildTenant } from '../test/support/harness.ts';
 import { type BenchDatabase, createBenchDatabase, runBench, startBenchCell } from './lib/setup.ts';
 import { fmt, nowMs, summarize, table } from './lib/stats.ts';
@@ -50,9 +51,13 @@ async function main(): Promise<boolean> {
   const upload = async (i: number): Promise<{ ms: number; doc?: Uploaded }> => {
     const { body, sha256 } = payload(i);
     const start = nowMs();
-    const res = await fetch(`${cell!.url}/v1/documents?filename=bench-${i}.bin`, {
+    const res = await fetch(`${cell!.url}/v1/documents`, {
       method: 'POST',
-      headers: { ...admin.headers, 'content-type': 'application/octet-stream' },
+      headers: {
+        ...admin.headers,
+        'content-type': 'application/octet-stream',
+        'upload-metadata': uploadMetadata({ filename: `bench-${i}.bin` }),
+      },
       body,
     });
     const json = (await res.json()) as {

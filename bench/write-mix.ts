@@ -14,6 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { silentLogger } from '@quire/shared/log';
+import { uploadMetadata } from '../cell/src/modules/documents/upload-metadata.ts';
 import { buildTenant, call, uploadDoc } from '../test/support/harness.ts';
 import { arg } from './lib/args.ts';
 import { type LoadResult, type LoadTarget, runLoad } from './lib/load.ts';
@@ -55,8 +56,12 @@ async function main(): Promise<boolean> {
       {
         name: 'upload 1 KiB',
         method: 'POST',
-        path: '/v1/documents?filename=mix.txt',
-        headers: { ...admin.headers, 'content-type': 'text/plain' },
+        path: '/v1/documents',
+        headers: {
+          ...admin.headers,
+          'content-type': 'text/plain',
+          'upload-metadata': uploadMetadata({ filename: 'mix.txt' }),
+        },
         body: `{{seq}} ${'x'.repeat(1016)}`,
       },
       {

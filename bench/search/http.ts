@@ -36,8 +36,8 @@ const CLIENTS = arg('clients', '1,16').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '10'));
 const ENGINE = arg('engine', 'postgres');
 
-/** The query as GET /v1/search parameters (modules/search/schemas.ts). */
-export function toSearchParams(query: SearchQuery): URLSearchParams {
+/** The query as POST /v1/search's JSON body (modules/search/schemas.ts). */
+export function toSearchBody(query: SearchQuery): Record<string, unknown> {
   const { terms, phrases, prefixes, excludes } = query.text;
   const q = [
     ...terms,
@@ -45,21 +45,23 @@ export function toSearchParams(query: SearchQuery): URLSearchParams {
     ...prefixes.map((p) => `${p}*`),
     ...excludes.map((e) => `-${e}`),
   ].join(' ');
-  const p = new URLSearchParams();
-  if (q) p.set('q', q);
   const f = query.filters;
-  if (f.folderId) p.set('folderId', f.folderId);
-  if (f.includeSubfolders === false) p.set('includeSubfolders', 'false');
-  for (const tag of f.tags ?? []) p.append('tag', tag);
-  if (f.authorId) p.set('author', f.authorId);
-  for (const type of f.types ?? []) p.append('type', type);
-  if (f.updatedFrom) p.set('updatedFrom', f.updatedFrom.toISOString());
-  if (f.updatedTo) p.set('updatedTo', f.updatedTo.toISOString());
-  for (const [k, v] of Object.entries(f.customFields ?? {})) p.set(`cf.${k}`, String(v));
-  if (query.facets.length > 0) p.set('facets', query.facets.join(','));
-  p.set('sort', query.sort);
-  p.set('limit', String(query.limit));
-  return p;
+  return {
+    ...(q ? { q } : {}),
+    ...(f.folderId ? { folderId: f.folderId } : {}),
+    ...(f.includeSubfolders === false ? { includeSubfolders: false } : {}),
+    ...(f.tags?.length ? { tags: f.tags } : {}),
+    ...(f.authorId ? { author: f.authorId } : {}),
+    ...(f.types?.length ? { types: f.types } : {}),
+    ...(f.updatedFrom ? { updatedFrom: f.updatedFrom.toISOString() } : {}),
+    ...(f.updatedTo ? { updatedTo: f.updatedTo.toISOString() } : {}),
+    ...(f.customFields
+      ? { customFields: Object.fromEntries(Object.entries(f.customFields).map(([k, v]) => [k, String(v)])) }
+      : {}),
+    ...(query.facets.length > 0 ? { facets: query.facets } : {}),
+    sort: query.sort,
+    limit: query.limit,
+  };
 }
 
 let bench: BenchDatabase | undefined;
@@ -96,8 +98,10 @@ await runBench(
     );
     const queries = queryMix(DOCS).filter((nq) => nq.kind !== 'restricted user');
     const targets = queries.map((nq) => ({
-      path: `/v1/search?${toSearchParams(nq.query).toString()}`,
-      headers: admin.headers,
+      method: 'POST',
+      path: '/v1/search',
+      headers: { ...admin.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(toSearchBody(nq.query)),
     }));
     for (const t of targets) {
       const res = await fetch(`${cell.url}${t.path}`, { headers: t.headers });

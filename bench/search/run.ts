@@ -2,7 +2,7 @@
  * How fast is search, for each engine, on a big tenant among many small ones?
  *
  *   node_modules/.bin/node bench/search/run.ts [--docs 1000000] [--small-tenants 99] [--small-docs 1000]
- *     [--engines postgres,opensearch] [--clients 1,16,64] [--seconds 15] [--pipeline 500] [--no-fastupdate-compare]
+ *     [--engines postgres,opensearch] [--clients 1,16,64] [--seconds 15] [--pipeline 500]
  *     [--big-tier schema] [--keep | --drop-kept]
  *
  * `--keep` leaves the loaded data in place (database `quire_bench_search_kept`, indices
@@ -22,8 +22,7 @@
  *   - query latency p50/p99 at 1, 16 and 64 concurrent clients over a rotating mix of 48
  *     distinct queries (single words of every frequency, 2-6 words, phrases, prefixes,
  *     filters with facets, permission-restricted users), then at 16 clients while documents
- *     are ingested at 50/s — and, for Postgres, the same with the GIN pending list off
- *     (fastupdate) for comparison;
+ *     are ingested at 50/s;
  *   - EXPLAIN ANALYZE of typical searches as the app role.
  * Queries go straight to the engine (the SearchIndex port), as GET /v1/search would after its
  * access-filter read: HTTP, auth and audit are not in these figures. Target on this 2-core
@@ -72,7 +71,6 @@ const ENGINES = arg('engines', 'postgres,opensearch').split(',');
 const CLIENTS = arg('clients', '1,16,64').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '15'));
 const PIPELINE_DOCS = Number(arg('pipeline', '500'));
-const FASTUPDATE_COMPARE = !process.argv.includes('--no-fastupdate-compare');
 const KEEP = process.argv.includes('--keep') || process.argv.includes('--drop-kept');
 const DROP_KEPT = process.argv.includes('--drop-kept');
 const BIG_TIER = arg('big-tier', 'schema') as IsolationTier;
@@ -84,7 +82,6 @@ interface Engine {
   index: SearchIndex;
   afterLoad(): Promise<void>;
   explain?(): Promise<void>;
-  setFastupdate?(on: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,29 +97,28 @@ async function postgresEngine(bench: BenchDatabase): Promise<Engine> {
       await owner`vacuum analyze search_documents`;
       console.log(`  vacuum analyze: ${fmt((nowMs() - t0) / 1000, 1)} s`);
       const [size] = await owner`select pg_size_pretty(pg_total_relation_size('search_documents')) as total,
-        pg_size_pretty(pg_relation_size('search_documents_tsv_idx')) as gin`;
-      console.log(`  search_documents: ${size!.total} in all, GIN (tenant_id, tsv): ${size!.gin}`);
+        pg_size_pretty(pg_relation_size('search_documents')) as heap,
+        pg_size_pretty(pg_relation_size('search_documents_rum_idx')) as rum`;
+      console.log(`  search_documents: ${size!.total} in all, heap ${size!.heap}, RUM index ${size!.rum}`);
     },
     async explain() {
-      for (const [label, terms, access] of [
-        ['rare word, admin', [VOCABULARY[8000]!], true],
-        ['frequent word, restricted user', ['contract'], false],
-      ] as const) {
+      const plans: [string, string, boolean, string][] = [
+        ['rare word, admin, ranked', VOCABULARY[8000]!, true, 'relevance'],
+        ['frequent word, admin, ranked', 'contract', true, 'relevance'],
+        ['frequent word, restricted user, ranked', 'contract', false, 'relevance'],
+        ['frequent word, restricted user, count', 'contract', false, 'count'],
+      ];
+      for (const [label, term, all, order] of plans) {
         const rows = await withTenantTx(db, BIG, (tx) =>
-          tx.execute<{ search_match_plan: string }>(sql`
-            select * from search_match_plan(
-              search_text_query(array['english'], ${`{${terms.join(',')}}`}::text[], null, null, null),
-              true, ${access}, ${`{${folderIdOf(2, null)}}`}::text[], '{}'::text[],
-              null, null, null, null, null, null, null, null, true)`),
+          tx.execute<{ search_plan: string }>(sql`
+            select * from search_plan(
+              search_text_query(array['english'], ${`{${term}}`}::text[], null, null, null), null,
+              ${all}, ${`{${folderIdOf(2, null)}}`}::text[], null, null, null, null, null, null, null, null,
+              ${order}, ${order === 'count' ? 10_001 : 21}, true)`),
         );
         console.log(`\n  EXPLAIN ANALYZE as the app role, ${label}:`);
-        for (const r of rows) console.log(`    ${r.search_match_plan}`);
+        for (const r of rows) console.log(`    ${r.search_plan}`);
       }
-    },
-    /** The migration's setting is on (1 MB pending list); off is the comparison. */
-    async setFastupdate(on) {
-      await owner`select gin_clean_pending_list('search_documents_tsv_idx'::regclass)`;
-      await owner.unsafe(`alter index search_documents_tsv_idx set (fastupdate = ${on ? 'on' : 'off'})`);
     },
     async close() {
       await owner.end();
@@ -401,11 +397,6 @@ await runBench(
       const phases: Phase[] = [];
       for (const c of CLIENTS) phases.push(await measure(engine, queries, c, `${c} clients`, false));
       phases.push(await measure(engine, queries, 16, `16 clients + ingest ${INGEST_PER_SECOND}/s`, true));
-      if (engine.setFastupdate && FASTUPDATE_COMPARE) {
-        await engine.setFastupdate(false);
-        phases.push(await measure(engine, queries, 16, `16 + ingest, fastupdate=off`, true));
-        await engine.setFastupdate(true);
-      }
       console.log(
         table(
           ['phase', 'queries', 'q/s', 'p50 ms', 'p99 ms', 'max ms', 'timeouts', 'ingested'],

@@ -2,25 +2,36 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { CELL_HEADER } from '@quire/shared/edge-headers';
 import { errorHandler, notFoundHandler } from '@quire/shared/error-handler';
 import { PayloadTooLarge } from '@quire/shared/errors';
+import { methodNotAllowed } from '@quire/shared/method-not-allowed';
+import { declareStackResponses } from '@quire/shared/openapi';
 import { requestId } from '@quire/shared/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CellDeps } from './context.ts';
+import { stackResponses } from './http/openapi.ts';
 import { edgeAssertion } from './middleware/edge-assertion.ts';
+import { activityRoutes } from './modules/activity/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { browseRoutes } from './modules/browse/routes.ts';
+import { bulkRoutes } from './modules/bulk/routes.ts';
+import { commentRoutes } from './modules/comments/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { lifecycleRoutes } from './modules/identity/lifecycle-routes.ts';
 import { meRoutes } from './modules/identity/me-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
+import { notificationRoutes } from './modules/notifications/routes.ts';
+import { presenceRoutes } from './modules/presence/routes.ts';
 import { scimRoutes } from './modules/scim/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
+import { linkRoutes } from './modules/sharing/links/routes.ts';
+import { accessRequestRoutes } from './modules/sharing/requests/routes.ts';
 import { sharingRoutes } from './modules/sharing/routes.ts';
 import { ssoAdminRoutes } from './modules/sso/admin-routes.ts';
 import { ssoRoutes } from './modules/sso/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
+import { webhookRoutes } from './modules/webhooks/routes.ts';
 
 /** JSON bodies are small; only uploads stream large bodies (bounded by the plan, per request). */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -63,7 +74,16 @@ export function createApp(deps: CellDeps) {
   app.route('/', scimRoutes);
   app.route('/', auditRoutes);
   app.route('/', searchRoutes);
+  app.route('/', commentRoutes);
+  app.route('/', notificationRoutes);
+  app.route('/', linkRoutes);
+  app.route('/', accessRequestRoutes);
+  app.route('/', activityRoutes);
+  app.route('/', presenceRoutes);
+  app.route('/', bulkRoutes);
+  app.route('/', webhookRoutes);
 
+  declareStackResponses(app.openAPIRegistry, stackResponses);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
@@ -76,6 +96,7 @@ export function createApp(deps: CellDeps) {
   app.doc31('/v1/openapi.json', { openapi: '3.1.0', info: { title: 'Quire cell API', version: '1.0.0' } });
 
   app.onError(errorHandler(deps.log, { logStack: true }));
-  app.notFound(notFoundHandler);
+  // A known path with a method it does not serve: 405 with Allow (OPTIONS: 204 with Allow).
+  app.notFound(methodNotAllowed(app, notFoundHandler));
   return app;
 }

@@ -12,6 +12,7 @@ import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { TokenService } from './auth/token-service.ts';
 import type { SealingKey } from './crypto/sealing-key.ts';
 import type { Db } from './db/client.ts';
+import type { CollabQueue } from './jobs/collab-queue.ts';
 import type { SearchDoorbell } from './jobs/doorbell.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
 import type { EdgeVariables } from './middleware/edge-assertion.ts';
@@ -44,7 +45,23 @@ export interface CellDeps {
   sso: { allowInsecureIdp: boolean };
   /** Wakes the search worker after a commit that wrote outbox rows. */
   searchDoorbell: SearchDoorbell;
+  /** Mail digests, bulk jobs and webhook deliveries for the worker (after the commit). */
+  collabQueue: CollabQueue;
+  collab: CollabSettings;
+  /** Run first when the deps close (live sockets, their Redis subscriber). */
+  cleanup: (() => Promise<void>)[];
   log: Logger;
+}
+
+/** Collaboration settings from the environment (env.ts). */
+export interface CollabSettings {
+  publicBaseUrl: string | undefined;
+  emailBatchSeconds: number;
+  emailDigestSeconds: number;
+  presenceTtlSeconds: number;
+  presenceRecheckSeconds: number;
+  webhookAllowPrivateTargets: boolean;
+  webhookRetryBaseSeconds: number;
 }
 
 export interface TenantRecord {

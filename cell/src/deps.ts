@@ -15,7 +15,9 @@ import type { CellDeps } from './context.ts';
 import { SealingKey } from './crypto/sealing-key.ts';
 import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
+import { CollabQueue } from './jobs/collab-queue.ts';
 import { queuePrefix, SearchDoorbell } from './jobs/doorbell.ts';
+import { TenantChanges } from './tenant-context/changes.ts';
 import { ConfigStore } from './tenant-context/config-store.ts';
 import { TenantDirectory } from './tenant-context/directory.ts';
 
@@ -61,6 +63,10 @@ export async function createDeps(
     db,
   );
   const searchDoorbell = new SearchDoorbell(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
+  const collabQueue = new CollabQueue(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
+  const tenantChanges = new TenantChanges(redis, env.CELL_ID, log);
+  const tenants = new TenantDirectory(db, config, tenantChanges);
+  await tenants.listen();
   const deps: CellDeps = {
     cellId: env.CELL_ID,
     trustProxy: env.TRUST_PROXY,
@@ -71,19 +77,33 @@ export async function createDeps(
     redis,
     tokens,
     loginThrottle: new LoginThrottle(redis),
-    tenants: new TenantDirectory(db, config),
+    tenants,
     sealing,
     config,
     edge: { secret: env.EDGE_ASSERTION_SECRET, required: env.EDGE_ASSERTION_REQUIRED },
     searchIndex,
     searchDoorbell,
     sso: { allowInsecureIdp: env.SSO_ALLOW_INSECURE_IDP },
+    collabQueue,
+    collab: {
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      emailBatchSeconds: env.EMAIL_BATCH_SECONDS,
+      emailDigestSeconds: env.EMAIL_DIGEST_SECONDS,
+      presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,
+      presenceRecheckSeconds: env.PRESENCE_RECHECK_SECONDS,
+      webhookAllowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      webhookRetryBaseSeconds: env.WEBHOOK_RETRY_BASE_SECONDS,
+    },
     auditTrail: new AuditGroupCommit(sql),
+    cleanup: [],
     log,
   };
   const close = async () => {
+    for (const step of deps.cleanup.splice(0)) await step().catch(() => {});
     await deps.auditTrail.drained();
+    await tenantChanges.close();
     await searchDoorbell.close().catch(() => {});
+    await collabQueue.close().catch(() => {});
     await searchIndex.close();
     await sql.end({ timeout: 5 });
     redis.disconnect();

@@ -127,6 +127,69 @@ const envSchema = z
       .max(720)
       .default(24)
       .describe('Blobs no row refers to are removed once older than this (longer than any upload)'),
+    PUBLIC_BASE_URL: z
+      .string()
+      .url()
+      .optional()
+      .describe(
+        "Base URL of links this cell hands out (share links, mails), e.g. the region's hostname https://eu.quire.example; default: the hostname the request came in on through the edge",
+      ),
+    SMTP_URL: z
+      .string()
+      .url()
+      .optional()
+      .describe('SMTP server for notification mails (smtp:// or smtps://); unset = no mail is sent'),
+    SMTP_FROM: z.string().min(3).max(200).default('Quire <no-reply@quire.invalid>'),
+    EMAIL_BATCH_SECONDS: z.coerce
+      .number()
+      .min(0)
+      .max(3600)
+      .default(60)
+      .describe('"instant" mail preference: notifications arriving within this window go out as one mail'),
+    EMAIL_DIGEST_SECONDS: z.coerce
+      .number()
+      .min(1)
+      .max(7 * 86_400)
+      .default(3600)
+      .describe('"digest" mail preference: at most one mail per this interval'),
+    EMAIL_SWEEP_SECONDS: z.coerce
+      .number()
+      .min(1)
+      .max(86_400)
+      .default(300)
+      .describe('How often a worker looks for mails whose job was lost'),
+    PRESENCE_TTL_SECONDS: z.coerce
+      .number()
+      .min(2)
+      .max(300)
+      .default(30)
+      .describe('A viewer whose socket stops answering is gone from presence within this'),
+    PRESENCE_RECHECK_SECONDS: z.coerce
+      .number()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe('How often a live socket re-checks its session and the documents it watches'),
+    BULK_SWEEP_SECONDS: z.coerce
+      .number()
+      .min(1)
+      .max(86_400)
+      .default(60)
+      .describe('How often a worker resumes bulk jobs whose run was lost (crash, lost job)'),
+    COLLAB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    WEBHOOK_RETRY_BASE_SECONDS: z.coerce
+      .number()
+      .min(0.05)
+      .max(3600)
+      .default(10)
+      .describe(
+        'First webhook retry after this; each further one waits twice as long (at most an hour), 8 attempts in all',
+      ),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe('Let webhooks target loopback and private addresses (local development and tests only)'),
   })
   .superRefine((env, ctx) => {
     if (env.BLOB_STORE === 'fs' && !env.BLOB_DIR)

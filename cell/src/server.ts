@@ -1,7 +1,7 @@
-import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { createDeps } from './deps.ts';
 import { parseEnv } from './env.ts';
+import { serveCell } from './http/serve.ts';
 import { ControlPlaneLink } from './modules/control-plane/link.ts';
 
 const env = parseEnv();
@@ -23,12 +23,15 @@ const link = env.CONTROL_PLANE_URL
       deps.config,
     )
   : null;
-const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
+const server = serveCell(app, { hostname: env.HOST, port: env.PORT }, (info) => {
   deps.log.info('cell listening', { port: info.port, host: env.HOST });
   if (link) link.start();
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    server.close(() => void (link?.stop() ?? Promise.resolve()).then(close).then(() => process.exit(0)));
+    // Live sockets close first (they would hold the server open), then the server and the rest.
+    void Promise.all(deps.cleanup.splice(0).map((step) => step().catch(() => {}))).then(() =>
+      server.close(() => void (link?.stop() ?? Promise.resolve()).then(close).then(() => process.exit(0))),
+    );
   });
 }

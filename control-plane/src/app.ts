@@ -1,10 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { errorHandler, notFoundHandler } from '@quire/shared/error-handler';
 import { PayloadTooLarge } from '@quire/shared/errors';
+import { methodNotAllowed } from '@quire/shared/method-not-allowed';
+import { declareStackResponses } from '@quire/shared/openapi';
 import { requestId } from '@quire/shared/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CpDeps } from './context.ts';
+import { adminUi } from './http/admin-ui.ts';
+import { stackResponses } from './http/openapi.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { cellAdminRoutes } from './modules/cells/admin-routes.ts';
@@ -20,7 +24,8 @@ import { tenantRoutes } from './modules/tenants/routes.ts';
 /** Every body here is small JSON. */
 const BODY_LIMIT = 256 * 1024;
 
-export function createApp(deps: CpDeps) {
+/** `adminUiDir`: the built sales-ops page (web/dist/ops), served under /admin/ when given. */
+export function createApp(deps: CpDeps, o: { adminUiDir?: string | undefined } = {}) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestId());
   app.use('*', async (c, next) => {
@@ -41,6 +46,7 @@ export function createApp(deps: CpDeps) {
   app.use('/v1/admin/*', opsAuth());
 
   app.get('/healthz', (c) => c.json({ ok: true, service: 'control-plane' }));
+  if (o.adminUiDir) app.route('/', adminUi(o.adminUiDir));
   app.route('/', routesApi);
   app.route('/', cellAdminRoutes);
   app.route('/', tenantRoutes);
@@ -51,6 +57,7 @@ export function createApp(deps: CpDeps) {
   app.route('/', opsTokenRoutes);
   app.route('/', auditRoutes);
 
+  declareStackResponses(app.openAPIRegistry, stackResponses);
   app.openAPIRegistry.registerComponent('securitySchemes', 'opsToken', {
     type: 'http',
     scheme: 'bearer',
@@ -72,6 +79,7 @@ export function createApp(deps: CpDeps) {
   });
 
   app.onError(errorHandler(deps.log));
-  app.notFound(notFoundHandler);
+  // A known path with a method it does not serve: 405 with Allow (OPTIONS: 204 with Allow).
+  app.notFound(methodNotAllowed(app, notFoundHandler));
   return app;
 }

@@ -1,3 +1,4 @@
+import { errorFields } from '@quire/shared/error-log';
 import type { CpDeps } from './context.ts';
 import { every } from './loops.ts';
 import { sweepCells } from './modules/cells/sweeper.ts';
@@ -13,8 +14,7 @@ export interface BackgroundOptions {
  * and the saga resumer. On start, every unfinished job is resumed at once.
  */
 export async function startBackground(deps: CpDeps, o: BackgroundOptions) {
-  const onError = (what: string) => (err: unknown) =>
-    deps.log.error(`${what} failed`, { error: (err as Error)?.message?.slice(0, 200) });
+  const onError = (what: string) => (err: unknown) => deps.log.error(`${what} failed`, errorFields(err));
   const listeningSince = deps.clock.now();
   await sweepCells(deps, { listeningSince }).catch(onError('sweep'));
   const resumed = await resumePending(deps, 'all').catch(onError('resume'));

@@ -47,6 +47,11 @@ const envSchema = z.object({
   RESUME_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   CELL_CALL_TIMEOUT_SECONDS: z.coerce.number().min(0.5).max(120).default(15),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ADMIN_UI_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The built sales-ops admin page (web/dist/ops), served under /admin/; unset: no page'),
   NODE_ENV: z.string().optional(),
   CP_FAILPOINT: z.enum(['after-cell-provisioned']).optional().describe('Tests only: crash at this point'),
 });

@@ -6,7 +6,7 @@ import { parseEnv } from './env.ts';
 
 const env = parseEnv();
 const { deps, close } = createDeps(env);
-const app = createApp(deps);
+const app = createApp(deps, { adminUiDir: env.ADMIN_UI_DIR });
 const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
   deps.log.info('control plane listening', { port: info.port, host: env.HOST });
 });

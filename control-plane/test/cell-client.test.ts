@@ -12,7 +12,8 @@ import { startControlPlane, type TestControlPlane, uniqueSlug } from './support/
  * proxy's page) is refused as a non-retryable CellCallError, never cast and trusted. The "cell"
  * here is a stand-in HTTP server, since a real cell cannot be made to answer off-contract.
  */
-const INVITATION = 'inv-token-that-must-never-be-logged';
+/** Well formed (the contract checks the shape), and a secret no log or error may show. */
+const INVITATION = `ten_acme.${'MustNeverBeLogged-'.padEnd(43, 'x')}`;
 let reply: { status: number; body: string } = { status: 200, body: '{}' };
 let fakeCell: ReturnType<typeof serve>;
 let baseUrl: string;

@@ -110,14 +110,19 @@ describe('feature flags: default → plan → tenant', () => {
     expect(cleared.body.flags[0]).toEqual({ key: 'search.semantic', value: true, source: 'plan' });
   });
 
-  it('refuses unknown flags and values of the wrong type (400)', async () => {
+  it('refuses unknown flags (404) and values of another type than the definition (409; 400 within one body)', async () => {
+    // Well-formed requests that the stored definitions refuse: not found, or in conflict with them.
     const unknown = await cp.api('PUT', `/v1/admin/tenants/${tenantA}/flags`, { flags: { 'no.such': true } });
-    expect(unknown.status).toBe(400);
-    expect(unknown.body.error.details[0].path).toBe('flags.no.such');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.details.path).toBe('flags.no.such');
     const wrongType = await cp.api('PUT', `/v1/admin/tenants/${tenantA}/flags`, {
       flags: { 'upload.max-parallel': 'lots' },
     });
-    expect(wrongType.status).toBe(400);
+    expect(wrongType.status).toBe(409);
+    expect(wrongType.body.error.details).toMatchObject({
+      path: 'flags.upload.max-parallel',
+      reason: 'flag_type',
+    });
     const wrongPlanType = await cp.api('PUT', '/v1/admin/flags/search.semantic', {
       default: false,
       plans: { standard: 3 },

@@ -92,8 +92,10 @@ describe('placement', () => {
     expect((await place('dd')).body.tenant.cellId).toBe('dd-a');
   });
 
-  it('a region nobody serves is 503 no_capacity; a malformed region is a 400', async () => {
-    expect((await place('nowhere')).status).toBe(503);
+  it('a region no cell was ever opened in is 404 unknown_region; a malformed region is a 400', async () => {
+    const nowhere = await place('nowhere');
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.body.error).toMatchObject({ code: 'not_found', details: { reason: 'unknown_region' } });
     const bad = await place('EU-West!');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('validation_failed');

@@ -10,10 +10,11 @@ import { EdgeError, errorResponse } from './errors.ts';
 import { errorName, log, pathTemplate } from './log.ts';
 import { authenticate } from './middleware/auth.ts';
 import { type RouteVariables, resolveTenant } from './middleware/tenant.ts';
-import { forward } from './proxy.ts';
+import { forward, isUnforwardable, refuseUnforwardable } from './proxy.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { matchHost } from './routing/hosts.ts';
 import { RouteTable } from './routing/route-table.ts';
+import { webApp } from './web-app.ts';
 
 let isolate: EdgeState | null = null;
 
@@ -67,10 +68,6 @@ const isolateState = () =>
 /** Which served hostname, and requests the edge never forwards. */
 const guard = () =>
   createMiddleware<EdgeEnv>(async (c, next) => {
-    const method = c.req.method;
-    if (method === 'CONNECT' || method === 'TRACE') {
-      throw new EdgeError('method_not_allowed', `${method} is not served`);
-    }
     const url = new URL(c.req.url);
     const host = matchHost(url.hostname, c.var.state.config.hosts);
     if (!host) throw new EdgeError('misdirected_request', 'this hostname is not served here');
@@ -82,6 +79,28 @@ const guard = () =>
       throw new EdgeError('not_found', 'not found');
     }
     await next();
+  });
+
+/**
+ * A method `fetch` cannot send (TRACE, TRACK, CONNECT) is refused before authentication, as the
+ * cells refuse a method a path does not serve: 405 with the `Allow` of the path, which any cell
+ * gives (the API is the cells', not a tenant's; during a rollout either version's answer will do
+ * for a refusal). No tenant is needed, so the answer is the same with or without a token.
+ */
+const unforwardable = () =>
+  createMiddleware<EdgeEnv>(async (c, next) => {
+    if (!isUnforwardable(c.req.method)) return next();
+    const { config, table } = c.var.state;
+    const cell = table.anyCell();
+    if (!cell) throw new EdgeError('unavailable', 'no cell is available', 5);
+    return refuseUnforwardable(c.req.raw, {
+      cell,
+      tenantId: null,
+      requestId: c.var.requestId,
+      clientIp: c.var.clientIp,
+      assertionSecret: config.EDGE_ASSERTION_SECRET,
+      timeoutMs: config.UPSTREAM_TIMEOUT_SECONDS * 1000,
+    });
   });
 
 /** The route table must be loaded (cold isolate: KV, then the control plane); refreshes run in the background. */
@@ -113,6 +132,8 @@ export function createApp() {
   /** Tenant discovery: answered here (the control plane maps verified domains), never forwarded. */
   app.post('/v1/auth/discover', discover);
   app.use('*', routeTable());
+  app.use('*', unforwardable());
+  app.use('*', webApp());
   app.use('*', authenticate());
   app.use('*', resolveTenant());
   app.all('*', async (c) => {

@@ -7,8 +7,13 @@ export interface RoutesKv {
   put(key: string, value: string): Promise<void>;
 }
 
+/** The Workers static assets binding (`[assets]` in wrangler.toml): the built web app. */
+export interface AssetsFetcher {
+  fetch(request: Request): Promise<Response>;
+}
+
 /** What wrangler/miniflare hand the worker: vars may arrive as strings, numbers or (HOSTS) objects. */
-export type Bindings = Record<string, unknown> & { ROUTES_KV?: RoutesKv };
+export type Bindings = Record<string, unknown> & { ROUTES_KV?: RoutesKv; ASSETS?: AssetsFetcher };
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 

@@ -2,17 +2,46 @@ import { signEdgeAssertion } from '@quire/shared/edge-assertion';
 import { EDGE_ASSERTION_HEADER, EDGE_TENANT_HEADER, REQUEST_ID_HEADER } from '@quire/shared/edge-headers';
 import type { RouteCell } from '@quire/shared/routing';
 import { getPath } from 'hono/utils/url';
-import { EdgeError } from './errors.ts';
+import { EdgeError, errorResponse } from './errors.ts';
 import { downstreamHeaders, upstreamHeaders, upstreamUrl } from './headers.ts';
 import { CELL_DOWN_RETRY_AFTER_SECONDS } from './middleware/tenant.ts';
 
 export interface ForwardOptions {
   cell: RouteCell;
-  tenantId: string;
+  /** The tenant the request was routed for; null only for what no tenant owns (asking a cell which methods a path allows). */
+  tenantId: string | null;
   requestId: string;
   clientIp: string | null;
   assertionSecret: string;
   timeoutMs: number;
+}
+
+/** Methods the Fetch standard forbids `fetch` to send (TRACE, TRACK, CONNECT): the edge cannot forward them. */
+export function isUnforwardable(method: string): boolean {
+  return method === 'TRACE' || method === 'TRACK' || method === 'CONNECT';
+}
+
+/**
+ * A method the edge cannot forward gets 405 with the `Allow` a cell gives for the path (asked
+ * with OPTIONS, which the cells answer with `Allow` for every path they serve), or the cell's 404
+ * for a path it does not serve: the cells stay the one authority on their routes, the edge keeps
+ * no copy of them. The question carries none of the client's headers (no token, no cookie):
+ * the cell asked need not be the client's tenant's.
+ */
+export async function refuseUnforwardable(request: Request, o: ForwardOptions): Promise<Response> {
+  const asked = await forward(new Request(request.url, { method: 'OPTIONS' }), o);
+  if (asked.status === 404) return asked;
+  await asked.body?.cancel();
+  const allow = asked.headers.get('allow');
+  const refused = errorResponse(
+    new EdgeError(
+      'method_not_allowed',
+      `${request.method} is not served${allow ? `; allowed: ${allow}` : ''}`,
+    ),
+    o.requestId,
+  );
+  if (allow) refused.headers.set('allow', allow);
+  return refused;
 }
 
 /**
@@ -28,7 +57,7 @@ export async function forward(request: Request, o: ForwardOptions): Promise<Resp
   headers.set('x-forwarded-proto', incoming.protocol.replace(/:$/, ''));
   headers.set('x-forwarded-host', incoming.host);
   headers.set(REQUEST_ID_HEADER, o.requestId);
-  headers.set(EDGE_TENANT_HEADER, o.tenantId);
+  if (o.tenantId) headers.set(EDGE_TENANT_HEADER, o.tenantId);
   headers.set(
     EDGE_ASSERTION_HEADER,
     await signEdgeAssertion(o.assertionSecret, {

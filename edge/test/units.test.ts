@@ -3,6 +3,7 @@ import { downstreamHeaders, upstreamHeaders, upstreamUrl } from '../src/headers.
 import { pathTemplate } from '../src/log.ts';
 import { TokenBuckets } from '../src/rate-limit.ts';
 import { matchHost, shareHint } from '../src/routing/hosts.ts';
+import { websocketBearer } from '../src/websocket-token.ts';
 
 /** The pure pieces of the edge, in Node: the same code the worker bundle runs. */
 describe('edge pieces', () => {
@@ -93,5 +94,16 @@ describe('edge pieces', () => {
     expect(buckets.take('b', 0).ok).toBe(true);
     expect(buckets.take('a', 1000).ok).toBe(true);
     expect(buckets.take('a', 1000).ok).toBe(false);
+  });
+
+  it('reads a browser WebSocket token from its subprotocol offer, only on an upgrade', () => {
+    const h = (o: Record<string, string>) => new Headers(o);
+    expect(
+      websocketBearer(h({ upgrade: 'websocket', 'sec-websocket-protocol': 'quire.v1, quire.bearer.a.b.c' })),
+    ).toBe('Bearer a.b.c');
+    expect(
+      websocketBearer(h({ upgrade: 'websocket', 'sec-websocket-protocol': 'quire.v1' })),
+    ).toBeUndefined();
+    expect(websocketBearer(h({ 'sec-websocket-protocol': 'quire.bearer.a.b.c' }))).toBeUndefined();
   });
 });

@@ -8,6 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$QUIRE_SCRIPTS_DIR/opensearch.sh"
 
 MOTO_VERSION=5.2.5
+# The contract test's fuzzer (test/contract/schemathesis.test.ts), in the same venv.
+SCHEMATHESIS_VERSION=4.32.5
 
 take_lock install
 
@@ -18,13 +20,28 @@ pkg_installed() {
 
 POLICY_RC=/usr/sbin/policy-rc.d
 
+# RUM (the Postgres search engine's ranked index, cell migration 0006) for the PostgreSQL major
+# the stack runs: the highest installed, else the one Debian's `postgresql` would install.
+rum_package() {
+  local ver
+  ver=$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -n | tail -1)
+  [[ -n $ver ]] || ver=$(apt-cache depends postgresql 2>/dev/null | sed -nE 's/.*Depends: postgresql-([0-9]+)$/\1/p' | head -1)
+  printf 'postgresql-%s-rum\n' "${ver:-15}"
+}
+
 install_debian_packages() {
   local created_policy=''
-  local want=(postgresql redis-server) missing=() p
+  local rum server
+  rum=$(rum_package)
+  server=${rum%-rum}
+  local want=(postgresql "$rum" redis-server) missing=() p
   command -v curl >/dev/null 2>&1 || want+=(curl)
   # OpenSearch: a JDK 17..21 and Maven (see opensearch.sh).
   while IFS= read -r p; do [[ -n $p ]] && want+=("$p"); done < <(opensearch_debian_packages)
   command -v flock >/dev/null 2>&1 || want+=(util-linux)
+  # The web app's journeys: Debian's Chromium, driven by playwright-core (no browser download),
+  # and a font for its text.
+  want+=(chromium fonts-dejavu-core)
   # Debian's own python3 needs python3-venv for `python3 -m venv` (ensurepip).
   if command -v python3 >/dev/null 2>&1; then
     if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then want+=(python3-venv); fi
@@ -52,7 +69,15 @@ install_debian_packages() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq </dev/null
+  local pg_before pg_after
+  pg_before=$(dpkg-query -W -f='${Version}' "$server" 2>/dev/null || true)
   apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+  pg_after=$(dpkg-query -W -f='${Version}' "$server" 2>/dev/null || true)
+  # An extension package may pull a newer PostgreSQL minor release (bookworm-security's RUM needs
+  # the latest): a server already running keeps the old binary and fails to load the new modules.
+  if [[ -n $pg_before && $pg_before != "$pg_after" ]]; then
+    log "WARNING: PostgreSQL went from $pg_before to $pg_after; restart a running stack's server: bash infra/local/stack.sh restart pg"
+  fi
   if [[ -n $created_policy ]]; then
     rm -f "$POLICY_RC"
     trap - EXIT
@@ -112,9 +137,25 @@ install_moto() {
   log "moto: installed $MOTO_VERSION"
 }
 
+# --- 4. schemathesis, in the venv moto made ------------------------------------------
+install_schemathesis() {
+  local venv=$QUIRE_LOCAL_DIR/venv
+  if [[ -x $venv/bin/schemathesis ]] &&
+    compgen -G "$venv/lib/python*/site-packages/schemathesis-$SCHEMATHESIS_VERSION.dist-info" >/dev/null; then
+    log "schemathesis: ok ($SCHEMATHESIS_VERSION in $venv)"
+    return 0
+  fi
+  log "schemathesis: installing schemathesis==$SCHEMATHESIS_VERSION"
+  PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install --quiet --no-input \
+    "schemathesis==$SCHEMATHESIS_VERSION" </dev/null
+  [[ -x $venv/bin/schemathesis ]] || die "pip finished but $venv/bin/schemathesis is missing"
+  log "schemathesis: installed $SCHEMATHESIS_VERSION"
+}
+
 install_debian_packages
 install_npm_deps
 install_moto
-# 4. OpenSearch: classpath from Maven Central + the launcher class (skipped when unchanged).
+install_schemathesis
+# 5. OpenSearch: classpath from Maven Central + the launcher class (skipped when unchanged).
 opensearch_build
 log "install: done"

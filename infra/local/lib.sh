@@ -5,16 +5,17 @@
 # --- paths -------------------------------------------------------------------
 QUIRE_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 QUIRE_ROOT="$(cd "$QUIRE_SCRIPTS_DIR/../.." && pwd)"
-# The data folder; git-ignored. Override only if the checkout is not traversable
-# by the `postgres` OS user (e.g. a repo under /root).
+# The checkout's own data folder (git-ignored): everything but the Postgres cluster when
+# running as root (see pg.sh). Override for a second stack from the same checkout.
 QUIRE_LOCAL_DIR="${QUIRE_LOCAL_DIR:-$QUIRE_ROOT/.local}"
+QUIRE_LOCAL_DIR="$(realpath -m -- "$QUIRE_LOCAL_DIR")"
 QUIRE_STACK_TIMEOUT="${QUIRE_STACK_TIMEOUT:-30}"
+# One short key per data folder (so per checkout): names this stack's folders outside the
+# checkout and picks its fallback ports, so two checkouts never share either.
+QUIRE_STACK_KEY=$(printf '%s' "$QUIRE_LOCAL_DIR" | sha256sum | cut -c1-12)
 
-# --- ports and credentials (the env contract; see README.md) ------------------
-QUIRE_PG_PORT="${QUIRE_PG_PORT:-54329}"
+# --- credentials (ports: ports.sh, sourced at the end) --------------------------
 QUIRE_PG_SUPERUSER_PASSWORD="${QUIRE_PG_SUPERUSER_PASSWORD:-quire-local-superuser}"
-QUIRE_REDIS_PORT="${QUIRE_REDIS_PORT:-63790}"
-QUIRE_MOTO_PORT="${QUIRE_MOTO_PORT:-45690}"
 
 # --- logging -------------------------------------------------------------------
 # All diagnostics go to stderr so that `stack.sh env` can be eval'ed.
@@ -68,14 +69,6 @@ wait_for() {
 port_open() {
   # shellcheck disable=SC2016 # $1 expands in the inner bash
   timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
-}
-
-# Fail clearly if PORT is taken by something that is not our service.
-ensure_port_free() {
-  local port=$1 svc=$2 var=$3
-  if port_open "$port"; then
-    die "port $port is already in use by another process, so $svc cannot start. Stop that process or pick another port with $var=..."
-  fi
 }
 
 # True if PID exists and is not a zombie. (PID 1 on some sandboxes/containers
@@ -177,3 +170,7 @@ pg_bindir() {
   [[ -n $best ]] || return 1
   printf '%s' "$best"
 }
+
+# --- ports (the env contract; see README.md) -------------------------------------
+# shellcheck source=ports.sh
+source "$QUIRE_SCRIPTS_DIR/ports.sh"

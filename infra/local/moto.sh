@@ -38,7 +38,7 @@ moto_up() {
     die "moto: pid $pid is running but does not answer on $(moto_url) (started with another QUIRE_MOTO_PORT?). Run: bash infra/local/stack.sh restart moto"
   fi
   rm -f "$MOTO_PIDFILE"
-  ensure_port_free "$QUIRE_MOTO_PORT" moto QUIRE_MOTO_PORT
+  claim_port QUIRE_MOTO_PORT moto
   mkdir -p "$MOTO_DIR"
   log "moto: starting on $(moto_url) (log: $MOTO_LOG)"
   printf '==== %s quire stack: starting moto_server on 127.0.0.1:%s\n' "$(date -Is)" "$QUIRE_MOTO_PORT" >>"$MOTO_LOG"

@@ -6,7 +6,7 @@
 # opensearch_build resolves the classpath with Maven and compiles it into .local/opensearch/build,
 # and redoes nothing (no network) while the pom, the launcher and the JDK are unchanged.
 
-QUIRE_OPENSEARCH_PORT="${QUIRE_OPENSEARCH_PORT:-9250}"
+# The port (QUIRE_OPENSEARCH_PORT) comes from ports.sh like the others.
 # Maximum heap of the node (the JVM starts at 256m and grows up to this).
 QUIRE_OPENSEARCH_HEAP="${QUIRE_OPENSEARCH_HEAP:-1g}"
 # A JVM plus OpenSearch needs more than the other services' 30 s on a cold, busy machine.
@@ -152,7 +152,7 @@ opensearch_up() {
     die "opensearch: pid $pid is running but does not answer on $(opensearch_url) (started with another QUIRE_OPENSEARCH_PORT?). Run: bash infra/local/stack.sh restart opensearch"
   fi
   rm -f "$OPENSEARCH_PIDFILE"
-  ensure_port_free "$QUIRE_OPENSEARCH_PORT" opensearch QUIRE_OPENSEARCH_PORT
+  claim_port QUIRE_OPENSEARCH_PORT opensearch
   opensearch_build
   local java_home
   java_home=$(opensearch_java_home)

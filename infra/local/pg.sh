@@ -1,8 +1,23 @@
 # shellcheck shell=bash
 # PostgreSQL service for the local stack. Sourced by stack.sh (after lib.sh).
-# One cluster at .local/pg/data, TCP on 127.0.0.1:$QUIRE_PG_PORT only, socket in .local/pg/run.
+# One cluster at $PG_DIR/data, TCP on 127.0.0.1:$QUIRE_PG_PORT only, socket in $PG_DIR/run.
 
-PG_DIR=$QUIRE_LOCAL_DIR/pg
+# Where the cluster lives. As root the server runs as the `postgres` OS user, who cannot enter
+# a checkout in root's home (mode 700 on Debian): new clusters then go outside the checkout, to
+# /var/lib/quire-local/<stack key>/pg (one per checkout; not /var/tmp, which may be cleaned,
+# nor /var/lib/quire, which deployed cells use). As any other user the server runs as that user,
+# who can reach .local/pg. A cluster already in .local/pg (made by an earlier version) stays there.
+QUIRE_PG_HOME_ROOT=/var/lib/quire-local
+pg_pick_dir() {
+  if [[ -n ${QUIRE_PG_DIR:-} ]]; then
+    realpath -m -- "$QUIRE_PG_DIR"
+  elif [[ -f $QUIRE_LOCAL_DIR/pg/data/PG_VERSION ]] || ! is_root; then
+    printf '%s' "$QUIRE_LOCAL_DIR/pg"
+  else
+    printf '%s/%s/pg' "$QUIRE_PG_HOME_ROOT" "$QUIRE_STACK_KEY"
+  fi
+}
+PG_DIR=$(pg_pick_dir)
 PG_DATA=$PG_DIR/data
 PG_RUN=$PG_DIR/run
 PG_LOGDIR=$PG_DIR/log
@@ -47,13 +62,18 @@ pg_prepare_dirs() {
     die "the Postgres socket path is too long for Unix sockets (${#sock} > 100 chars): $sock. Point QUIRE_LOCAL_DIR at a shorter path."
   fi
   mkdir -p "$PG_DIR" "$PG_RUN" "$PG_LOGDIR"
-  chmod 755 "$QUIRE_LOCAL_DIR" "$PG_DIR" "$PG_RUN" "$PG_LOGDIR"
+  chmod 755 "$PG_DIR" "$PG_RUN" "$PG_LOGDIR"
+  if [[ $PG_DIR == "$QUIRE_PG_HOME_ROOT/$QUIRE_STACK_KEY/pg" ]]; then
+    chmod 755 "$QUIRE_PG_HOME_ROOT" "$QUIRE_PG_HOME_ROOT/$QUIRE_STACK_KEY"
+    # Says whose cluster this is, for whoever finds it after the checkout is gone.
+    printf '%s\n' "$QUIRE_LOCAL_DIR" >"$QUIRE_PG_HOME_ROOT/$QUIRE_STACK_KEY/checkout"
+  fi
   if is_root; then
     id postgres >/dev/null 2>&1 || die "no 'postgres' OS user; run: bash infra/local/install.sh"
     chown postgres:postgres "$PG_DIR" "$PG_RUN" "$PG_LOGDIR"
     [[ -d $PG_DATA ]] && chown postgres:postgres "$PG_DATA"
     if ! runuser -u postgres -- test -x "$PG_DIR" -a -w "$PG_RUN"; then
-      die "the 'postgres' OS user cannot enter $PG_DIR: every parent folder needs o+x (world-traversable). Fix the permissions or set QUIRE_LOCAL_DIR to a folder outside this checkout."
+      die "the 'postgres' OS user cannot enter $PG_DIR: every parent folder needs o+x (world-traversable). Fix the permissions or set QUIRE_PG_DIR to a folder it can reach."
     fi
   fi
 }
@@ -125,9 +145,22 @@ pg_sync_password() {
     die "postgres: could not set the superuser password"
 }
 
+# The port a running cluster was started with (its quire.conf), when it was not set by hand:
+# a cluster left running while ports.env was lost is found again instead of refused.
+pg_adopt_running_port() {
+  local p
+  [[ -z $QUIRE_PG_PORT_EXPLICIT ]] || return 0
+  p=$(sed -n -E 's/^port = ([0-9]+)$/\1/p' "$PG_DATA/quire.conf" 2>/dev/null | head -n1)
+  if valid_port "$p" && [[ $p != "$QUIRE_PG_PORT" ]]; then
+    log "postgres: running on port $p (from $PG_DATA/quire.conf); keeping it"
+    QUIRE_PG_PORT=$p
+  fi
+}
+
 pg_up() {
   pg_resolve_bin
   if pg_running; then
+    pg_adopt_running_port
     if wait_for postgres 5 "$PG_LOG" '' pg_ready; then
       pg_sync_password
       log "postgres: already running (pid $(pg_postmaster_pid)) on 127.0.0.1:$QUIRE_PG_PORT"
@@ -135,7 +168,7 @@ pg_up() {
     fi
     die "postgres: a server is running on $PG_DATA but does not answer on 127.0.0.1:$QUIRE_PG_PORT (started with another QUIRE_PG_PORT?). Run: bash infra/local/stack.sh restart pg"
   fi
-  ensure_port_free "$QUIRE_PG_PORT" postgres QUIRE_PG_PORT
+  claim_port QUIRE_PG_PORT postgres
   pg_prepare_dirs
   pg_initialized || pg_init
   pg_check_version

@@ -53,7 +53,7 @@ redis_up() {
     die "redis: pid $pid is running but does not answer on 127.0.0.1:$QUIRE_REDIS_PORT (started with another QUIRE_REDIS_PORT?). Run: bash infra/local/stack.sh restart redis"
   fi
   rm -f "$REDIS_PIDFILE"
-  ensure_port_free "$QUIRE_REDIS_PORT" redis QUIRE_REDIS_PORT
+  claim_port QUIRE_REDIS_PORT redis
   mkdir -p "$REDIS_DIR"
   redis_write_conf
   log "redis: starting on 127.0.0.1:$QUIRE_REDIS_PORT (log: $REDIS_LOG)"

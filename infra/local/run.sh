@@ -8,4 +8,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 bash infra/local/stack.sh up pg redis
 export PATH="$root/node_modules/.bin:$PATH"
+# The web app (served by the edge) and the sales-ops page (served by the control plane).
+npm run --silent build:web
 exec node infra/local/run-topology.ts

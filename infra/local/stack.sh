@@ -17,13 +17,14 @@ unset _svc
 
 usage() {
   cat >&2 <<EOF
-usage: stack.sh up|down|status|env|restart [service...]
+usage: stack.sh up|down|status|env|restart|where [service...]
   services: ${SERVICES[*]} (default: all; aliases: postgres=pg, s3/kms=moto, os/search=opensearch)
-  up       start (idempotent), wait until ready, write .local/stack.json
+  up       start (idempotent), wait until ready, write .local/stack.json and .local/ports.env
   down     stop
   restart  down then up
   status   print state; exit 1 if any selected service is not running
   env      print export lines (eval "\$(bash infra/local/stack.sh env)")
+  where    print each service's data folder (Postgres may live outside the checkout: README.md)
 EOF
 }
 
@@ -88,6 +89,7 @@ main() {
   up)
     take_lock stack
     for s in "${selected[@]}"; do "${s}_up"; done
+    save_ports
     write_stack_json
     log "stack: up (${selected[*]}); endpoints in $QUIRE_LOCAL_DIR/stack.json"
     ;;
@@ -99,6 +101,7 @@ main() {
     take_lock stack
     for s in "${reversed[@]}"; do "${s}_down"; done
     for s in "${selected[@]}"; do "${s}_up"; done
+    save_ports
     write_stack_json
     log "stack: restarted (${selected[*]})"
     ;;
@@ -114,6 +117,16 @@ main() {
         [[ -n $line ]] || continue
         printf 'export %s=%s\n' "${line%%=*}" "$(shell_quote "${line#*=}")"
       done < <("${s}_env")
+    done
+    ;;
+  where)
+    for s in "${selected[@]}"; do
+      case $s in
+      pg) printf 'pg %s\n' "$PG_DIR" ;;
+      redis) printf 'redis %s\n' "$REDIS_DIR" ;;
+      moto) printf 'moto %s\n' "$MOTO_DIR" ;;
+      opensearch) printf 'opensearch %s\n' "$OPENSEARCH_DIR" ;;
+      esac
     done
     ;;
   -h | --help | help) usage ;;

@@ -41,6 +41,10 @@ export interface TopologyOptions {
   requireEdge?: boolean;
   /** Echo process output to this process' stdout (npm start) as well as capturing it. */
   echo?: boolean;
+  /** More environment for every cell process (API and worker), e.g. SMTP_URL of a local mail sink. */
+  cellEnv?: Record<string, string>;
+  /** More control-plane environment (e.g. ADMIN_UI_DIR: where the built ops page is). */
+  controlPlaneEnv?: Record<string, string>;
 }
 
 export interface Proc {
@@ -86,6 +90,15 @@ export async function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => ok(port));
     });
+  });
+}
+
+/** True when nothing listens on 127.0.0.1:port (we could bind it just now). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const server = createServer();
+    server.once('error', () => ok(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
   });
 }
 
@@ -181,6 +194,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       HEARTBEAT_TIMEOUT_SECONDS: String(Math.max(3, (o.heartbeatSeconds ?? 2) * 3)),
       RESUME_INTERVAL_SECONDS: '2',
       LOG_LEVEL: 'info',
+      ...o.controlPlaneEnv,
     },
   };
 
@@ -253,6 +267,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
         // Local identity providers (infra/local/idp) listen on http://127.0.0.1.
         SSO_ALLOW_INSECURE_IDP: 'true',
         LOG_LEVEL: 'info',
+        ...o.cellEnv,
       } as Record<string, string>,
     };
     cells.set(spec.id, proc);

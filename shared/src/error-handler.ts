@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
+import { databaseError, inputErrorOf } from './database-errors.ts';
+import { errorFields } from './error-log.ts';
 import { type ErrorCode, errorBody, QuireError, RateLimited } from './errors.ts';
 import type { Logger } from './log.ts';
 
@@ -23,17 +25,15 @@ const HTTP_CODES: Record<number, ErrorCode> = {
 
 /**
  * The one mapping from anything thrown to the wire envelope: domain errors, HTTP exceptions,
- * zod, then the unknown. An unknown error is logged by name and message (a driver error can
- * quote values, and values may be personal); `logStack` adds the stack (the cell, whose logs
- * stay in its region).
+ * zod, database refusals the input caused (a 4xx, logged so the schema that let the value
+ * through gets fixed), then the unknown (a 500). Nothing is logged with a database error's
+ * parameters or message, which can quote values (see error-log.ts); `logStack` adds stack
+ * frames (the cell, whose logs stay in its region). A response never carries a stack.
  */
 export function errorHandler(log: Logger, o: { logStack?: boolean } = {}) {
   return (err: Error, c: Context) => {
     const requestId = c.get('requestId') as string | undefined;
-    if (err instanceof QuireError) {
-      if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
-      return c.json(errorBody(err.code, err.message, requestId, err.details), err.status as 400);
-    }
+    if (err instanceof QuireError) return quireResponse(c, err, requestId);
     if (err instanceof ZodError) {
       return c.json(errorBody('validation_failed', 'request is invalid', requestId, zodDetails(err)), 400);
     }
@@ -43,10 +43,19 @@ export function errorHandler(log: Logger, o: { logStack?: boolean } = {}) {
     }
     if (err?.name === 'BodyLimitError')
       return c.json(errorBody('payload_too_large', 'request body is too large', requestId), 413);
-    if (o.logStack) log.error('unhandled error', { requestId, err: err?.message, stack: err?.stack });
-    else log.error('unhandled error', { requestId, err: err?.name, message: err?.message?.slice(0, 200) });
+    const refusal = inputErrorOf(err);
+    if (refusal) {
+      log.warn('database refused a value from the request', { requestId, db: databaseError(err) });
+      return quireResponse(c, refusal, requestId);
+    }
+    log.error('unhandled error', { requestId, ...errorFields(err, { stack: o.logStack }) });
     return c.json(errorBody('internal', 'internal error', requestId), 500);
   };
+}
+
+function quireResponse(c: Context, err: QuireError, requestId: string | undefined) {
+  if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
+  return c.json(errorBody(err.code, err.message, requestId, err.details), err.status as 400);
 }
 
 export function notFoundHandler(c: Context) {

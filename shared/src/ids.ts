@@ -15,6 +15,13 @@ export const ID_PREFIXES = {
   ssoConnection: 'sso',
   mfaFactor: 'mfa',
   alert: 'alr',
+  comment: 'cmt',
+  notification: 'ntf',
+  shareLink: 'lnk',
+  accessRequest: 'arq',
+  bulkJob: 'blk',
+  webhook: 'whk',
+  webhookDelivery: 'dlv',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

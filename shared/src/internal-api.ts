@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { emailSchema, lineSchema, textSchema } from './input/text.ts';
 import { ISOLATION_TIERS, PLAN_IDS } from './plans.ts';
 import { publicJwkSchema, SLUG_PATTERN, sealingJwkSchema } from './routing.ts';
 import { TENANT_STATUSES } from './tenancy.ts';
+import { tenantSecretSchema } from './tenant-secrets.ts';
 
 /**
  * The cell's internal API, which only the control plane calls (bearer: the cell's credential):
@@ -18,17 +20,17 @@ export const INTERNAL_CELL_PATH = '/internal/v1/cell';
 /** The first admin in clear: what a sealed admin must open to, or what a standalone cell's caller sends. */
 export const provisionAdminSchema = z
   .object({
-    email: z.email().max(254),
-    name: z.string().trim().min(1).max(200),
-    password: z
-      .string()
-      .min(12)
-      .max(200)
+    email: emailSchema,
+    name: lineSchema(200),
+    password: textSchema({ min: 12, max: 200 })
       .optional()
       .describe('Initial password; omit to get an invitation token'),
   })
   .strict();
 export type ProvisionAdmin = z.infer<typeof provisionAdminSchema>;
+
+/** Five base64url segments: a JWE in compact serialization. */
+const JWE_COMPACT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/;
 
 export const sealedAdminSchema = z
   .object({
@@ -36,7 +38,8 @@ export const sealedAdminSchema = z
       .string()
       .min(20)
       .max(20_000)
-      .describe('The admin object sealed to this cell (JWE, purpose provision:<tenantId>)'),
+      .regex(JWE_COMPACT)
+      .describe('The admin object sealed to this cell (JWE compact form, purpose provision:<tenantId>)'),
   })
   .strict();
 
@@ -64,9 +67,7 @@ export type InternalTenant = z.infer<typeof internalTenantSchema>;
 export const provisionTenantResultSchema = z.object({
   tenant: internalTenantSchema,
   adminUserId: z.string().min(1),
-  invitationToken: z
-    .string()
-    .min(1)
+  invitationToken: tenantSecretSchema
     .nullable()
     .describe('Hand to the first admin to set a password; null once accepted (or given a password)'),
 });

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The plan table from the design. The control plane owns it; cells keep the last known copy. */
 export interface PlanLimits {
   apiCallsPerMinute: number;
@@ -60,3 +62,9 @@ export const PLAN_LIMIT_KEYS = Object.keys(PLANS.standard) as (keyof PlanLimits)
 
 export const ISOLATION_TIERS = ['pooled', 'schema', 'database', 'dedicated'] as const;
 export type IsolationTier = (typeof ISOLATION_TIERS)[number];
+
+/**
+ * One limit as ops write it: a non-negative integer JavaScript holds exactly (the document
+ * states both bounds, so a larger number is not "valid" there and refused here).
+ */
+export const planLimitSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

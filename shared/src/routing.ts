@@ -10,6 +10,15 @@ import { PLAN_IDS } from './plans.ts';
 export const CELL_ID_PATTERN = /^[a-z0-9-]{2,32}$/;
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,39}$/;
 export const REGION_PATTERN = /^[a-z]{2,12}$/;
+/**
+ * Printable ASCII, the characters of a key id, an issuer or a version: what a cell reports is
+ * stored by the control plane and read by the edge, so nothing Postgres refuses (NUL) gets in.
+ */
+const PRINTABLE = /^[ -~]+$/;
+/** A JWK coordinate: base64url (RFC 7518). */
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const keyId = z.string().min(1).max(128).regex(PRINTABLE);
+const coordinate = z.string().min(1).max(128).regex(BASE64URL);
 
 export const CELL_STATUSES = ['active', 'draining', 'down'] as const;
 export type CellStatus = (typeof CELL_STATUSES)[number];
@@ -21,11 +30,11 @@ export type TenantLifecycle = (typeof TENANT_LIFECYCLE)[number];
 /** One public signing key of a cell, as a JWK with the cell it belongs to. */
 export const publicJwkSchema = z
   .object({
-    kid: z.string().min(1).max(128),
+    kid: keyId,
     kty: z.literal('EC'),
     crv: z.literal('P-256'),
-    x: z.string().min(1).max(128),
-    y: z.string().min(1).max(128),
+    x: coordinate,
+    y: coordinate,
     alg: z.literal('ES256').optional(),
     use: z.literal('sig').optional(),
   })
@@ -35,11 +44,11 @@ export type PublicJwk = z.infer<typeof publicJwkSchema>;
 /** A cell's public key for sealed (JWE ECDH-ES+A256KW) payloads. */
 export const sealingJwkSchema = z
   .object({
-    kid: z.string().min(1).max(128),
+    kid: keyId,
     kty: z.literal('EC'),
     crv: z.literal('P-256'),
-    x: z.string().min(1).max(128),
-    y: z.string().min(1).max(128),
+    x: coordinate,
+    y: coordinate,
     alg: z.literal('ECDH-ES+A256KW').optional(),
     use: z.literal('enc').optional(),
   })
@@ -81,11 +90,11 @@ export const cellHeartbeatSchema = z
   .object({
     region: z.string().regex(REGION_PATTERN),
     baseUrl: z.string().url().max(500),
-    version: z.string().min(1).max(64),
+    version: z.string().min(1).max(64).regex(PRINTABLE),
     capacity: z.number().int().min(0).max(10_000_000).describe('How many tenants this cell may home'),
     tenantCount: z.number().int().min(0),
     /** `iss` of the access tokens this cell signs. */
-    issuer: z.string().min(1).max(500),
+    issuer: z.string().min(1).max(500).regex(PRINTABLE),
     keys: z.array(publicJwkSchema).max(16).describe('Signing keys the cell currently advertises'),
     /** ECDH-ES P-256 public key the control plane seals personal data to (see sealed.ts). */
     sealingKey: sealingJwkSchema,

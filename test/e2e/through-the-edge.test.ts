@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../infra/local/topology.ts';
+import { rawRequest } from '../support/allow.ts';
 import { cellSigningKey, startWorld, untilRouted, type World } from '../support/topology.ts';
 
 /**
@@ -81,6 +82,32 @@ describe('one hostname, two regions', () => {
     });
     expect(res.status).toBe(404);
     expect(((await res.json()) as any).error.code).toBe('tenant_not_found');
+  });
+});
+
+describe('a method a path does not serve, through the edge', () => {
+  it('is 405 with the Allow of the cell: forwarded methods by the cell itself, TRACE by the edge before any token is read', async () => {
+    const token = await world.login('acme-us', us.email, us.password);
+    const patch = await world.edge.fetch('http://quire.test/v1/me', {
+      method: 'PATCH',
+      headers: bearer(token),
+    });
+    expect(patch.status).toBe(405);
+    expect(patch.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(((await patch.json()) as any).error.code).toBe('method_not_allowed');
+    const options = await world.edge.fetch('http://quire.test/v1/me', {
+      method: 'OPTIONS',
+      headers: bearer(token),
+    });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    // fetch cannot send TRACE (nor could the edge forward it): a raw request, with and without a token.
+    for (const headers of [{ host: 'quire.test', ...bearer(token) }, { host: 'quire.test' }]) {
+      const trace = await rawRequest(world.edge.url, '/v1/auth/login', 'TRACE', headers);
+      expect(trace).toMatchObject({ status: 405, allow: 'OPTIONS, POST', code: 'method_not_allowed' });
+    }
+    const unknown = await rawRequest(world.edge.url, '/v1/no-such-thing', 'TRACE', { host: 'quire.test' });
+    expect(unknown.status).toBe(404);
   });
 });
 

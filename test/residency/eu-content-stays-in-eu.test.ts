@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadMetadata } from '../../cell/src/modules/documents/upload-metadata.ts';
+import { connectLive } from '../support/live-client.ts';
 import { startWorld, untilRouted, type World } from '../support/topology.ts';
 
 /**
@@ -24,6 +26,8 @@ const secrets = {
   userEmail: `${MARK}.kurt@alpenrose.example`,
   userName: `${MARK} Kurt Brenninkmeyer`,
   tag: `${MARK}-vertraulich`,
+  commentText: `${MARK} Bitte Klausel sieben prüfen`,
+  requestMessage: `${MARK} Zugang für die Prüfung erbeten`,
 };
 
 async function dumpDatabase(database: string): Promise<string> {
@@ -105,9 +109,13 @@ beforeAll(async () => {
 
   // A US workload, so us-1's stores are not trivially empty.
   const usToken = await world.login('homebase-us', us.email, us.password);
-  const usUpload = await world.edge.fetch('http://quire.test/v1/documents?filename=us-notes.txt', {
+  const usUpload = await world.edge.fetch('http://quire.test/v1/documents', {
     method: 'POST',
-    headers: { authorization: `Bearer ${usToken}`, 'content-type': 'text/plain' },
+    headers: {
+      authorization: `Bearer ${usToken}`,
+      'content-type': 'text/plain',
+      'upload-metadata': uploadMetadata({ filename: 'us-notes.txt' }),
+    },
     body: 'quarterly notes of the US tenant',
   });
   expect(usUpload.status).toBe(201);
@@ -132,10 +140,15 @@ beforeAll(async () => {
     password: 'another long password',
   });
   const folder = await json('POST', '/v1/folders', { name: secrets.folderName });
-  const upload = await world.edge.fetch(
-    `${host}/v1/documents?${new URLSearchParams({ filename: secrets.filename, folderId: folder.id, title: secrets.title })}`,
-    { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: secrets.documentText },
-  );
+  const upload = await world.edge.fetch(`${host}/v1/documents?folderId=${folder.id}`, {
+    method: 'POST',
+    headers: {
+      ...auth,
+      'content-type': 'text/plain',
+      'upload-metadata': uploadMetadata({ filename: secrets.filename, title: secrets.title }),
+    },
+    body: secrets.documentText,
+  });
   expect(upload.status).toBe(201);
   const doc = ((await upload.json()) as any).document;
   await json('PATCH', `/v1/documents/${doc.id}`, { tags: [secrets.tag] });
@@ -165,20 +178,45 @@ beforeAll(async () => {
     body: JSON.stringify({ email: secrets.userEmail, password: 'not the password' }),
   });
   await json('GET', `/v1/audit?limit=50`);
+  // Collaboration: a comment mentioning the user (a notification), a presence session through
+  // the edge on the EU hostname, a share link opened without login, an access request.
+  const commented = await json('POST', `/v1/documents/${doc.id}/comments`, {
+    body: `${secrets.commentText} @[${user.id}]`,
+  });
+  expect(commented.mentions).toHaveLength(1);
+  const tab = await connectLive(`${world.edge.url.replace('http', 'ws')}/v1/live`, userToken, {
+    headers: { host: 'eu.quire.test' },
+    heartbeatMs: 1_000,
+  });
+  tab.send({ type: 'join', documentId: doc.id });
+  await tab.next((m) => m.type === 'presence' && m.viewers.length === 1, 10_000, 'presence');
+  const link = await json('POST', '/v1/share-links', { resourceType: 'document', resourceId: doc.id });
+  expect((await world.edge.fetch(link.url)).status).toBe(200);
+  const restricted = await world.edge.fetch(`${host}/v1/folders`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Closed room' }),
+  });
+  const closed = ((await restricted.json()) as any).id as string;
+  const asked = await world.edge.fetch(`${host}/v1/access-requests`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceType: 'folder', resourceId: closed, message: secrets.requestMessage }),
+  });
+  expect(asked.status).toBe(202);
+  tab.close();
+
   // Searches: the worker indexes the document (extracted text, title, tags), the user finds it.
   const deadline = Date.now() + 30_000;
   let found = 0;
   while (Date.now() < deadline && found === 0) {
-    const res = await json('GET', `/v1/search?${new URLSearchParams({ q: `${MARK}Alpenrose` })}`);
+    const res = await json('POST', '/v1/search', { q: `${MARK}Alpenrose` });
     found = res.total;
     if (found === 0) await new Promise((r) => setTimeout(r, 300));
   }
   expect(found).toBe(1);
-  await json(
-    'GET',
-    `/v1/search?${new URLSearchParams({ q: `"merger of ${MARK}Alpenrose"`, facets: 'tags,author' })}`,
-  );
-  await json('GET', `/v1/search?${new URLSearchParams({ q: `${MARK}*` })}`);
+  await json('POST', '/v1/search', { q: `"merger of ${MARK}Alpenrose"`, facets: ['tags', 'author'] });
+  await json('POST', '/v1/search', { q: `${MARK}*` });
   // Let heartbeats and config pulls run with this tenant in place.
   await new Promise((r) => setTimeout(r, 2_500));
 }, 180_000);
@@ -207,6 +245,16 @@ describe('EU tenant content never leaves eu-1', () => {
     expect(findings(world.edge.logs.join('\n'))).toEqual([]);
   });
 
+  it('is in no URL the edge saw (a provider logs URLs) and not in the edge’s local state', async () => {
+    // Uploads, searches, renames, logins: the workload sent all of it, none in a URL.
+    expect(world.edge.urls.length).toBeGreaterThan(10);
+    expect(world.edge.urls.some((u) => u.includes('/v1/search'))).toBe(true);
+    expect(findings(world.edge.urls.map((u) => decodeURIComponent(u)).join('\n'))).toEqual([]);
+    const state = dumpFolder(join(world.dir, 'edge-state'));
+    expect(state.length).toBeGreaterThan(0); // the route table's KV copy is there to scan
+    expect(findings(state)).toEqual([]);
+  });
+
   it('is where it belongs: the same scan finds it in eu-1, and the document text only as ciphertext on disk', async () => {
     const eu1 = world.topology.cells.get('eu-1')!;
     const db = findings(await dumpDatabase(eu1.database));
@@ -220,6 +268,8 @@ describe('EU tenant content never leaves eu-1', () => {
         'title',
         'tag',
         'documentText',
+        'commentText',
+        'requestMessage',
       ]),
     );
     const disk = findings(dumpFolder(join(eu1.dir, 'blobs')));

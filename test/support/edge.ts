@@ -33,6 +33,11 @@ export interface StartEdgeOptions {
   kv?: boolean;
   /** Keep ROUTES_KV in this folder, so a second edge starts cold on what the first one wrote (default: in memory). */
   kvPersist?: string;
+  /**
+   * Bind this folder as the ASSETS binding (Workers static assets, as `[assets]` in
+   * wrangler.toml: worker first, single-page-app fallback): the built web app, web/dist/app.
+   */
+  assetsDir?: string;
   /** Extra or overriding raw bindings (e.g. to test binding validation). */
   bindings?: Record<string, string>;
 }
@@ -61,6 +66,11 @@ export interface TestEdge {
   fetch(pathOrUrl: string, init?: RequestInit): Promise<Response>;
   /** Everything the worker wrote to stdout/stderr, one entry per line. */
   logs: string[];
+  /**
+   * Every URL a client sent to the edge: what a provider's request logs, traces and analytics
+   * record (possibly outside the tenant's region), so what must hold no tenant content.
+   */
+  urls: string[];
   /** The isolate's counters (GET /__edge/stats with the edge token). */
   stats(): Promise<EdgeStats>;
   close(): Promise<void>;
@@ -99,6 +109,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<TestEdge> {
   const hosts = options.hosts ?? { 'quire.test': 'global', 'eu.quire.test': 'eu', 'us.quire.test': 'us' };
   const host = Object.keys(hosts).find((h) => hosts[h] === 'global') ?? Object.keys(hosts)[0]!;
   const logs: string[] = [];
+  const urls: string[] = [];
   const capture = (stream: Readable) => {
     let pending = '';
     stream.setEncoding('utf8');
@@ -124,6 +135,16 @@ export async function startEdge(options: StartEdgeOptions): Promise<TestEdge> {
     },
     kvNamespaces: options.kv === false ? [] : ['ROUTES_KV'],
     ...(options.kvPersist ? { kvPersist: options.kvPersist } : {}),
+    ...(options.assetsDir
+      ? {
+          assets: {
+            directory: options.assetsDir,
+            binding: 'ASSETS',
+            routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+            assetConfig: { not_found_handling: 'single-page-application' as const },
+          },
+        }
+      : {}),
     bindings: {
       CONTROL_PLANE_URL: options.controlPlaneUrl,
       EDGE_TOKEN: options.edgeToken,
@@ -141,6 +162,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<TestEdge> {
   const url = (await mf.ready).toString().replace(/\/$/, '');
   const fetchEdge = async (pathOrUrl: string, init?: RequestInit) => {
     const target = pathOrUrl.startsWith('/') ? `http://${host}${pathOrUrl}` : pathOrUrl;
+    urls.push(target);
     const res = await mf.dispatchFetch(target, init as never);
     return res as unknown as Response;
   };
@@ -149,6 +171,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<TestEdge> {
     host,
     fetch: fetchEdge,
     logs,
+    urls,
     async stats() {
       const res = await fetchEdge('/__edge/stats', {
         headers: { authorization: `Bearer ${options.edgeToken}` },

@@ -6,6 +6,7 @@ import { silentLogger } from '@quire/shared/log';
 import { createApp } from '../../cell/src/app.ts';
 import { createDeps } from '../../cell/src/deps.ts';
 import { parseEnv } from '../../cell/src/env.ts';
+import { uploadMetadata } from '../../cell/src/modules/documents/upload-metadata.ts';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef0123';
 
@@ -126,10 +127,16 @@ export async function uploadDoc(
   q: Record<string, string> = {},
   extraHeaders: Record<string, string> = {},
 ) {
-  const params = new URLSearchParams({ filename: 'file.txt', ...q });
-  const res = await cell.app.request(`/v1/documents?${params}`, {
+  const { filename = 'file.txt', title, ...query } = q;
+  const params = new URLSearchParams(query);
+  const res = await cell.app.request(`/v1/documents${params.size ? `?${params}` : ''}`, {
     method: 'POST',
-    headers: { ...user.headers, 'content-type': 'text/plain', ...extraHeaders },
+    headers: {
+      ...user.headers,
+      'content-type': 'text/plain',
+      'upload-metadata': uploadMetadata({ filename, title }),
+      ...extraHeaders,
+    },
     body: content,
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };

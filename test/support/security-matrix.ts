@@ -12,6 +12,18 @@ export interface Operation {
   security: 'user' | 'internal' | 'public';
 }
 
+/**
+ * What the matrix makes a route answer, by its security, so its document must declare them:
+ * a user route 401 (no, bad or foreign token), 403 (suspended tenant, token of another tenant
+ * than the request was routed for), 404 (what another tenant's caller may not see) and 421 (a
+ * tenant homed elsewhere); an internal route 401.
+ */
+export const MATRIX_STATUSES: Record<Operation['security'], number[]> = {
+  user: [401, 403, 404, 421],
+  internal: [401],
+  public: [],
+};
+
 export async function operationsOf(cell: TestCell): Promise<Operation[]> {
   const doc = (await (await cell.app.request('/v1/openapi.json')).json()) as {
     paths: Record<string, Record<string, { security?: Record<string, unknown>[] }>>;

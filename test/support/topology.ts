@@ -11,6 +11,8 @@ import { startEdge, type TestEdge } from './edge.ts';
  * hostname `quire.test` (regional hostnames `eu.quire.test`, `us.quire.test`).
  */
 export interface World {
+  /** The world's scratch folder: the cells' folders and the edge's local state live under it. */
+  dir: string;
   topology: Topology;
   edge: TestEdge;
   /** Provisions a tenant through the control plane's admin API; returns its id and admin. */
@@ -25,19 +27,31 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(o: { name: string; redisDbs: [number, number]; refreshSeconds?: number }) {
+export async function startWorld(o: {
+  name: string;
+  redisDbs: [number, number];
+  refreshSeconds?: number;
+  /** Served hostnames of the edge (default quire.test, eu.quire.test, us.quire.test). */
+  hosts?: Record<string, string>;
+  /** The built web app, bound as the edge's static assets. */
+  assetsDir?: string;
+  /** More control-plane environment (e.g. ADMIN_UI_DIR: the built ops page). */
+  controlPlaneEnv?: Record<string, string>;
+}) {
   const dbPrefix = `quire_${o.name}_${process.pid}`;
   const cells: CellSpec[] = [
     { id: 'us-1', region: 'us', redisDb: o.redisDbs[0] },
     { id: 'eu-1', region: 'eu', redisDb: o.redisDbs[1] },
   ];
+  const dir = mkdtempSync(join(tmpdir(), `quire-${o.name}-`));
   const topology = await startTopology({
-    dir: mkdtempSync(join(tmpdir(), `quire-${o.name}-`)),
+    dir,
     pgAdminUrl: process.env.QUIRE_PG_ADMIN_URL!,
     redisUrl: process.env.QUIRE_REDIS_URL!,
     dbPrefix,
     cells,
     heartbeatSeconds: 1,
+    ...(o.controlPlaneEnv ? { controlPlaneEnv: o.controlPlaneEnv } : {}),
   });
   const edge = await startEdge({
     controlPlaneUrl: topology.controlPlane.url,
@@ -45,8 +59,13 @@ export async function startWorld(o: { name: string; redisDbs: [number, number]; 
     assertionSecret: topology.secrets.assertionSecret,
     refreshSeconds: o.refreshSeconds ?? 1,
     missRefreshSeconds: 1,
+    // The edge's local state (its KV cache of the route table) on disk, where a test can scan it.
+    kvPersist: join(dir, 'edge-state'),
+    ...(o.hosts ? { hosts: o.hosts } : {}),
+    ...(o.assetsDir ? { assetsDir: o.assetsDir } : {}),
   });
   const world: World = {
+    dir,
     topology,
     edge,
     async provision(p) {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/tenant-tx.ts';
 import type { AuditEntry } from './entry.ts';
 
@@ -8,10 +9,7 @@ import type { AuditEntry } from './entry.ts';
  */
 export function appendInTx(tx: Tx, entries: AuditEntry[]): Promise<unknown> {
   if (entries.length === 0) return Promise.resolve();
-  // A raw statement, sent the moment it is created (ahead of a COMMIT sent after it) and run
-  // once however often it is awaited. drizzle's `tx.execute()` is a thenable that runs its
-  // statement again on every then/catch/await: withActor's `.catch()` then `await` ran the
-  // append twice, the second time after the COMMIT, outside the transaction (every audited
-  // write was recorded twice).
-  return tx.conn`select audit_record(${JSON.stringify(entries)}::text::jsonb)`;
+  // drizzle's query promise runs its statement again on every then(): take it exactly once,
+  // now (so it is sent in order), and hand back a plain promise callers may await repeatedly.
+  return tx.execute(sql`select audit_record(${JSON.stringify(entries)}::jsonb)`).then((r) => r);
 }

@@ -44,3 +44,11 @@ export function actorOf(claims: AccessClaims, row: ActorRow): ActorRecord {
     scopes: row.scopes,
   };
 }
+
+/**
+ * The worker acting for a user (bulk jobs, mail digests, pushes): the user's role and principals,
+ * no session, as a login would see (a job started with an API token is not narrowed to its scopes).
+ */
+export function actingFor(o: { userId: string; role: TenantRole; principalIds: string[] }): ActorRecord {
+  return { ...o, sessionId: '', kind: 'bearer', scopes: [] };
+}

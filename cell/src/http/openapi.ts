@@ -1,12 +1,21 @@
-import { z } from '@hono/zod-openapi';
+import type { z } from '@hono/zod-openapi';
 import { QuireError } from '@quire/shared/errors';
-import { errorResponse, openApiRouter } from '@quire/shared/openapi';
+import { idOfPrefix } from '@quire/shared/input/ids';
+import {
+  errorResponse,
+  hasBody,
+  hasInput,
+  hasJsonBody,
+  openApiRouter,
+  type StackResponse,
+  securedBy,
+} from '@quire/shared/openapi';
 import type { AppEnv } from '../context.ts';
 
 /** One Hono instance per resource file, all sharing the validation hook (see shared/openapi.ts). */
 export const router = () => openApiRouter<AppEnv>();
 
-export { errorSchema, json } from '@quire/shared/openapi';
+export { errorResponse, errorSchema, json } from '@quire/shared/openapi';
 
 const err = errorResponse;
 
@@ -20,19 +29,46 @@ export const commonErrors = {
   429: err('Rate limited'),
 } as const;
 
+/** A 409 `conflict`, saying when. */
+export const conflict = (when: string) => ({ 409: err(`Conflicts with the current state: ${when}`) });
+
+/**
+ * What the cell's middleware stack answers on every route it applies to (app.ts): the edge
+ * assertion check (401 on anything but /internal), the JSON body limit (413), validation
+ * (400), and on user routes the token, tenant and home-cell checks (401, 403, 421).
+ */
+export const stackResponses: readonly StackResponse[] = [
+  { status: 400, description: 'Invalid input (validation_failed)', appliesTo: hasInput },
+  {
+    status: 401,
+    description: 'Missing or invalid credential, or an edge assertion that does not verify',
+    appliesTo: () => true,
+  },
+  {
+    status: 403,
+    description: 'Tenant suspended, or a token of another tenant than the request was routed for',
+    appliesTo: securedBy('bearerAuth'),
+  },
+  { status: 413, description: 'The request body is too large (payload_too_large)', appliesTo: hasBody },
+  {
+    status: 415,
+    description: 'The body is not application/json (unsupported_media_type)',
+    appliesTo: hasJsonBody,
+  },
+  { status: 421, description: 'Tenant is not homed in this cell', appliesTo: securedBy('bearerAuth') },
+];
+
 /** A change refused because of the current state (last admin, already enrolled…). */
 export const conflictError = err('Conflicts with the current state');
 
 export const bearer = [{ bearerAuth: [] }];
 
+/** An id path or query parameter of one kind (`doc_…`); see shared/input/ids.ts. */
 export function idParam(prefix: string, description: string) {
-  return z
-    .string()
-    .regex(new RegExp(`^${prefix}_[0-9a-z]{25}$`), `must be a ${prefix}_ id`)
-    .openapi({ description, example: `${prefix}_01hzy3k5m8q2w4e6r8t0y2u4i6` });
+  return idOfPrefix(prefix, description);
 }
 
-/** Opaque cursors: base64url JSON, validated on the way back in. */
+/** Opaque cursors (search's): base64url JSON, validated on the way back in. */
 export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Forbidden, QuireError, Unauthenticated } from '@quire/shared/errors';
 import { bearerToken } from '@quire/shared/openapi';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ACCESS_COOKIE, CSRF_HEADER, readCookie, SAFE_METHODS } from '../auth/browser.ts';
 import type { AppEnv } from '../context.ts';
@@ -13,6 +14,36 @@ function bearer(header: string | undefined): string {
 }
 
 /**
+ * A browser cannot set headers on a WebSocket: it offers the token as a subprotocol
+ * (`quire.bearer.<token>`, beside `quire.v1`), never in the URL, whose logs would keep it.
+ */
+function protocolToken(header: string | undefined): string | undefined {
+  const offered = (header ?? '').split(',').map((p) => p.trim());
+  const token = offered
+    .find((p) => p.startsWith(WEBSOCKET_BEARER_PREFIX))
+    ?.slice(WEBSOCKET_BEARER_PREFIX.length);
+  return token ? bearer(`Bearer ${token}`) : undefined;
+}
+
+/**
+ * A WebSocket upgrade authenticated by the session cookie cannot carry the CSRF header: it must
+ * come from a page of the same origin (browsers always send Origin on an upgrade), so another
+ * site cannot open a socket with the user's cookie.
+ */
+function sameOrigin(c: Context<AppEnv>): boolean {
+  const origin = c.req.header('origin');
+  const host = (trustsForwarding(c) && c.req.header('x-forwarded-host')) || c.req.header('host');
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export const WEBSOCKET_BEARER_PREFIX = 'quire.bearer.';
+
+/**
  * Zero trust: the cell verifies every user token itself (the edge may be bypassed), checks
  * that a request the edge asserted was routed for the token's tenant, then that the tenant
  * is homed here (421 otherwise) and active (403 when suspended).
@@ -22,13 +53,21 @@ function bearer(header: string | undefined): string {
  * What the credential is (login, API token, SCIM token) and whether it still works is read
  * from the database with the actor (auth/actor.ts), never from here.
  */
-export const requireUser = () =>
+export const requireUser = (o: { websocketProtocol?: boolean } = {}) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const deps = c.get('deps');
     const header = c.req.header('authorization');
-    const cookie = header === undefined ? readCookie(c, ACCESS_COOKIE) : undefined;
-    const claims = await deps.tokens.verifyAccessToken(cookie ?? bearer(header));
-    if (cookie !== undefined && !SAFE_METHODS.has(c.req.method)) {
+    const offered =
+      header === undefined && o.websocketProtocol
+        ? protocolToken(c.req.header('sec-websocket-protocol'))
+        : undefined;
+    const cookie = header === undefined && offered === undefined ? readCookie(c, ACCESS_COOKIE) : undefined;
+    const claims = await deps.tokens.verifyAccessToken(offered ?? cookie ?? bearer(header));
+    if (cookie !== undefined && o.websocketProtocol && !sameOrigin(c))
+      throw new Forbidden('a live channel opened with the session cookie must come from this origin', {
+        reason: 'origin',
+      });
+    if (cookie !== undefined && !o.websocketProtocol && !SAFE_METHODS.has(c.req.method)) {
       const csrf = c.req.header(CSRF_HEADER);
       if (!csrf || !deps.tokens.checkCsrf(claims.sid, csrf))
         throw new Forbidden('this change needs the session CSRF token in x-csrf-token', { reason: 'csrf' });

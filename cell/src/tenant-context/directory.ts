@@ -5,6 +5,7 @@ import type { TenantRecord } from '../context.ts';
 import type { Db } from '../db/client.ts';
 import { tenants } from '../db/schema/index.ts';
 import { withTenantTx } from '../db/tenant-tx.ts';
+import type { TenantChanges } from './changes.ts';
 
 const TTL_MS = 5_000;
 
@@ -20,19 +21,32 @@ export type TenantSettings = {
  */
 export interface TenantSettingsSource {
   settings(tenantId: string): TenantSettings;
+  /** Called after every new config: cached records carry its settings, so they go. */
+  onChange?(listener: () => void): void;
 }
 
 /**
- * Which tenants are homed in this cell, with a short in-process cache: a suspension
- * takes effect within five seconds without a database read on every request.
+ * Which tenants are homed in this cell, with an in-process cache, so a request reads no
+ * tenant row. The invalidation rule: a change made through this cell (provision, suspend,
+ * resume, plan) drops the record in every API process of the cell at once (TenantChanges,
+ * Redis pub/sub); a new control-plane config drops every record; and whatever a lost
+ * message misses is gone within TTL_MS.
  */
 export class TenantDirectory {
   private readonly db: Db;
   private readonly config: TenantSettingsSource | null;
+  private readonly changes: TenantChanges | null;
   private readonly cache = new Map<string, { at: number; record: TenantRecord | null }>();
-  constructor(db: Db, config: TenantSettingsSource | null = null) {
+  constructor(db: Db, config: TenantSettingsSource | null = null, changes: TenantChanges | null = null) {
     this.db = db;
     this.config = config;
+    this.changes = changes;
+    config?.onChange?.(() => this.cache.clear());
+  }
+
+  /** Starts following other processes' changes. */
+  async listen(): Promise<void> {
+    await this.changes?.listen((tenantId) => this.cache.delete(tenantId));
   }
 
   async get(tenantId: string): Promise<TenantRecord | null> {
@@ -46,8 +60,10 @@ export class TenantDirectory {
     return record;
   }
 
+  /** After a change to the tenant: here at once, in the cell's other processes through Redis. */
   invalidate(tenantId: string): void {
     this.cache.delete(tenantId);
+    this.changes?.announce(tenantId);
   }
 }
 

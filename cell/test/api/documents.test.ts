@@ -10,6 +10,7 @@ import {
   type TestUser,
   uploadDoc,
 } from '../../../test/support/harness.ts';
+import { uploadMetadata } from '../../src/modules/documents/upload-metadata.ts';
 
 let cell: TestCell;
 let admin: TestUser;
@@ -55,9 +56,9 @@ describe('documents', () => {
     const up = await uploadDoc(cell, admin, 'version one');
     const id = up.body.document.id;
     const v1 = up.body.version.id;
-    const v2 = await cell.app.request(`/v1/documents/${id}/versions?filename=file.txt`, {
+    const v2 = await cell.app.request(`/v1/documents/${id}/versions`, {
       method: 'POST',
-      headers: admin.headers,
+      headers: { ...admin.headers, 'upload-metadata': uploadMetadata({ filename: 'file.txt' }) },
       body: 'version two',
     });
     expect(v2.status).toBe(201);
@@ -145,7 +146,29 @@ describe('bad input gets a 4xx with the error shape, never a 500', () => {
       JSON.stringify({ name: '..' }),
       { 'content-type': 'application/json' },
     ],
-    ['traversal filename', 'POST', '/v1/documents?filename=..%2F..%2Fetc%2Fpasswd', 'x', {}],
+    [
+      'traversal filename',
+      'POST',
+      '/v1/documents',
+      'x',
+      { 'upload-metadata': uploadMetadata({ filename: '../../etc/passwd' }) },
+    ],
+    ['no metadata', 'POST', '/v1/documents', 'x', {}],
+    ['metadata without a file name', 'POST', '/v1/documents', 'x', { 'upload-metadata': 'title eA==' }],
+    [
+      'a file name in the URL',
+      'POST',
+      '/v1/documents?filename=a.txt',
+      'x',
+      { 'upload-metadata': uploadMetadata({ filename: 'a.txt' }) },
+    ],
+    [
+      'a NUL in the file name',
+      'POST',
+      '/v1/documents',
+      'x',
+      { 'upload-metadata': `filename ${Buffer.from('a\u0000b').toString('base64')}` },
+    ],
     ['malformed id', 'GET', '/v1/documents/not-an-id', undefined],
     ['unknown well-formed id', 'GET', '/v1/documents/doc_0000000000000000000000000', undefined],
     ['bad cursor', 'GET', '/v1/folders/root/children?cursor=%%%', undefined],

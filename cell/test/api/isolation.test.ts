@@ -9,6 +9,7 @@ import {
   uploadDoc,
 } from '../../../test/support/harness.ts';
 import { withTenantTx } from '../../src/db/tenant-tx.ts';
+import { uploadMetadata } from '../../src/modules/documents/upload-metadata.ts';
 
 let cell: TestCell;
 let a: { tenantId: string; admin: TestUser };
@@ -68,9 +69,9 @@ describe('tenant B cannot reach tenant A through any route (guessing ids)', () =
   });
 
   it('upload a new version of A’s document → 404', async () => {
-    const res = await cell.app.request(`/v1/documents/${docA}/versions?filename=x.txt`, {
+    const res = await cell.app.request(`/v1/documents/${docA}/versions`, {
       method: 'POST',
-      headers: b.admin.headers,
+      headers: { ...b.admin.headers, 'upload-metadata': uploadMetadata({ filename: 'x.txt' }) },
       body: 'x',
     });
     expect(res.status).toBe(404);

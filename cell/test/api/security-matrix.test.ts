@@ -26,6 +26,10 @@ const PUBLIC = new Set([
   'GET /v1/auth/sso/{id}/metadata',
   // Password + second factor, only while SSO is unavailable.
   'POST /v1/auth/break-glass',
+  // External share links: the token in the path is the credential (see cell/test/collaboration/links.test.ts).
+  'GET /v1/share/{token}',
+  'POST /v1/share/{token}/open',
+  'POST /v1/share/{token}/content',
 ]);
 
 let cell: TestCell;

@@ -36,6 +36,7 @@ const entry = (tenantId: string, action: string): AuditEntry =>
 
 type Verdict = {
   ok: boolean;
+  personalUnverifiable: number;
   checked: number;
   firstBrokenSeq: number | null;
   unsealed: number;
@@ -170,6 +171,14 @@ describe('verification after sealing detects', () => {
     expect(v.firstBrokenSeq).toBe(t.seqOf('test.three'));
   });
 
+  it('a changed personal field (who, from where, what they typed)', async () => {
+    const t = await sealedTenant();
+    await asSuperuser((tx) => tx`update audit_log set ip = '198.51.100.9' where id = ${t.idOf('test.four')}`);
+    const v = await verify(t.admin);
+    expect(v.ok).toBe(false);
+    expect(v.firstBrokenSeq).toBe(t.seqOf('test.four'));
+  });
+
   it('a deleted entry', async () => {
     const t = await sealedTenant();
     await asSuperuser((tx) => tx`delete from audit_log where id = ${t.idOf('test.two')}`);
@@ -232,6 +241,35 @@ describe('verification after sealing detects', () => {
   });
 });
 
+describe('erasing a person from the log', () => {
+  it('leaves every link verifying once their personal values and their key are gone', async () => {
+    const t = await sealedTenant2();
+    // What erasure does to the log (the compliance feature drives it): the person's values
+    // are replaced and their key destroyed. Here by a superuser, as the function will.
+    await asSuperuser(async (tx) => {
+      await tx`update audit_log set actor_id = 'erased', ip = null, user_agent = null, details = '{}'
+               where tenant_id = ${t.tenantId} and actor_id = 'usr_chain'`;
+      await tx`delete from audit_subject_keys where tenant_id = ${t.tenantId} and subject = 'usr_chain'`;
+    });
+    const v = await verify(t.admin);
+    expect(v.ok).toBe(true);
+    expect(v.personalUnverifiable).toBe(5);
+  });
+});
+
+/** A tenant with five sealed entries by usr_chain (see `entry`). */
+async function sealedTenant2() {
+  const t = await buildTenant(cell);
+  await withTenantTx(cell.deps.db, t.tenantId, (tx) =>
+    appendInTx(
+      tx,
+      ['one', 'two', 'three', 'four', 'five'].map((n) => entry(t.tenantId, `test.${n}`)),
+    ),
+  );
+  expect((await sealAll(t.admin)).ok).toBe(true);
+  return t;
+}
+
 describe('the app role', () => {
   it('cannot chain, move a head or touch a link by hand', async () => {
     const { tenantId } = await buildTenant(cell);
@@ -240,6 +278,7 @@ describe('the app role', () => {
       sql`update audit_heads set seq = 0`,
       sql`delete from audit_chain`,
       sql`update audit_seal_state set id = 0`,
+      sql`select key from audit_subject_keys`,
     ]) {
       await expect(withTenantTx(cell.deps.db, tenantId, (tx) => tx.execute(statement))).rejects.toThrow();
     }

@@ -95,7 +95,7 @@ describe('search worker crash', () => {
         where d.tenant_id = ${tenantId} and d.trashed_at is null group by 1`),
     );
     expect(statuses).toEqual([{ text_status: 'done', n: N - 6 }]);
-    const found = await call(cell, admin, 'GET', '/v1/search?q=renamed%20while%20down&limit=50');
+    const found = await call(cell, admin, 'POST', '/v1/search', { q: 'renamed while down', limit: 50 });
     expect(found.body.total).toBe(10);
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INTERNAL_TOKEN } from '../../../test/support/harness.ts';
+import { uploadMetadata } from '../../src/modules/documents/upload-metadata.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'quire-crash-'));
 let child: ChildProcess | undefined;
@@ -87,9 +88,13 @@ describe('crash during uploads', () => {
       for (let i = 0; !stop; i++) {
         const body = randomBytes(1024 * 1024);
         try {
-          const res = await fetch(`${base}/v1/documents?filename=f-${w}-${i}.bin`, {
+          const res = await fetch(`${base}/v1/documents`, {
             method: 'POST',
-            headers: { ...auth, 'content-type': 'application/octet-stream' },
+            headers: {
+              ...auth,
+              'content-type': 'application/octet-stream',
+              'upload-metadata': uploadMetadata({ filename: `f-${w}-${i}.bin` }),
+            },
             body,
           });
           if (res.status === 201)

@@ -9,6 +9,7 @@ import {
   type TestUser,
   uploadDoc,
 } from '../../../test/support/harness.ts';
+import { uploadMetadata } from '../../src/modules/documents/upload-metadata.ts';
 import { closeExtraction } from '../../src/modules/extraction/extract.ts';
 import { closePreviews } from '../../src/modules/previews/render.ts';
 import { drain, hitIds, search } from './support.ts';
@@ -100,7 +101,7 @@ describe('from upload to search', () => {
       errorCode: 'unsupported_type',
     });
     expect(detail.body.currentVersion.extraction.preview).toBe(true);
-    const res = await search(cell, admin, { q: 'photo', type: 'image' });
+    const res = await search(cell, admin, { q: 'photo', types: ['image'] });
     expect(hitIds(res)).toEqual([id]);
 
     const preview = await cell.app.request(`/v1/documents/${id}/preview`, { headers: admin.headers });
@@ -131,13 +132,17 @@ describe('from upload to search', () => {
 
     await call(cell, admin, 'PATCH', `/v1/documents/${id}`, { title: 'Services contract', tags: ['legal'] });
     await drain(cell, [tenantId]);
-    expect(hitIds(await search(cell, admin, { q: 'services', tag: 'legal' }))).toEqual([id]);
+    expect(hitIds(await search(cell, admin, { q: 'services', tags: ['legal'] }))).toEqual([id]);
     expect(hitIds(await search(cell, admin, { q: 'master' }))).toEqual([]);
 
     const v1 = (await call(cell, admin, 'GET', `/v1/documents/${id}`)).body.currentVersionId;
-    const res = await cell.app.request(`/v1/documents/${id}/versions?filename=msa-v2.txt`, {
+    const res = await cell.app.request(`/v1/documents/${id}/versions`, {
       method: 'POST',
-      headers: { ...admin.headers, 'content-type': 'text/plain' },
+      headers: {
+        ...admin.headers,
+        'content-type': 'text/plain',
+        'upload-metadata': uploadMetadata({ filename: 'msa-v2.txt' }),
+      },
       body: 'Revised clause about liability caps.',
     });
     expect(res.status).toBe(201);
@@ -179,7 +184,7 @@ describe('from upload to search', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const res = await search(cell, admin, { q: 'pagination', limit: '2', ...(cursor ? { cursor } : {}) });
+      const res = await search(cell, admin, { q: 'pagination', limit: 2, ...(cursor ? { cursor } : {}) });
       expect(res.status).toBe(200);
       expect(res.body.total).toBe(5);
       seen.push(...hitIds(res));
@@ -191,10 +196,10 @@ describe('from upload to search', () => {
     );
     expect(
       new Set(
-        hitIds(await search(cell, admin, { q: 'pagination', folderId: top, includeSubfolders: 'false' })),
+        hitIds(await search(cell, admin, { q: 'pagination', folderId: top, includeSubfolders: false })),
       ),
     ).toEqual(new Set(inTop));
-    const facets = await search(cell, admin, { q: 'pagination', facets: 'type,year' });
+    const facets = await search(cell, admin, { q: 'pagination', facets: ['type', 'year'] });
     expect(facets.body.facets.type).toEqual([{ value: 'text', count: 5 }]);
   });
 
@@ -232,7 +237,7 @@ describe('permissions', () => {
     const viewer = await buildUser(cell, admin, 'viewer');
     expect((await search(cell, viewer, { q: 'settlement' })).body.total).toBe(0);
     await grant(legal, viewer.userId);
-    const res = await search(cell, viewer, { q: 'settlement', facets: 'author,type' });
+    const res = await search(cell, viewer, { q: 'settlement', facets: ['author', 'type'] });
     expect(hitIds(res)).toEqual([inLegal]);
     expect(res.body.total).toBe(1);
     expect(res.body.facets.type).toEqual([{ value: 'text', count: 1 }]);
@@ -273,8 +278,8 @@ describe('tenant isolation', () => {
       await uploadDoc(cell, other.admin, 'orchid merger memorandum', { filename: 'orchid.txt' })
     ).body.document.id;
     await drain(cell, [tenantId, other.tenantId]);
-    const a = await search(cell, admin, { q: 'orchid', facets: 'tags,author,type,year' });
-    const b = await search(cell, other.admin, { q: 'orchid', facets: 'tags,author,type,year' });
+    const a = await search(cell, admin, { q: 'orchid', facets: ['tags', 'author', 'type', 'year'] });
+    const b = await search(cell, other.admin, { q: 'orchid', facets: ['tags', 'author', 'type', 'year'] });
     expect(hitIds(a)).toEqual([mine]);
     expect(hitIds(b)).toEqual([theirs]);
     expect(a.body.total).toBe(1);
@@ -294,8 +299,9 @@ describe('tenant isolation', () => {
 });
 
 describe('bad queries are 4xx with the error shape, never 5xx', () => {
-  const cases: [string, Record<string, string | string[]>, number, string][] = [
-    ['page too large', { q: 'x', limit: '1000' }, 400, 'validation_failed'],
+  const cases: [string, Record<string, unknown>, number, string][] = [
+    ['page too large', { q: 'x', limit: 1000 }, 400, 'validation_failed'],
+    ['a limit as a string', { q: 'x', limit: '10' }, 400, 'validation_failed'],
     ['short prefix', { q: 'co*' }, 422, 'query_too_costly'],
     ['wildcard inside a word', { q: 're*port' }, 422, 'query_too_costly'],
     ['leading wildcard', { q: '*port' }, 422, 'query_too_costly'],
@@ -308,15 +314,32 @@ describe('bad queries are 4xx with the error shape, never 5xx', () => {
     ['too many prefixes', { q: 'aaa* bbb* ccc* ddd* eee*' }, 422, 'query_too_costly'],
     ['garbage cursor', { q: 'x', cursor: 'not-a-cursor' }, 400, 'validation_failed'],
     ['unknown parameter', { q: 'x', color: 'red' }, 400, 'validation_failed'],
-    ['bad custom field name', { q: 'x', 'cf.bad-name': '1' }, 400, 'validation_failed'],
-    ['unknown type', { q: 'x', type: 'spreadsheet' }, 400, 'validation_failed'],
+    ['bad custom field name', { q: 'x', customFields: { 'bad-name': '1' } }, 400, 'validation_failed'],
+    [
+      'a NUL in a custom field value',
+      { q: 'x', customFields: { client: 'a\u0000b' } },
+      400,
+      'validation_failed',
+    ],
+    ['unknown type', { q: 'x', types: ['spreadsheet'] }, 400, 'validation_failed'],
     ['bad date', { q: 'x', updatedFrom: 'yesterday' }, 400, 'validation_failed'],
-    ['empty date range', { updatedFrom: '2026-01-02', updatedTo: '2026-01-01' }, 400, 'validation_failed'],
-    ['unknown facet', { q: 'x', facets: 'tags,color' }, 400, 'validation_failed'],
+    [
+      'a year Postgres cannot store',
+      { q: 'x', updatedFrom: '0000-01-01T00:00:00Z' },
+      400,
+      'validation_failed',
+    ],
+    [
+      'empty date range',
+      { updatedFrom: '2026-01-02T00:00:00Z', updatedTo: '2026-01-01T00:00:00Z' },
+      400,
+      'validation_failed',
+    ],
+    ['unknown facet', { q: 'x', facets: ['tags', 'color'] }, 400, 'validation_failed'],
     ['unknown sort', { q: 'x', sort: 'size' }, 400, 'validation_failed'],
     ['query too long', { q: 'x'.repeat(600) }, 400, 'validation_failed'],
     ['control characters', { q: 'a\u0001b' }, 400, 'validation_failed'],
-    ['subfolder switch without a folder', { q: 'x', includeSubfolders: 'false' }, 400, 'validation_failed'],
+    ['subfolder switch without a folder', { q: 'x', includeSubfolders: false }, 400, 'validation_failed'],
   ];
   for (const [name, params, status, code] of cases) {
     it(name, async () => {
@@ -332,10 +355,10 @@ describe('bad queries are 4xx with the error shape, never 5xx', () => {
     await upload('cursor probe one', { filename: 'c1.txt' });
     await upload('cursor probe two', { filename: 'c2.txt' });
     await drain(cell, [tenantId]);
-    const first = await search(cell, admin, { q: 'probe', limit: '1' });
+    const first = await search(cell, admin, { q: 'probe', limit: 1 });
     const cursor = first.body.nextCursor as string;
     expect(cursor).toEqual(expect.any(String));
-    const wrongSort = await search(cell, admin, { q: 'probe', limit: '1', sort: 'title', cursor });
+    const wrongSort = await search(cell, admin, { q: 'probe', limit: 1, sort: 'title', cursor });
     expect(wrongSort.status).toBe(400);
     const deep = Buffer.from(JSON.stringify({ s: 'relevance', a: [0.1, 'doc_x'], d: 10_000 })).toString(
       'base64url',
@@ -349,17 +372,21 @@ describe('bad queries are 4xx with the error shape, never 5xx', () => {
 });
 
 describe('the contract', () => {
-  it('the OpenAPI document describes GET /v1/search and the preview route', async () => {
+  it('search is a POST with a JSON body: no search term ever needs a URL', async () => {
     const res = await cell.app.request('/v1/openapi.json');
     expect(res.status).toBe(200);
     const doc = (await res.json()) as {
-      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+      paths: Record<string, Record<string, { parameters?: unknown[]; requestBody?: unknown }>>;
     };
-    const params = doc.paths['/v1/search']!.get!.parameters!.map((p) => p.name);
-    expect(params).toEqual(
-      expect.arrayContaining(['q', 'folderId', 'tag', 'type', 'facets', 'sort', 'cursor']),
-    );
+    const op = doc.paths['/v1/search']!;
+    expect(op.get).toBeUndefined();
+    expect(op.post!.parameters ?? []).toEqual([]);
+    expect(JSON.stringify(op.post!.requestBody)).toContain('SearchRequest');
     expect(doc.paths['/v1/documents/{id}/preview']?.get).toBeDefined();
+    // Terms put in the URL by mistake are refused, not searched for (and not used).
+    const inUrl = await call(cell, admin, 'POST', '/v1/search?q=secret', { q: 'x' });
+    expect(inUrl.status).toBe(400);
+    expect((await call(cell, admin, 'GET', '/v1/search?q=secret')).status).toBe(405);
   });
 });
 

@@ -8,7 +8,7 @@ import type {
   SearchQuery,
   SearchResult,
 } from '../../src/adapters/search-index/port.ts';
-import { TOTAL_COUNT_CAP } from '../../src/adapters/search-index/port.ts';
+import { FACET_SAMPLE_SIZE, TOTAL_COUNT_CAP } from '../../src/adapters/search-index/port.ts';
 import type { EngineUnderTest, StartedEngine } from './engines.ts';
 import { doc, query } from './fixtures.ts';
 
@@ -137,6 +137,7 @@ export function defineSearchCases(engine: EngineUnderTest) {
         query({ terms: ['alpha'] }, { facets: ['tags', 'author', 'type', 'year'], limit: 1 }),
       );
       expect(r.total).toBe(5);
+      expect(r.facetsRelation).toBe('eq');
       expect(r.hits).toHaveLength(1);
       expect(r.facets.tags).toEqual([
         { value: 'a', count: 3 },
@@ -327,6 +328,17 @@ export function defineSearchCases(engine: EngineUnderTest) {
       expect(html.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
       expect(html).toContain('&lt;script&gt;');
       expect(html).toContain('&amp;');
+    });
+
+    it('cuts the snippet around a match far into a long body, inflected forms included', async () => {
+      const t = await started.newTenant();
+      const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(120);
+      const d = doc(t, { body: `${filler} The contractors were running the budget review. ${filler}` });
+      await index.upsert(t, [d]);
+      for (const word of ['budget', 'run', 'contractor']) {
+        const html = (await index.search(t, query({ terms: [word] }))).hits[0]!.snippets.join(' … ');
+        expect(html, word).toMatch(/<mark>(budget|running|contractors)<\/mark>/);
+      }
     });
 
     it('a document cannot forge a highlight', async () => {
@@ -522,10 +534,16 @@ export function defineSearchCases(engine: EngineUnderTest) {
       const all = await index.search(t, query({ terms: ['plenty'] }, { limit: 5, facets: ['type'] }));
       expect([all.total, all.totalRelation]).toEqual([TOTAL_COUNT_CAP, 'gte']);
       expect(all.hits).toHaveLength(5);
-      // Facets still count every match.
-      expect(all.facets.type).toEqual([{ value: 'text', count: TOTAL_COUNT_CAP + 1 }]);
-      const even = await index.search(t, query({ terms: ['even'] }, { limit: 5 }));
+      // Facets count every match, or say that they count the FACET_SAMPLE_SIZE best (port.ts).
+      const counted = all.facetsRelation === 'sample' ? FACET_SAMPLE_SIZE : TOTAL_COUNT_CAP + 1;
+      expect(all.facets.type).toEqual([{ value: 'text', count: counted }]);
+      const even = await index.search(t, query({ terms: ['even'] }, { limit: 5, facets: ['type'] }));
       expect([even.total, even.totalRelation]).toEqual([TOTAL_COUNT_CAP / 2 + 1, 'eq']);
+      // Fewer matches than the sample: every one is counted, and the answer says so.
+      expect([even.facets.type, even.facetsRelation]).toEqual([
+        [{ value: 'text', count: TOTAL_COUNT_CAP / 2 + 1 }],
+        'eq',
+      ]);
     }, 120_000);
   });
 }

@@ -95,7 +95,7 @@ const runCli = (args: string[], extra: Record<string, string> = {}) =>
 
 describe('consistency checker', () => {
   it('finds missing, stale and extra entries, repairs them through the outbox, and touches no other tenant', async () => {
-    const bBefore = hitIds(await search(cell, b.admin, { q: 'ledger', limit: '50' })).sort();
+    const bBefore = hitIds(await search(cell, b.admin, { q: 'ledger', limit: 50 })).sort();
     await damage(a.tenantId);
     const found = await checkTenant(cell.deps, a.tenantId, { repair: false });
     expect(found).toMatchObject({ expected: 5, missing: 1, stale: 1, extra: 2, queued: 0 });
@@ -109,10 +109,10 @@ describe('consistency checker', () => {
       stale: 0,
       extra: 0,
     });
-    expect(hitIds(await search(cell, a.admin, { q: 'ledger', limit: '50' })).sort()).toEqual(
+    expect(hitIds(await search(cell, a.admin, { q: 'ledger', limit: 50 })).sort()).toEqual(
       docsOf[a.tenantId]!.filter((_, i) => i !== 2).sort(),
     );
-    expect(hitIds(await search(cell, b.admin, { q: 'ledger', limit: '50' })).sort()).toEqual(bBefore);
+    expect(hitIds(await search(cell, b.admin, { q: 'ledger', limit: 50 })).sort()).toEqual(bBefore);
     expect(await checkTenant(cell.deps, b.tenantId, { repair: false })).toMatchObject({
       missing: 0,
       stale: 0,
@@ -152,7 +152,7 @@ describe('consistency checker', () => {
   });
 
   it('rebuild re-fills one tenant from Postgres without re-extracting, and other tenants keep answering', async () => {
-    const bBefore = hitIds(await search(cell, b.admin, { q: 'ledger', limit: '50' })).sort();
+    const bBefore = hitIds(await search(cell, b.admin, { q: 'ledger', limit: 50 })).sort();
     const derivedAt = () =>
       withTenantTx(cell.deps.db, b.tenantId, (tx) =>
         tx.execute<{ version_id: string; updated_at: string }>(
@@ -165,7 +165,7 @@ describe('consistency checker', () => {
     let stop = false;
     const probe = (async () => {
       while (!stop) {
-        const r = await search(cell, a.admin, { q: 'ledger', limit: '50' });
+        const r = await search(cell, a.admin, { q: 'ledger', limit: 50 });
         expect(r.body.total).toBe(5);
         otherAnswers++;
       }
@@ -176,7 +176,7 @@ describe('consistency checker', () => {
     expect(otherAnswers).toBeGreaterThan(0);
     expect(report.after).toMatchObject({ expected: 5, indexed: 5, missing: 0, stale: 0, extra: 0 });
     expect(report.drained.indexed).toBeGreaterThanOrEqual(5);
-    expect(hitIds(await search(cell, b.admin, { q: 'ledger', limit: '50' })).sort()).toEqual(
+    expect(hitIds(await search(cell, b.admin, { q: 'ledger', limit: 50 })).sort()).toEqual(
       bBefore.filter((id) => id !== docsOf[b.tenantId]![2]),
     );
     // The text came back from its encrypted blob: nothing was extracted again.

@@ -527,7 +527,14 @@ describe('opensearch: failures are loud', () => {
     try {
       await expect(lonely.upsert(t, [doc(t)])).rejects.toThrow(/ensureTenant/);
       const r = await lonely.search(t, q({ facets: ['tags'] }));
-      expect(r).toEqual({ hits: [], total: 0, totalRelation: 'eq', facets: { tags: [] }, next: null });
+      expect(r).toEqual({
+        hits: [],
+        total: 0,
+        totalRelation: 'eq',
+        facets: { tags: [] },
+        facetsRelation: 'eq',
+        next: null,
+      });
       expect(await lonely.listIndexed(t, null, 10)).toEqual([]);
       expect(await indicesOf(`${PREFIX}-none-*`)).toEqual([]);
     } finally {

@@ -10,8 +10,9 @@ import { doc, query } from './fixtures.ts';
 /**
  * The RLS trap, tested: `@@` is not LEAKPROOF, so under row-level security the planner may
  * not use it as an index condition and filters every row of the tenant instead. The app
- * role's searches go through search_match() (SECURITY DEFINER, tenant from app.tenant_id),
- * and this test fails unless that search is planned on the (tenant_id, tsv) GIN index.
+ * role's searches go through search_hits() (SECURITY DEFINER, tenant from app.tenant_id),
+ * and this test fails unless that search is planned as an ordered scan of the RUM index:
+ * best matches first, the tenant, the words and the access filter all index conditions.
  */
 const { sql: client, db } = createDb(process.env.QUIRE_TEST_DATABASE_URL!, 4);
 const index = new PostgresSearchIndex(db);
@@ -54,22 +55,58 @@ afterAll(async () => {
   await client.end();
 });
 
-async function planAsApp(q: string, access: 'all' | 'restricted'): Promise<string> {
+async function planAsApp(
+  q: string | null,
+  access: 'all' | 'restricted',
+  order = 'relevance',
+  prefixes: string | null = null,
+): Promise<string> {
   return withTenantTx(db, tenant, async (tx) => {
-    const rows = await tx.execute<{ search_match_plan: string }>(sql`
-      select * from search_match_plan(to_tsquery('english', ${q}), true, ${access === 'all'},
-        ${`{${BROAD}}`}::text[], '{doc_nothing}'::text[], null, null, null, null, null, null, null, null, false)`);
-    return rows.map((r) => r.search_match_plan).join('\n');
+    const rows = await tx.execute<{ search_plan: string }>(sql`
+      select * from search_plan(to_tsquery('english', ${q}), to_tsquery('english', ${prefixes}),
+        ${access === 'all'}, ${`{${BROAD},doc_nothing}`}::text[], null, null, null, null, null, null, null, null,
+        ${order}, 21, false)`);
+    return rows.map((r) => r.search_plan).join('\n');
   });
 }
 
 describe('Postgres engine: the RLS trap', () => {
-  it('the app role’s search is planned on the (tenant_id, tsv) GIN index', async () => {
+  it('the app role’s ranked search is an ordered scan of the RUM index, filters inside it', async () => {
     for (const access of ['all', 'restricted'] as const) {
-      const plan = await planAsApp('zebracorn', access);
-      expect(plan, plan).toContain('search_documents_tsv_idx');
-      expect(plan, plan).toMatch(/Index Cond: \(\(tenant_id = .*\) AND \(tsv @@/);
+      for (const word of ['zebracorn', 'w1x']) {
+        const plan = await planAsApp(word, access);
+        expect(plan, plan).toContain('Index Scan using search_documents_rum_idx');
+        // The words are scoped to the tenant in the index; the tenant is checked again on the row.
+        expect(plan, plan).toMatch(new RegExp(`Index Cond: .*tsv @@ '''${tenant}/`));
+        expect(plan, plan).toMatch(new RegExp(`Order By: \\(tsv <=> '''${tenant}/`));
+        expect(plan, plan).toMatch(/Filter: \(s\.tenant_id = /);
+        if (access === 'restricted')
+          expect(plan, plan).toMatch(/Index Cond: .*\(ancestor_ids \|\| document_id\) && /);
+      }
     }
+  });
+
+  it('a prefix never reaches the RUM index: checked on the row when words rank, else matched by GIN', async () => {
+    // RUM's prefix scans keep pointers into released index pages: under concurrent writes a search
+    // crashed the server (bench/search, segfault in rum_ts_join_pos).
+    const ranked = await planAsApp('w1x', 'all', 'relevance', 'zebra:*');
+    expect(ranked, ranked).toContain('Index Scan using search_documents_rum_idx');
+    expect(ranked, ranked).toMatch(new RegExp(`Index Cond: \\(tsv @@ '''${tenant}/w1x'''`));
+    expect(ranked, ranked).toMatch(new RegExp(`Filter: ts_match_vq\\(tsv, '''${tenant}/zebra'':\\*'`));
+    for (const order of ['relevance', 'count', 'date']) {
+      const plan = await planAsApp(null, 'all', order, 'zebra:*');
+      expect(plan, plan).toContain('Bitmap Index Scan on search_documents_gin_idx');
+      expect(plan, plan).not.toContain('search_documents_rum_idx');
+    }
+    const counted = await planAsApp('w1x', 'all', 'count', 'zebra:*');
+    expect(counted, counted).toContain('Bitmap Index Scan on search_documents_gin_idx');
+    expect(counted, counted).not.toContain('search_documents_rum_idx');
+  });
+
+  it('counting uses the RUM index too', async () => {
+    const plan = await planAsApp('w1x', 'restricted', 'count');
+    expect(plan, plan).toContain('Index Scan using search_documents_rum_idx');
+    expect(plan, plan).toMatch(/Index Cond: \(\(tsv @@ .*\(ancestor_ids \|\| document_id\) && /);
   });
 
   it('and it finds what the plan says: the rare word in exactly its 25 documents', async () => {
@@ -77,7 +114,7 @@ describe('Postgres engine: the RLS trap', () => {
     expect(r.total).toBe(25);
   });
 
-  it('the same match written directly as the app role cannot use the index (why search_match exists)', async () => {
+  it('the same match written directly as the app role cannot use the index (why search_hits exists)', async () => {
     const plan = await withTenantTx(db, tenant, async (tx) => {
       const rows = await tx.execute<{ 'QUERY PLAN': string }>(sql`
         explain select document_id from search_documents
@@ -88,15 +125,24 @@ describe('Postgres engine: the RLS trap', () => {
     expect(plan, plan).toMatch(/Filter: .*tsv @@/);
   });
 
-  it('search_match takes the tenant only from the transaction: none set, no answer', async () => {
-    const err = await client`select * from search_match(to_tsquery('english', 'zebracorn'), true, true,
-        null, null, null, null, null, null, null, null, null, null)`.catch((e: unknown) => e);
-    expect(String(err)).toMatch(/needs a tenant context/);
-    const otherTenant = await withTenantTx(db, others[0]!, (tx) =>
-      tx.execute<{ n: number }>(sql`select count(*)::int as n from search_match(
-        to_tsquery('english', 'zebracorn'), false, true, null, null, null, null, null, null, null, null, null, null)`),
+  it('search_hits and search_count take the tenant only from the transaction: none set, no answer', async () => {
+    const err = await client`select * from search_hits(to_tsquery('english', 'zebracorn'), null, true,
+        null, null, null, null, null, null, null, null, null, 'relevance', null, null, 100)`.catch(
+      (e: unknown) => e,
     );
-    expect(otherTenant[0]!.n).toBe(25); // its own 25, never the 50 of the three tenants
+    expect(String(err)).toMatch(/needs a tenant context/);
+    const countErr = await client`select search_count(to_tsquery('english', 'zebracorn'), null, true,
+        null, null, null, null, null, null, null, null, null, 100)`.catch((e: unknown) => e);
+    expect(String(countErr)).toMatch(/needs a tenant context/);
+    const otherTenant = await withTenantTx(db, others[0]!, (tx) =>
+      tx.execute<{ n: number; c: number }>(sql`select
+        (select count(*)::int from search_hits(to_tsquery('english', 'zebracorn'), null, true, null, null, null,
+          null, null, null, null, null, null, 'relevance', null, null, 1000)) as n,
+        search_count(to_tsquery('english', 'zebracorn'), null, true, null, null, null, null, null, null, null,
+          null, null, 1000) as c`),
+    );
+    // Its own 25, never the 75 of the three tenants.
+    expect([otherTenant[0]!.n, otherTenant[0]!.c]).toEqual([25, 25]);
   });
 
   it('the app role cannot read or write the index rows of another tenant', async () => {

@@ -9,10 +9,9 @@ export async function drain(cell: TestCell, tenantIds: string[]) {
   return new SearchDrainer(cell.deps, { tenantIds }).drainUntilIdle();
 }
 
-export async function search(cell: TestCell, user: TestUser, params: Record<string, string | string[]> = {}) {
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) qs.append(k, x);
-  return call(cell, user, 'GET', `/v1/search?${qs}`);
+/** POST /v1/search with the request as its JSON body (never in the URL). */
+export async function search(cell: TestCell, user: TestUser, body: Record<string, unknown> = {}) {
+  return call(cell, user, 'POST', '/v1/search', body);
 }
 
 export const hitIds = (res: { body: Record<string, any> }): string[] =>

@@ -161,7 +161,7 @@ describe('the outbox drain', () => {
     );
     await drain(cell, [tenantId]);
     expect(await outboxCount(tenantId)).toBe(0);
-    const res = await search(cell, admin, { q: 'crash window', limit: '50' });
+    const res = await search(cell, admin, { q: 'crash window', limit: 50 });
     expect(hitIds(res).sort()).toEqual([...ids].sort());
     const report = await checkTenant(cell.deps, tenantId, { repair: false });
     expect(report).toMatchObject({ missing: 0, stale: 0, extra: 0 });

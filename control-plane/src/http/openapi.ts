@@ -1,5 +1,13 @@
 import type { z } from '@hono/zod-openapi';
-import { errorResponse, openApiRouter } from '@quire/shared/openapi';
+import {
+  errorResponse,
+  hasBody,
+  hasInput,
+  hasJsonBody,
+  openApiRouter,
+  type StackResponse,
+  securedBy,
+} from '@quire/shared/openapi';
 import type { Context } from 'hono';
 import type { AppEnv, OpsCtx } from '../context.ts';
 
@@ -21,6 +29,26 @@ export const commonErrors = {
 
 /** Any route with a body can answer 413 (the app's body limit). */
 export const bodyErrors = { 413: err('The request body is too large (payload_too_large)') } as const;
+
+/**
+ * What the control plane's middleware stack answers on every route it applies to (app.ts):
+ * validation (400), each credential's check (401), the ops role check (403), the body limit (413).
+ */
+export const stackResponses: readonly StackResponse[] = [
+  { status: 400, description: 'Invalid input (validation_failed)', appliesTo: hasInput },
+  {
+    status: 401,
+    description: 'Missing or invalid credential',
+    appliesTo: (route) => (route.security ?? []).length > 0,
+  },
+  { status: 403, description: 'The ops role may not do this', appliesTo: securedBy('opsToken') },
+  { status: 413, description: 'The request body is too large (payload_too_large)', appliesTo: hasBody },
+  {
+    status: 415,
+    description: 'The body is not application/json (unsupported_media_type)',
+    appliesTo: hasJsonBody,
+  },
+];
 
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };

@@ -4,6 +4,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { EdgeEnv } from '../context.ts';
 import { EdgeError } from '../errors.ts';
 import type { RouteTable, WaitUntil } from '../routing/route-table.ts';
+import { websocketBearer } from '../websocket-token.ts';
 
 /** The `typ` header the cells put on access tokens (RFC 9068). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -97,7 +98,7 @@ export const authenticate = () =>
         audience: config.JWT_AUDIENCE,
         waitUntil: (p) => c.executionCtx.waitUntil(p),
       });
-    const header = c.req.header('authorization');
+    const header = c.req.header('authorization') ?? websocketBearer(c.req.raw.headers);
     if (header === undefined) {
       const cookie = accessCookie(c.req.header('cookie'));
       const claims = cookie ? await verify(cookie).catch(() => null) : null;

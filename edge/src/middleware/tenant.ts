@@ -2,10 +2,31 @@ import type { RouteCell, RouteTenant } from '@quire/shared/routing';
 import { createMiddleware } from 'hono/factory';
 import type { EdgeEnv } from '../context.ts';
 import { EdgeError } from '../errors.ts';
-import { shareHint } from '../routing/hosts.ts';
+import { type HostMatch, shareHint } from '../routing/hosts.ts';
 
 /** A cell answering 503 is asked again after this long. */
 export const CELL_DOWN_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * A strict-residency tenant outside its region's hostname: a 308 to the same path and query on
+ * `<slug>.<region host>` (`<region host>` without a slug), before any body is read. Null when the
+ * tenant may be served here. Used for the API and for the web app alike.
+ */
+export function residencyRedirect(
+  tenant: RouteTenant,
+  host: HostMatch,
+  regionHosts: Map<string, string>,
+  url: URL,
+): Response | null {
+  if (!tenant.strictResidency || host.region === tenant.region) return null;
+  const regionHost = regionHosts.get(tenant.region);
+  if (!regionHost) {
+    throw new EdgeError('misdirected_request', "this organisation is served only on its region's hostname");
+  }
+  const target = new URL(url.href);
+  target.hostname = host.slug ? `${host.slug}.${regionHost}` : regionHost;
+  return new Response(null, { status: 308, headers: { location: target.href, 'cache-control': 'no-store' } });
+}
 
 export type RouteVariables = { route: { tenant: RouteTenant; cell: RouteCell } };
 
@@ -47,17 +68,8 @@ export const resolveTenant = () =>
     }
     c.set('tenantId', tenant.id);
 
-    if (tenant.strictResidency && host.region !== tenant.region) {
-      const regionHost = config.regionHosts.get(tenant.region);
-      if (!regionHost) {
-        throw new EdgeError(
-          'misdirected_request',
-          "this organisation is served only on its region's hostname",
-        );
-      }
-      url.hostname = host.slug ? `${host.slug}.${regionHost}` : regionHost;
-      return c.body(null, 308, { location: url.href, 'cache-control': 'no-store' });
-    }
+    const regional = residencyRedirect(tenant, host, config.regionHosts, url);
+    if (regional) return regional;
     if (tenant.status === 'suspended')
       throw new EdgeError('tenant_suspended', 'this organisation is suspended');
 

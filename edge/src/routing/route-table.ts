@@ -119,6 +119,12 @@ export class RouteTable {
     return this.#index?.cells.get(id) ?? null;
   }
 
+  /** The first cell (by id) that is not down: for what any cell answers alike (which methods a path allows). */
+  anyCell(): RouteCell | null {
+    const cells = [...(this.#index?.cells.values() ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+    return cells.find((c) => c.status !== 'down') ?? null;
+  }
+
   /** A tenant by id or slug; on a miss, one rate-limited refresh, then a negative-cache entry. */
   async tenant(by: 'id' | 'slug', value: string, waitUntil: WaitUntil): Promise<RouteTenant | null> {
     const find = () =>

@@ -14,12 +14,18 @@ export interface BootstrapOptions {
   appPassword: string;
   /** NOLOGIN group the app role joins; the migrations grant table privileges to it. */
   appGroup: string;
+  /**
+   * Extensions only a superuser may create (not trusted), created in the new database with the
+   * admin URL before any migration needs them; idempotent. Trusted ones the migrations create.
+   */
+  extensions?: string[];
 }
 
 const IDENT = /^[a-z][a-z0-9_]{0,40}$/;
 export async function bootstrapDatabase(o: BootstrapOptions): Promise<{ ownerUrl: string; appUrl: string }> {
   if (!IDENT.test(o.database)) throw new Error(`invalid database name: ${o.database}`);
   if (!IDENT.test(o.appGroup)) throw new Error(`invalid role name: ${o.appGroup}`);
+  for (const e of o.extensions ?? []) if (!IDENT.test(e)) throw new Error(`invalid extension name: ${e}`);
   const owner = `${o.database}_owner`;
   const app = `${o.database}_app`;
   const admin = postgres(o.adminUrl, { max: 1, onnotice: () => {} });
@@ -56,6 +62,16 @@ export async function bootstrapDatabase(o: BootstrapOptions): Promise<{ ownerUrl
     u.pathname = `/${o.database}`;
     return u.toString();
   };
+  if (o.extensions?.length) {
+    const inDb = new URL(base);
+    inDb.pathname = `/${o.database}`;
+    const adminInDb = postgres(inDb.toString(), { max: 1, onnotice: () => {} });
+    try {
+      for (const e of o.extensions) await adminInDb.unsafe(`CREATE EXTENSION IF NOT EXISTS ${e}`);
+    } finally {
+      await adminInDb.end();
+    }
+  }
   const ownerUrl = url(owner, o.ownerPassword);
   // The public schema of a fresh database belongs to pg_database_owner: the owner role.
   const ownerSql = postgres(ownerUrl, { max: 1, onnotice: () => {} });

@@ -1,5 +1,5 @@
 import { QuireError } from '@quire/shared/errors';
-import type { Facet, SearchResult, SearchSort } from './port.ts';
+import { type Facet, MAX_RESULT_DEPTH, type SearchResult } from './port.ts';
 
 /**
  * Engine-neutral pieces of the query model that every SearchIndex implementation shares,
@@ -148,23 +148,40 @@ export function invalidCursor(): QuireError {
   ]);
 }
 
-export type SortKey = [number, string] | [string, string];
+export type SortKey = [string, string];
 
 /**
- * The `after` value for each sort: relevance [score, documentId], date [ISO updatedAt,
- * documentId], title [title sort key, documentId]. Every engine emits and accepts these.
+ * The `after` value of the date and title sorts: date [ISO updatedAt, documentId], title
+ * [title sort key, documentId]. Every engine emits and accepts these.
  */
-export function parseAfter(sort: SearchSort, after: unknown[] | undefined): SortKey | undefined {
+export function parseAfter(sort: 'date' | 'title', after: unknown[] | undefined): SortKey | undefined {
   if (after === undefined) return undefined;
   if (after.length !== 2 || typeof after[1] !== 'string' || after[1].length > 64) throw invalidCursor();
   const [key, id] = after as [unknown, string];
-  if (sort === 'relevance') {
-    if (typeof key !== 'number' || !Number.isFinite(key)) throw invalidCursor();
-    return [key, id];
-  }
   if (typeof key !== 'string' || key.length > 1024) throw invalidCursor();
   if (sort === 'date' && Number.isNaN(Date.parse(key))) throw invalidCursor();
   return [key, id];
+}
+
+/**
+ * Relevance pages by offset in every engine (`['offset', n]`), not by sort key: neither engine
+ * computes the score of every match to sort on it (OpenSearch skips blocks that cannot reach the
+ * top hits; Postgres orders from the RUM index), and ties keep the engine's order, which is stable
+ * while the index does not change. The offset is capped at MAX_RESULT_DEPTH, like the guard's depth.
+ */
+const RELEVANCE_CURSOR = 'offset';
+
+/** The relevance cursor `['offset', n]` → n; a malformed one is a client mistake (validation_failed). */
+export function relevanceOffset(after: unknown[] | undefined): number {
+  if (after === undefined) return 0;
+  const [tag, offset] = after;
+  if (after.length !== 2 || tag !== RELEVANCE_CURSOR || !Number.isInteger(offset)) throw invalidCursor();
+  if ((offset as number) < 0 || (offset as number) > MAX_RESULT_DEPTH) throw invalidCursor();
+  return offset as number;
+}
+
+export function relevanceCursor(offset: number): unknown[] {
+  return [RELEVANCE_CURSOR, offset];
 }
 
 /** The answer when nothing can match (every engine): no hits, an exact 0, each asked facet empty. */
@@ -174,6 +191,7 @@ export function emptyResult(facets: Facet[]): SearchResult {
     total: 0,
     totalRelation: 'eq',
     facets: Object.fromEntries(facets.map((f) => [f, []])),
+    facetsRelation: 'eq',
     next: null,
   };
 }

@@ -1,9 +1,8 @@
-import { FACET_SIZE, invalidCursor, MARK_CLOSE, MARK_OPEN, MAX_SNIPPETS, parseAfter } from './common.ts';
+import { FACET_SIZE, MARK_CLOSE, MARK_OPEN, MAX_SNIPPETS, parseAfter, relevanceOffset } from './common.ts';
 import { BODY_FIELDS, customFieldTerm, TITLE_FIELDS } from './opensearch-mapping.ts';
 import {
   type AccessFilter,
   type Facet,
-  MAX_RESULT_DEPTH,
   type SearchFilters,
   type SearchQuery,
   type SearchSort,
@@ -37,16 +36,6 @@ const FACET_FIELDS: Record<Facet, string> = {
 };
 
 /**
- * Relevance pages by offset, not by sort key: with no explicit sort OpenSearch keeps only the
- * top hits and skips blocks of documents that cannot reach them (block-max WAND), where sorting
- * on [_score, document_id] scores every match (measured on 1,000,000 documents: a word in 47 %
- * of them, 4 ms vs 26 ms). The offset is capped at port.ts MAX_RESULT_DEPTH, like the guard's
- * depth, and the index allows that window (opensearch-mapping.ts indexSettings). Ties keep index order,
- * which is stable while the index does not change.
- */
-const RELEVANCE_CURSOR = 'offset';
-
-/**
  * Proximity (the words next to each other) re-ranks the best RESCORE_WINDOW matches instead of
  * being a clause every match is scored against. Fixed, so pages never disagree on the order:
  * the window's documents come first (their score only grows), then the rest by plain score.
@@ -62,19 +51,6 @@ export function sortClause(sort: SearchSort): Dsl[] | undefined {
     case 'title':
       return [{ title_sort: { order: 'asc' } }, { document_id: { order: 'asc' } }];
   }
-}
-
-/** The relevance cursor `['offset', n]` → n; a malformed one is a client mistake (validation_failed). */
-export function relevanceOffset(after: unknown[] | undefined): number {
-  if (after === undefined) return 0;
-  const [tag, offset] = after;
-  if (after.length !== 2 || tag !== RELEVANCE_CURSOR || !Number.isInteger(offset)) throw invalidCursor();
-  if ((offset as number) < 0 || (offset as number) > MAX_RESULT_DEPTH) throw invalidCursor();
-  return offset as number;
-}
-
-export function relevanceCursor(offset: number): unknown[] {
-  return [RELEVANCE_CURSOR, offset];
 }
 
 /**

@@ -2,9 +2,9 @@ import { type API, Client, errors } from '@opensearch-project/opensearch';
 import type { TransportRequestOptions } from '@opensearch-project/opensearch/lib/Transport.js';
 import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import type { IsolationTier } from '@quire/shared/plans';
-import { emptyResult, MARK_OPEN, markedToHtml } from './common.ts';
+import { emptyResult, MARK_OPEN, markedToHtml, relevanceCursor } from './common.ts';
 import { indexSettings, MAPPING_VERSION, MAPPINGS, SHARDS, toSource } from './opensearch-mapping.ts';
-import { buildSearch, cursorOf, type Dsl, relevanceCursor, tenantFilter } from './opensearch-query.ts';
+import { buildSearch, cursorOf, type Dsl, tenantFilter } from './opensearch-query.ts';
 import {
   FACETS,
   type IndexedDocument,
@@ -358,6 +358,8 @@ export class OpenSearchSearchIndex implements SearchIndex {
       total: typeof total === 'number' ? total : (total?.value ?? 0),
       totalRelation: typeof total === 'object' && total?.relation === 'gte' ? 'gte' : 'eq',
       facets,
+      // Aggregations count every match.
+      facetsRelation: 'eq',
       next,
     };
   }

@@ -113,6 +113,15 @@ export const TOTAL_COUNT_CAP = 10_000;
  */
 export const MAX_RESULT_DEPTH = 10_000;
 
+/**
+ * An engine may count facets over a sample of the matches instead of all of them, and then says so
+ * (`facetsRelation: 'sample'`): every match up to FACET_SAMPLE_SIZE, past it the first
+ * FACET_SAMPLE_SIZE matches the engine finds (not the best: ranking them would cost what the
+ * sample saves). Counting every match of a broad word costs a pass over hundreds of thousands of
+ * documents. Postgres samples; OpenSearch's aggregations count every match.
+ */
+export const FACET_SAMPLE_SIZE = TOTAL_COUNT_CAP;
+
 export interface SearchResult {
   hits: SearchHit[];
   /** Number of matching documents the caller may read: exact up to TOTAL_COUNT_CAP, then the cap. */
@@ -120,6 +129,8 @@ export interface SearchResult {
   /** `eq`: total is exact; `gte`: at least total (the cap was reached). */
   totalRelation: 'eq' | 'gte';
   facets: Partial<Record<Facet, { value: string; count: number }[]>>;
+  /** `eq`: facets count every match; `sample`: they count FACET_SAMPLE_SIZE of the matches only. */
+  facetsRelation: 'eq' | 'sample';
   /** Sort key of the last hit, to pass back as `after`; null on the last page. */
   next: unknown[] | null;
 }

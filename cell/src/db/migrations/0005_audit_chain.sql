@@ -1,11 +1,19 @@
--- Audit chain v2: appending takes no lock; a sealer chains committed entries in batches.
+-- Audit chain v2: appending takes no lock; a sealer chains committed entries in batches;
+-- a person's data can be erased from the log without breaking the chain.
 --
 -- v1 (0001) chained every entry inside the request's transaction under a per-tenant
 -- head-row lock, so all audited operations of one tenant ran one at a time. Now:
 --   audit_log    entries, appended unchained (a global identity id, the inserting
 --                transaction's xid8), append-only as before;
---   audit_chain  the chain: (tenant, seq) → entry, hash = sha256(prev hash ‖ canonical(entry, seq)),
---                written only by audit_seal(), append-only;
+--   audit_chain  the chain: (tenant, seq) → entry, with
+--                  personal_digest = hmac-sha256(subject key, personal(entry)) and
+--                  hash = sha256(prev hash ‖ canonical(entry, seq) ‖ personal_digest),
+--                written only by audit_seal(), append-only. canonical() is every column that is
+--                not about a person; personal() is actor_id, ip, user_agent, details;
+--   audit_subject_keys  one random key per subject (a user, or a system actor) and tenant,
+--                readable only by the owner's functions. Erasure (GDPR) removes a person's
+--                personal values and their key: every link still verifies, the erased
+--                digests can no longer be checked nor reversed (an IP has little entropy);
 --   audit_heads  each tenant's last seq and hash, moved only by audit_seal();
 --   audit_seal_state  how far the sealer has read, as an (xid8, id) watermark.
 -- The sealer reads entries whose transaction is over (xid below the oldest running
@@ -71,6 +79,7 @@ CREATE TABLE "audit_chain" (
   "tenant_id" text NOT NULL,
   "seq" bigint NOT NULL,
   "entry_id" bigint NOT NULL,
+  "personal_digest" bytea NOT NULL,
   "hash" bytea NOT NULL,
   -- When the sealer chained the entry: not hashed, for measuring how far sealing lags.
   "sealed_at" timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
@@ -78,6 +87,15 @@ CREATE TABLE "audit_chain" (
   CONSTRAINT "audit_chain_entry_uq" UNIQUE ("tenant_id", "entry_id"),
   CONSTRAINT "audit_chain_entry_fk" FOREIGN KEY ("tenant_id", "entry_id") REFERENCES "audit_log"("tenant_id", "id")
 );--> statement-breakpoint
+
+CREATE TABLE "audit_subject_keys" (
+  "tenant_id" text NOT NULL,
+  "subject" text NOT NULL,
+  "key" bytea NOT NULL,
+  "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT "audit_subject_keys_pk" PRIMARY KEY ("tenant_id", "subject")
+);--> statement-breakpoint
+CREATE EXTENSION IF NOT EXISTS pgcrypto;--> statement-breakpoint
 
 CREATE TABLE "audit_seal_state" (
   "singleton" boolean PRIMARY KEY DEFAULT true CHECK ("singleton"),
@@ -89,7 +107,7 @@ CREATE TABLE "audit_seal_state" (
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['audit_log', 'audit_chain'] LOOP
+  FOREACH t IN ARRAY ARRAY['audit_log', 'audit_chain', 'audit_subject_keys'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
     EXECUTE format($p$CREATE POLICY tenant_isolation ON %I
@@ -109,14 +127,36 @@ CREATE TRIGGER audit_chain_no_update BEFORE UPDATE OR DELETE ON "audit_chain"
 CREATE TRIGGER audit_chain_no_truncate BEFORE TRUNCATE ON "audit_chain"
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_immutable();--> statement-breakpoint
 
--- What a link hashes: every column of the entry and its place in the chain, as a JSON array
--- (unambiguous, whatever the values hold). `details::text` is jsonb's canonical form.
+-- What a link hashes in the clear: the entry's columns that are not about a person, and its
+-- place in the chain, as a JSON array (unambiguous whatever the values hold).
 CREATE FUNCTION audit_canonical(a audit_log, p_seq bigint) RETURNS bytea LANGUAGE sql STABLE AS $$
   SELECT convert_to(jsonb_build_array('v2', a.tenant_id, p_seq, a.id,
     to_char(a.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    a.actor_type, a.actor_id, a.action, a.resource_type, a.resource_id,
-    host(a.ip), a.user_agent, a.request_id, a.details)::text, 'UTF8')
+    a.actor_type, a.action, a.resource_type, a.resource_id, a.request_id)::text, 'UTF8')
 $$;--> statement-breakpoint
+-- What a link hashes only through its subject's key: who acted, from where, and what they
+-- said (`details` holds search terms, names). `details::text` is jsonb's canonical form.
+CREATE FUNCTION audit_personal(a audit_log) RETURNS bytea LANGUAGE sql STABLE AS $$
+  SELECT convert_to(jsonb_build_array(a.actor_id, host(a.ip), a.user_agent, a.details)::text, 'UTF8')
+$$;--> statement-breakpoint
+-- Whose personal data an entry holds: a user, or a system actor (never erased).
+CREATE FUNCTION audit_subject(a audit_log) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN a.actor_type = 'user' THEN a.actor_id ELSE a.actor_type || ':' || a.actor_id END
+$$;--> statement-breakpoint
+-- The subject's key in the transaction's tenant, made on first use. Owner only.
+CREATE FUNCTION audit_subject_key(p_tenant text, p_subject text) RETURNS bytea
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public AS $$
+DECLARE v_key bytea;
+BEGIN
+  SELECT k.key INTO v_key FROM audit_subject_keys k WHERE k.tenant_id = p_tenant AND k.subject = p_subject;
+  IF v_key IS NULL THEN
+    INSERT INTO audit_subject_keys (tenant_id, subject, key) VALUES (p_tenant, p_subject, gen_random_bytes(32))
+      ON CONFLICT (tenant_id, subject) DO NOTHING;
+    SELECT k.key INTO v_key FROM audit_subject_keys k WHERE k.tenant_id = p_tenant AND k.subject = p_subject;
+  END IF;
+  RETURN v_key;
+END $$;--> statement-breakpoint
+REVOKE ALL ON FUNCTION audit_subject_key(text, text) FROM PUBLIC;--> statement-breakpoint
 
 -- Appends entries (a JSON array of objects with tenantId, occurredAt, actorType, actorId,
 -- action, resourceType, resourceId, ip, userAgent, requestId, details). Entries of several
@@ -162,6 +202,9 @@ DECLARE
   v_tenant text := NULL;
   v_seq bigint;
   v_hash bytea;
+  v_subject text := NULL;
+  v_key bytea;
+  v_digest bytea;
   v_last_xid xid8;
   v_last_id bigint;
   v_sealed integer := 0;
@@ -186,10 +229,17 @@ BEGIN
         VALUES (v_tenant, 0, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
         ON CONFLICT (tenant_id) DO NOTHING;
       SELECT h.seq, h.hash INTO v_seq, v_hash FROM audit_heads h WHERE h.tenant_id = v_tenant;
+      v_subject := NULL;
+    END IF;
+    IF audit_subject(r) IS DISTINCT FROM v_subject THEN
+      v_subject := audit_subject(r);
+      v_key := audit_subject_key(v_tenant, v_subject);
     END IF;
     v_seq := v_seq + 1;
-    v_hash := sha256(v_hash || audit_canonical(r, v_seq));
-    INSERT INTO audit_chain (tenant_id, seq, entry_id, hash) VALUES (v_tenant, v_seq, r.id, v_hash);
+    v_digest := hmac(audit_personal(r), v_key, 'sha256');
+    v_hash := sha256(v_hash || audit_canonical(r, v_seq) || v_digest);
+    INSERT INTO audit_chain (tenant_id, seq, entry_id, personal_digest, hash)
+      VALUES (v_tenant, v_seq, r.id, v_digest, v_hash);
     IF v_last_xid IS NULL OR (r.xid, r.id) > (v_last_xid, v_last_id) THEN
       v_last_xid := r.xid;
       v_last_id := r.id;
@@ -216,6 +266,7 @@ DECLARE
   v_tenant text := NULL;
   v_seq bigint;
   v_hash bytea;
+  v_digest bytea;
 BEGIN
   FOR t IN SELECT DISTINCT tenant_id FROM audit_log_v1 LOOP
     PERFORM set_config('app.tenant_id', t, true);
@@ -236,8 +287,10 @@ BEGIN
       v_hash := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
     END IF;
     v_seq := v_seq + 1;
-    v_hash := sha256(v_hash || audit_canonical(r, v_seq));
-    INSERT INTO audit_chain (tenant_id, seq, entry_id, hash) VALUES (v_tenant, v_seq, r.id, v_hash);
+    v_digest := hmac(audit_personal(r), audit_subject_key(v_tenant, audit_subject(r)), 'sha256');
+    v_hash := sha256(v_hash || audit_canonical(r, v_seq) || v_digest);
+    INSERT INTO audit_chain (tenant_id, seq, entry_id, personal_digest, hash)
+      VALUES (v_tenant, v_seq, r.id, v_digest, v_hash);
   END LOOP;
   IF v_tenant IS NOT NULL THEN
     INSERT INTO audit_heads (tenant_id, seq, hash) VALUES (v_tenant, v_seq, v_hash);
@@ -248,8 +301,56 @@ BEGIN
 END $$;--> statement-breakpoint
 DROP TABLE "audit_log_v1";--> statement-breakpoint
 
--- Least privilege: the app appends entries and reads; only audit_seal() moves the chain.
+-- Verifies the transaction's tenant, in one snapshot of the caller's choosing: every link
+-- (entry present, hash recomputed, seq without a gap), the head, the personal digest of every
+-- entry whose subject key still exists (an erased subject's cannot be checked: counted), the
+-- unsealed tail past the watermark, and entries written around the sealer (behind it).
+CREATE FUNCTION audit_verify()
+RETURNS TABLE (checked bigint, first_bad bigint, head_ok boolean, personal_unverifiable bigint,
+               unsealed bigint, unsealed_since timestamptz, behind bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+#variable_conflict use_column
+DECLARE v_tenant text := current_setting('app.tenant_id', true);
+BEGIN
+  IF v_tenant IS NULL OR v_tenant = '' THEN RAISE EXCEPTION 'audit_verify needs a tenant context'; END IF;
+  RETURN QUERY
+  WITH links AS (
+    SELECT c.seq, c.hash,
+           a.id IS NOT NULL
+           AND c.hash = sha256(coalesce(lag(c.hash) OVER w, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
+                               || audit_canonical(a, c.seq) || c.personal_digest)
+           AND c.seq = coalesce(lag(c.seq) OVER w, 0) + 1 AS link_ok,
+           CASE WHEN k.key IS NULL THEN NULL ELSE hmac(audit_personal(a), k.key, 'sha256') = c.personal_digest END AS personal_ok
+    FROM audit_chain c
+    LEFT JOIN audit_log a ON a.tenant_id = c.tenant_id AND a.id = c.entry_id
+    LEFT JOIN audit_subject_keys k ON k.tenant_id = c.tenant_id AND k.subject = audit_subject(a)
+    WHERE c.tenant_id = v_tenant
+    WINDOW w AS (ORDER BY c.seq)),
+  summary AS (
+    SELECT count(*) AS checked,
+           min(seq) FILTER (WHERE NOT coalesce(link_ok, false) OR personal_ok = false) AS first_bad,
+           count(*) FILTER (WHERE personal_ok IS NULL) AS unverifiable,
+           max(seq) AS last_seq,
+           (array_agg(hash ORDER BY seq DESC))[1] AS last_hash
+    FROM links),
+  tail AS (
+    SELECT count(*) FILTER (WHERE (a.xid, a.id) > (s.xid, s.id)) AS unsealed,
+           min(a.occurred_at) FILTER (WHERE (a.xid, a.id) > (s.xid, s.id)) AS since,
+           count(*) FILTER (WHERE (a.xid, a.id) <= (s.xid, s.id)) AS behind
+    FROM audit_log a CROSS JOIN audit_seal_state s
+    WHERE a.tenant_id = v_tenant
+      AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.tenant_id = a.tenant_id AND c.entry_id = a.id))
+  SELECT s.checked, s.first_bad,
+         CASE WHEN h.tenant_id IS NULL THEN s.checked = 0
+              ELSE h.seq = coalesce(s.last_seq, 0) AND h.hash IS NOT DISTINCT FROM coalesce(s.last_hash, h.hash) END,
+         s.unverifiable, t.unsealed, t.since, t.behind
+  FROM summary s CROSS JOIN tail t LEFT JOIN audit_heads h ON h.tenant_id = v_tenant;
+END $$;--> statement-breakpoint
+
+-- Least privilege: the app appends entries and reads them; only audit_seal() moves the chain,
+-- only the owner's functions read subject keys.
 GRANT SELECT, INSERT ON "audit_log" TO quire_cell_app;--> statement-breakpoint
 GRANT SELECT ON "audit_chain", "audit_seal_state" TO quire_cell_app;--> statement-breakpoint
 REVOKE INSERT, UPDATE ON "audit_heads" FROM quire_cell_app;--> statement-breakpoint
-GRANT EXECUTE ON FUNCTION audit_canonical(audit_log, bigint), audit_record(jsonb), audit_seal(integer) TO quire_cell_app;
+GRANT EXECUTE ON FUNCTION audit_canonical(audit_log, bigint), audit_record(jsonb), audit_seal(integer),
+  audit_verify() TO quire_cell_app;

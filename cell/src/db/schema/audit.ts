@@ -48,7 +48,8 @@ export const auditLog = pgTable(
 );
 
 /**
- * The per-tenant hash chain over sealed entries: `hash = sha256(prev ‖ canonical(entry, seq))`,
+ * The per-tenant hash chain over sealed entries:
+ * `hash = sha256(prev ‖ canonical(entry, seq) ‖ personal_digest)`,
  * written only by the `audit_seal()` SQL function (the sealer), append-only.
  */
 export const auditChain = pgTable(
@@ -57,6 +58,8 @@ export const auditChain = pgTable(
     tenantId: text('tenant_id').notNull(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     entryId: bigint('entry_id', { mode: 'number' }).notNull(),
+    /** hmac-sha256 of the entry's personal part under its subject's key (see auditSubjectKeys). */
+    personalDigest: bytea('personal_digest').notNull(),
     hash: bytea('hash').notNull(),
     sealedAt: timestamp('sealed_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -64,6 +67,22 @@ export const auditChain = pgTable(
     primaryKey({ name: 'audit_chain_pk', columns: [t.tenantId, t.seq] }),
     unique('audit_chain_entry_uq').on(t.tenantId, t.entryId),
   ],
+);
+
+/**
+ * One random key per subject (a user, or `system:…`) and tenant: the personal part of an entry
+ * is chained only as an HMAC under it, so erasing a person (values and key) leaves every link
+ * verifiable and nothing to reverse. Read only by the owner's SQL functions.
+ */
+export const auditSubjectKeys = pgTable(
+  'audit_subject_keys',
+  {
+    tenantId: text('tenant_id').notNull(),
+    subject: text('subject').notNull(),
+    key: bytea('key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'audit_subject_keys_pk', columns: [t.tenantId, t.subject] })],
 );
 
 /** The head of each tenant's chain, moved only by the sealer. */

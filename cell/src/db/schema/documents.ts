@@ -33,6 +33,8 @@ export const documents = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     trashedAt: timestamp('trashed_at', { withTimezone: true }),
     trashedBy: text('trashed_by'),
+    /** The folder this document went to the trash with (null: trashed on its own). */
+    trashedWith: text('trashed_with'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

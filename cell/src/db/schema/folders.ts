@@ -17,6 +17,10 @@ export const folders = pgTable(
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** In the trash (migration 0010): with the whole subtree of the folder named in `trashedWith`. */
+    trashedAt: timestamp('trashed_at', { withTimezone: true }),
+    trashedBy: text('trashed_by'),
+    trashedWith: text('trashed_with'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

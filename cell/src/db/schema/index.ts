@@ -1,4 +1,5 @@
 export * from './audit.ts';
+export * from './collaboration.ts';
 export * from './documents.ts';
 export * from './folders.ts';
 export * from './identity.ts';

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { instantSchema } from '@quire/shared/input/instant';
 import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { queryAudit } from './verbs/query.ts';
@@ -20,12 +21,13 @@ auditRoutes.openapi(
         actorId: token.optional(),
         action: token.optional().openapi({ description: 'e.g. document.downloaded' }),
         resourceId: token.optional(),
-        from: z.iso.datetime({ offset: true }).optional(),
-        to: z.iso.datetime({ offset: true }).optional(),
+        from: instantSchema.optional().meta({ description: 'Entries at or after this instant' }),
+        to: instantSchema.optional().meta({ description: 'Entries before this instant' }),
         before: z.coerce
           .number()
           .int()
           .min(1)
+          .max(Number.MAX_SAFE_INTEGER)
           .optional()
           .openapi({ description: 'Cursor: entries with a lower id (nextBefore of the previous page)' }),
         limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -55,6 +57,9 @@ auditRoutes.openapi(
             .openapi({ description: 'Every sealed link holds and no entry was written around the sealer' }),
           checked: z.number().openapi({ description: 'Links recomputed' }),
           firstBrokenSeq: z.number().nullable().openapi({ description: 'The first link that does not hold' }),
+          personalUnverifiable: z.number().openapi({
+            description: 'Links whose personal digest cannot be checked: the subject was erased',
+          }),
           unsealed: z
             .number()
             .openapi({ description: 'Entries not chained yet (the sealer lags by seconds)' }),

@@ -1,3 +1,4 @@
+import { errorFields } from '@quire/shared/error-log';
 import type { Logger } from '@quire/shared/log';
 import type postgres from 'postgres';
 
@@ -48,7 +49,7 @@ export class AuditSealer {
       try {
         await this.sealNow();
       } catch (err) {
-        this.log.error('audit sealing failed; retrying next interval', { err: String(err) });
+        this.log.error('audit sealing failed; retrying next interval', errorFields(err));
       }
       if (this.timer) this.timer = setTimeout(tick, this.intervalMs);
     };

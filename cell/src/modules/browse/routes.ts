@@ -23,7 +23,7 @@ browseRoutes.openapi(
     method: 'get',
     path: '/v1/folders/{id}/children',
     summary: 'Subfolders then documents, paginated',
-    request: { params: childrenParams, query: pageQuery },
+    request: { params: childrenParams, query: pageQuery('folder', 'document') },
     responses: { 200: json(listing), ...commonErrors },
   }),
   async (c) => {

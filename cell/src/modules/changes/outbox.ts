@@ -50,3 +50,30 @@ export async function queueAllDocuments(tx: Tx, tenantId: string, reason: string
 export function ringSearch(deps: Pick<CellDeps, 'searchDoorbell'>): void {
   deps.searchDoorbell.ring();
 }
+
+/**
+ * A document's comments changed (created, edited, deleted): its index entry, which carries the
+ * text of its live comments so readers of the document find them, is stale. A document row
+ * with a `comment.*` reason: the drain re-indexes the document from Postgres as for any change.
+ *
+ * A busy thread must not make every comment wait for the others: a row for the document
+ * that is still waiting (not held by a worker) already covers this change, so none is added.
+ * The waiting row is share-locked until this commit, so a worker cannot take it (its claim is
+ * FOR UPDATE SKIP LOCKED) and index the document without this comment; a row a worker already
+ * holds is skipped, and a new one is written. Without a new row, the tenant's doorbell row is
+ * not locked either, so concurrent comments of one tenant do not queue behind each other.
+ */
+export async function queueCommentIndex(
+  tx: Tx,
+  tenantId: string,
+  documentId: string,
+  reason: 'comment.created' | 'comment.edited' | 'comment.deleted',
+): Promise<void> {
+  await tx.execute(sql`
+    insert into search_outbox (tenant_id, kind, resource_id, reason)
+    select ${tenantId}, 'document', ${documentId}, ${reason}
+    where not exists (
+      select 1 from search_outbox o
+      where o.tenant_id = ${tenantId} and o.kind = 'document' and o.resource_id = ${documentId}
+      limit 1 for share skip locked)`);
+}

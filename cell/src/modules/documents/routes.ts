@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
-import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
+import { bearer, commonErrors, conflict, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { pageQuery } from '../folders/schemas.ts';
 import { normalizeContentType } from './content.ts';
@@ -11,8 +11,9 @@ import {
   uploadQuery,
   uploadResultSchema,
   versionIdSchema,
-  versionQuery,
+  versionSchema,
 } from './schemas.ts';
+import { parseUploadMetadata, uploadMetadataHeader } from './upload-metadata.ts';
 import { deletePermanently } from './verbs/delete-permanently.ts';
 import { download } from './verbs/download.ts';
 import { getDocument } from './verbs/get.ts';
@@ -30,14 +31,20 @@ const rawBody = {
   content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
 };
 const uploadHeaders = z.object({
+  'upload-metadata': uploadMetadataHeader,
   'idempotency-key': z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
     .optional()
     .openapi({ description: 'Retries with the same key return the first result' }),
-  'content-length': z.coerce.number().int().min(0).optional(),
 });
+/** Content-Length is the transport's (Node's parser refuses a malformed one): read, not declared. */
+function contentLength(header: string | undefined): number | undefined {
+  return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
+}
+const trashed = conflict('the document is in the trash; restore it first');
 const list = z.object({ items: z.array(documentSchema), nextCursor: z.string().nullable().optional() });
+const versions = z.object({ items: z.array(versionSchema) });
 
 export const documentRoutes = router();
 
@@ -46,8 +53,9 @@ function uploadInput(
   headers: z.infer<typeof uploadHeaders>,
 ) {
   return {
+    ...parseUploadMetadata(headers['upload-metadata']),
     contentType: normalizeContentType(c.req.header('content-type')),
-    contentLength: headers['content-length'],
+    contentLength: contentLength(c.req.header('content-length')),
     idempotencyKey: headers['idempotency-key'],
     body: c.req.raw.body,
   };
@@ -60,7 +68,11 @@ documentRoutes.openapi(
     path: '/v1/documents',
     summary: 'Upload a new document (raw body, streamed)',
     request: { query: uploadQuery, headers: uploadHeaders, body: rawBody },
-    responses: { 201: json(uploadResultSchema, 'Created'), 413: commonErrors[400], ...commonErrors },
+    responses: {
+      201: json(uploadResultSchema, 'Created'),
+      ...commonErrors,
+      ...conflict('the Idempotency-Key was used for a different request'),
+    },
   }),
   async (c) => {
     const q = c.req.valid('query');
@@ -78,13 +90,16 @@ documentRoutes.openapi(
     method: 'post',
     path: '/v1/documents/{id}/versions',
     summary: 'Upload a new version',
-    request: { params: idParams, query: versionQuery, headers: uploadHeaders, body: rawBody },
-    responses: { 201: json(uploadResultSchema, 'Created'), ...commonErrors },
+    request: { params: idParams, headers: uploadHeaders, body: rawBody },
+    responses: {
+      201: json(uploadResultSchema, 'Created'),
+      ...commonErrors,
+      ...conflict('the document is in the trash, or the Idempotency-Key was used for a different request'),
+    },
   }),
   async (c) => {
-    const input = {
+    const { title: _ignored, ...input } = {
       documentId: c.req.valid('param').id,
-      filename: c.req.valid('query').filename,
       ...uploadInput(c, c.req.valid('header')),
     };
     return c.json((await upload({ ctx: c.get('ctx'), input })).body, 201);
@@ -113,7 +128,7 @@ documentRoutes.openapi(
       params: idParams,
       body: { required: true, content: { 'application/json': { schema: updateDocumentBody } } },
     },
-    responses: { 200: json(documentSchema), ...commonErrors },
+    responses: { 200: json(documentSchema), ...commonErrors, ...trashed },
   }),
   async (c) =>
     c.json(
@@ -129,7 +144,7 @@ documentRoutes.openapi(
     path: '/v1/documents/{id}/versions',
     summary: 'Version history, newest first',
     request: { params: idParams },
-    responses: { 200: json(list), ...commonErrors },
+    responses: { 200: json(versions), ...commonErrors },
   }),
   async (c) => c.json(await listVersions({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
 );
@@ -141,7 +156,7 @@ documentRoutes.openapi(
     path: '/v1/documents/{id}/versions/{versionId}/restore',
     summary: 'Roll back: a new version with an old version’s content',
     request: { params: idParams.extend({ versionId: versionIdSchema }) },
-    responses: { 201: json(uploadResultSchema, 'Created'), ...commonErrors },
+    responses: { 201: json(uploadResultSchema, 'Created'), ...commonErrors, ...trashed },
   }),
   async (c) => c.json(await restoreVersion({ ctx: c.get('ctx'), input: c.req.valid('param') }), 201),
 );
@@ -187,7 +202,11 @@ documentRoutes.openapi(
     path: '/v1/documents/{id}',
     summary: 'Move to the trash',
     request: { params: idParams },
-    responses: { 200: json(documentSchema), ...commonErrors },
+    responses: {
+      200: json(documentSchema),
+      ...commonErrors,
+      ...conflict('the document is already in the trash'),
+    },
   }),
   async (c) =>
     c.json(await setTrashed({ ctx: c.get('ctx'), input: { ...c.req.valid('param'), trashed: true } }), 200),
@@ -200,7 +219,11 @@ documentRoutes.openapi(
     path: '/v1/documents/{id}/restore',
     summary: 'Restore from the trash',
     request: { params: idParams },
-    responses: { 200: json(documentSchema), ...commonErrors },
+    responses: {
+      200: json(documentSchema),
+      ...commonErrors,
+      ...conflict('the document is not in the trash'),
+    },
   }),
   async (c) =>
     c.json(await setTrashed({ ctx: c.get('ctx'), input: { ...c.req.valid('param'), trashed: false } }), 200),
@@ -213,7 +236,11 @@ documentRoutes.openapi(
     path: '/v1/documents/{id}/permanent',
     summary: 'Delete a trashed document for good (versions and blobs)',
     request: { params: idParams },
-    responses: { 204: { description: 'Deleted' }, ...commonErrors },
+    responses: {
+      204: { description: 'Deleted' },
+      ...commonErrors,
+      ...conflict('the document is not in the trash (move it there first)'),
+    },
   }),
   async (c) => {
     await deletePermanently({ ctx: c.get('ctx'), input: c.req.valid('param') });
@@ -227,7 +254,7 @@ documentRoutes.openapi(
     method: 'get',
     path: '/v1/trash',
     summary: 'Trashed documents the caller may restore',
-    request: { query: pageQuery },
+    request: { query: pageQuery('document') },
     responses: { 200: json(list), ...commonErrors },
   }),
   async (c) => c.json(await listTrash({ ctx: c.get('ctx'), input: c.req.valid('query') }), 200),

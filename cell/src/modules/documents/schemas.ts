@@ -1,43 +1,34 @@
 import { z } from '@hono/zod-openapi';
+import { lineSchema, textSchema } from '@quire/shared/input/text';
 import { idParam } from '../../http/openapi.ts';
-import { folderIdSchema, nameSchema } from '../folders/schemas.ts';
+import { folderIdSchema } from '../folders/schemas.ts';
 
 export const documentIdSchema = idParam('doc', 'Document id');
 export const versionIdSchema = idParam('ver', 'Version id');
 
+/** Only opaque ids in the URL: the file name and title travel in `Upload-Metadata`. */
 export const uploadQuery = z
   .object({
-    filename: nameSchema.openapi({ description: 'File name (no slashes)', example: 'msa-2026.pdf' }),
     folderId: folderIdSchema.optional().openapi({ description: 'Target folder; omitted for the top level' }),
-    title: z
-      .string()
-      .trim()
-      .min(1)
-      .max(255)
-      .optional()
-      .openapi({ description: 'Title; defaults to the file name' }),
   })
   .strict();
 
-export const versionQuery = uploadQuery.pick({ filename: true }).strict();
-
-const tag = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20), 'no control characters');
+const tag = lineSchema(64);
+const CUSTOM_FIELD_NAME = '^[A-Za-z][A-Za-z0-9_]{0,63}$';
+const MAX_CUSTOM_FIELDS = 50;
 
 export const updateDocumentBody = z
   .object({
-    title: z.string().trim().min(1).max(255).optional(),
+    title: lineSchema(255).optional(),
     tags: z.array(tag).max(50).optional(),
     customFields: z
       .record(
-        z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/),
-        z.union([z.string().max(1000), z.number().finite(), z.boolean()]),
+        z.string().regex(new RegExp(CUSTOM_FIELD_NAME)),
+        z.union([textSchema({ max: 1000 }), z.number(), z.boolean()]),
       )
-      .refine((r) => Object.keys(r).length <= 50, 'at most 50 custom fields')
+      .refine((r) => Object.keys(r).length <= MAX_CUSTOM_FIELDS, `at most ${MAX_CUSTOM_FIELDS} custom fields`)
+      // The generator shows neither the key rule nor the count: stated here, as the check applies them.
+      .meta({ propertyNames: { pattern: CUSTOM_FIELD_NAME }, maxProperties: MAX_CUSTOM_FIELDS })
       .optional(),
     folderId: folderIdSchema
       .nullable()
@@ -46,9 +37,41 @@ export const updateDocumentBody = z
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to update')
-  .openapi('UpdateDocument');
+  .openapi('UpdateDocument', { minProperties: 1 });
 
-export const documentSchema = z.record(z.string(), z.unknown()).openapi('Document');
+/** A document as presenter.ts shows it (GET adds `currentVersion` and `abilities`). */
+export const documentSchema = z
+  .object({
+    id: z.string(),
+    folderId: z.string().nullable(),
+    title: z.string(),
+    tags: z.array(z.string()),
+    customFields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    currentVersionId: z.string(),
+    versionCount: z.number().int(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    trashedAt: z.string().nullable().openapi({ description: 'Set while the document is in the trash' }),
+  })
+  .openapi('Document');
+
+/** One version of a document, with where its text extraction stands. */
+export const versionSchema = z
+  .object({
+    id: z.string(),
+    number: z.number().int(),
+    filename: z.string(),
+    contentType: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    restoredFrom: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    extraction: z.record(z.string(), z.unknown()),
+  })
+  .openapi('Version');
+
 export const uploadResultSchema = z
-  .object({ document: documentSchema, version: z.record(z.string(), z.unknown()) })
+  .object({ document: documentSchema, version: versionSchema })
   .openapi('UploadResult');

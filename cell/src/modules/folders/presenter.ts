@@ -10,6 +10,7 @@ export function presentFolder(f: FolderRow) {
     createdBy: f.createdBy,
     createdAt: f.createdAt.toISOString(),
     updatedAt: f.updatedAt.toISOString(),
+    trashedAt: f.trashedAt ? f.trashedAt.toISOString() : null,
   };
 }
 

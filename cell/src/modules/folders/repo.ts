@@ -79,7 +79,7 @@ export async function descendants(
   const rows = await tx.execute<{ id: string; name: string; parent_id: string | null; depth: number }>(sql`
     select id, name, parent_id, (length(path) - length(replace(path, '/', ''))) - 1 - ${baseDepth} as depth
     from folders
-    where tenant_id = ${tenantId} and path ~>~ ${path} and path ~<~ ${subtreeBound(path)}
+    where tenant_id = ${tenantId} and path ~>~ ${path} and path ~<~ ${subtreeBound(path)} and trashed_at is null
       and (length(path) - length(replace(path, '/', ''))) - 1 - ${baseDepth} <= ${maxDepth}
     order by path
     limit ${limit}`);
@@ -100,6 +100,7 @@ export async function childFolders(
       and(
         eq(folders.tenantId, tenantId),
         parentId ? eq(folders.parentId, parentId) : isNull(folders.parentId),
+        isNull(folders.trashedAt),
         afterId ? gt(folders.id, afterId) : undefined,
       ),
     )
@@ -122,6 +123,7 @@ export async function grantedRootFolders(
       and(
         eq(folders.tenantId, tenantId),
         isNull(folders.parentId),
+        isNull(folders.trashedAt),
         afterId ? gt(folders.id, afterId) : undefined,
         sql`exists (select 1 from grants g where g.tenant_id = ${folders.tenantId} and g.resource_id = ${folders.id}
                     and g.principal_id = any(${pgArray(principalIds)}::text[]))`,
@@ -140,4 +142,60 @@ export async function isFolderEmpty(tx: Tx, tenantId: string, id: string): Promi
 
 export async function deleteFolder(tx: Tx, tenantId: string, id: string): Promise<void> {
   await tx.delete(folders).where(and(eq(folders.tenantId, tenantId), eq(folders.id, id)));
+}
+
+export interface TrashedSet {
+  folderIds: string[];
+  documentIds: string[];
+}
+
+/**
+ * Puts a folder and everything below it that is not already in the trash into the trash, marked
+ * as trashed with this folder: restoring it brings back exactly that set.
+ */
+export async function trashSubtree(tx: Tx, tenantId: string, f: FolderRow, by: string): Promise<TrashedSet> {
+  const bound = subtreeBound(f.path);
+  const fs = await tx.execute<{ id: string }>(sql`
+    update folders set trashed_at = now(), trashed_by = ${by}, trashed_with = ${f.id}, updated_at = now()
+    where tenant_id = ${tenantId} and path ~>=~ ${f.path} and path ~<~ ${bound} and trashed_at is null
+    returning id`);
+  const ds = await tx.execute<{ id: string }>(sql`
+    update documents d set trashed_at = now(), trashed_by = ${by}, trashed_with = ${f.id}, updated_at = now()
+    from folders x
+    where d.tenant_id = ${tenantId} and x.tenant_id = d.tenant_id and x.id = d.folder_id
+      and x.path ~>=~ ${f.path} and x.path ~<~ ${bound} and d.trashed_at is null
+    returning d.id`);
+  return { folderIds: fs.map((r) => r.id), documentIds: ds.map((r) => r.id) };
+}
+
+/** Brings back what went to the trash with this folder. */
+export async function restoreSubtree(tx: Tx, tenantId: string, folderId: string): Promise<TrashedSet> {
+  const fs = await tx.execute<{ id: string }>(sql`
+    update folders set trashed_at = null, trashed_by = null, trashed_with = null, updated_at = now()
+    where tenant_id = ${tenantId} and trashed_with = ${folderId} returning id`);
+  const ds = await tx.execute<{ id: string }>(sql`
+    update documents set trashed_at = null, trashed_by = null, trashed_with = null, updated_at = now()
+    where tenant_id = ${tenantId} and trashed_with = ${folderId} returning id`);
+  return { folderIds: fs.map((r) => r.id), documentIds: ds.map((r) => r.id) };
+}
+
+/** Folders put in the trash as a whole (roots of a trashed subtree), newest first. */
+export async function trashedFolderRoots(
+  tx: Tx,
+  tenantId: string,
+  afterId: string | undefined,
+  limit: number,
+) {
+  return tx
+    .select()
+    .from(folders)
+    .where(
+      and(
+        eq(folders.tenantId, tenantId),
+        sql`${folders.trashedWith} = ${folders.id}`,
+        afterId ? gt(folders.id, afterId) : undefined,
+      ),
+    )
+    .orderBy(asc(folders.id))
+    .limit(limit);
 }

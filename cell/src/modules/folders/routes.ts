@@ -1,17 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
+import { bearer, commonErrors, conflict, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import {
   createFolderBody,
   folderDetailSchema,
   folderIdSchema,
   folderSchema,
+  pageQuery,
   updateFolderBody,
 } from './schemas.ts';
 import { createFolder } from './verbs/create.ts';
 import { deleteFolder } from './verbs/delete.ts';
 import { listDescendants } from './verbs/descendants.ts';
 import { getFolder } from './verbs/get.ts';
+import { listTrashedFolders, setFolderTrashed } from './verbs/trash.ts';
 import { updateFolder } from './verbs/update.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['folders'] };
@@ -30,7 +32,11 @@ folderRoutes.openapi(
     path: '/v1/folders',
     summary: 'Create a folder',
     request: { body: body(createFolderBody) },
-    responses: { 201: json(folderSchema, 'Created'), ...commonErrors },
+    responses: {
+      201: json(folderSchema, 'Created'),
+      ...commonErrors,
+      ...conflict('a folder with this name already exists there'),
+    },
   }),
   async (c) => c.json(await createFolder({ ctx: c.get('ctx'), input: c.req.valid('json') }), 201),
 );
@@ -54,7 +60,11 @@ folderRoutes.openapi(
     path: '/v1/folders/{id}',
     summary: 'Rename or move a folder',
     request: { params: idParams, body: body(updateFolderBody) },
-    responses: { 200: json(folderSchema), 409: commonErrors[400], ...commonErrors },
+    responses: {
+      200: json(folderSchema),
+      ...commonErrors,
+      ...conflict('a folder with this name already exists there, or the move is into its own subtree'),
+    },
   }),
   async (c) =>
     c.json(
@@ -70,7 +80,7 @@ folderRoutes.openapi(
     path: '/v1/folders/{id}',
     summary: 'Delete an empty folder',
     request: { params: idParams },
-    responses: { 204: { description: 'Deleted' }, ...commonErrors },
+    responses: { 204: { description: 'Deleted' }, ...commonErrors, ...conflict('the folder is not empty') },
   }),
   async (c) => {
     await deleteFolder({ ctx: c.get('ctx'), input: c.req.valid('param') });
@@ -115,4 +125,43 @@ folderRoutes.openapi(
       }),
       200,
     ),
+);
+
+const trashResult = z
+  .object({ folder: folderSchema, folders: z.number(), documents: z.number() })
+  .openapi('FolderTrashResult');
+
+for (const [path, trashed] of [
+  ['/v1/folders/{id}/trash', true],
+  ['/v1/folders/{id}/restore', false],
+] as const) {
+  folderRoutes.openapi(
+    createRoute({
+      ...auth,
+      method: 'post',
+      path,
+      summary: trashed
+        ? 'Move a folder and its whole subtree to the trash (owners)'
+        : 'Restore a trashed folder with everything that went to the trash with it (owners)',
+      request: { params: idParams },
+      responses: { 200: json(trashResult), 409: commonErrors[400], ...commonErrors },
+    }),
+    async (c) =>
+      c.json(await setFolderTrashed({ ctx: c.get('ctx'), input: { ...c.req.valid('param'), trashed } }), 200),
+  );
+}
+
+folderRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/trash/folders',
+    summary: 'Folders in the trash (as a whole) that the caller may restore',
+    request: { query: pageQuery('folder') },
+    responses: {
+      200: json(z.object({ items: z.array(folderSchema), nextCursor: z.string().nullable() })),
+      ...commonErrors,
+    },
+  }),
+  async (c) => c.json(await listTrashedFolders({ ctx: c.get('ctx'), input: c.req.valid('query') }), 200),
 );

@@ -1,20 +1,21 @@
 import { z } from '@hono/zod-openapi';
+import { idOfKinds } from '@quire/shared/input/ids';
+import { linePattern, patternString, WHITESPACE } from '@quire/shared/input/text';
 import { idParam } from '../../http/openapi.ts';
 
-/** Names a person types: no path separators, no control characters, no dot-only names. */
-/** C0 controls and DEL. */
-const isControl = (ch: string) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f;
+/**
+ * Names a person types (folders, file names): one line of visible text, no path separators,
+ * not `.` or `..` once trimmed. One pattern says all of it, in the check and in the document.
+ */
+const NAME_PATTERN = `^(?![${WHITESPACE}]*\\.\\.?[${WHITESPACE}]*$)${linePattern('/\\\\').slice(1)}`;
 
-export const nameSchema = z
-  .string()
+export const nameSchema = patternString({
+  pattern: NAME_PATTERN,
+  min: 1,
+  max: 255,
+  message: 'must be one line of visible text without slashes, and not . or ..',
+})
   .trim()
-  .min(1)
-  .max(255)
-  .refine(
-    (s) => !/[/\\]/.test(s) && ![...s].some(isControl),
-    'must not contain slashes or control characters',
-  )
-  .refine((s) => s !== '.' && s !== '..', 'must not be . or ..')
   .openapi({ description: 'Display name (1-255 characters, no slashes)', example: 'Contracts' });
 
 export const folderIdSchema = idParam('fld', 'Folder id');
@@ -40,7 +41,7 @@ export const updateFolderBody = z
   })
   .strict()
   .refine((b) => b.name !== undefined || b.parentId !== undefined, 'give a name or a parentId')
-  .openapi('UpdateFolder');
+  .openapi('UpdateFolder', { minProperties: 1 });
 
 export const abilitiesSchema = z
   .object({ read: z.boolean(), write: z.boolean(), manage: z.boolean() })
@@ -54,6 +55,7 @@ export const folderSchema = z
     createdBy: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    trashedAt: z.string().nullable().describe('In the trash since (with its whole subtree)'),
   })
   .openapi('Folder');
 
@@ -66,7 +68,13 @@ export const folderDetailSchema = folderSchema
   })
   .openapi('FolderDetail');
 
-export const pageQuery = z.object({
-  cursor: z.string().max(512).optional().openapi({ description: 'Opaque cursor from the previous page' }),
-  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: 'Page size (1-200)' }),
-});
+/**
+ * A page of a listing in id order. The cursor is the last item's id (`nextCursor` of the
+ * previous page): its pattern is exact, so no value the document allows is refused.
+ */
+export function pageQuery(...kinds: Array<'folder' | 'document'>) {
+  return z.object({
+    cursor: idOfKinds(kinds, 'nextCursor of the previous page').optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: 'Page size (1-200)' }),
+  });
+}

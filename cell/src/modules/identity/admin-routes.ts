@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { emailSchema, lineSchema, textSchema } from '@quire/shared/input/text';
 import { TENANT_ROLES } from '@quire/shared/tenancy';
-import { bearer, commonErrors, idParam, json, router } from '../../http/openapi.ts';
+import { bearer, commonErrors, conflict, idParam, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { createGroup, createUser, listUsers, setMembership } from './verbs/directory.ts';
 
@@ -24,16 +25,22 @@ directoryRoutes.openapi(
       body: body(
         z
           .object({
-            email: z.email().max(254),
-            name: z.string().trim().min(1).max(200),
+            email: emailSchema,
+            name: lineSchema(200),
             role: z.enum(TENANT_ROLES),
-            password: z.string().min(12).max(200).optional(),
+            password: textSchema({ min: 12, max: 200 })
+              .optional()
+              .openapi({ description: 'Omit to invite the user (status invited)' }),
           })
           .strict()
           .openapi('CreateUser'),
       ),
     },
-    responses: { 201: json(userSchema, 'Created'), ...commonErrors },
+    responses: {
+      201: json(userSchema, 'Created'),
+      ...commonErrors,
+      ...conflict('a user with this email exists, or the plan allows no more users'),
+    },
   }),
   async (c) => c.json(await createUser({ ctx: c.get('ctx'), input: c.req.valid('json') }), 201),
 );
@@ -56,10 +63,11 @@ directoryRoutes.openapi(
     method: 'post',
     path: '/v1/groups',
     summary: 'Create a group (admins)',
-    request: { body: body(z.object({ name: z.string().trim().min(1).max(200) }).strict()) },
+    request: { body: body(z.object({ name: lineSchema(200) }).strict()) },
     responses: {
       201: json(z.object({ id: z.string(), name: z.string(), createdAt: z.string() }), 'Created'),
       ...commonErrors,
+      ...conflict('a group with this name exists'),
     },
   }),
   async (c) => c.json(await createGroup({ ctx: c.get('ctx'), input: c.req.valid('json') }), 201),

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { BadRequest, Unauthenticated } from '@quire/shared/errors';
-import { TENANT_ID_PATTERN } from '@quire/shared/ids';
+import { QuireError, Unauthenticated } from '@quire/shared/errors';
+import { tenantIdSchema } from '@quire/shared/input/ids';
+import { emailSchema, textSchema } from '@quire/shared/input/text';
+import { tenantSecretSchema } from '@quire/shared/tenant-secrets';
 import {
   CSRF_HEADER,
   clearMfaCookie,
@@ -49,11 +51,12 @@ identityRoutes.openapi(
       body: jsonBody(
         z
           .object({
-            tenantId: z.string().regex(TENANT_ID_PATTERN).optional().openapi({
-              description: 'Required unless the edge resolved the tenant from the subdomain',
+            tenantId: tenantIdSchema.optional().meta({
+              description:
+                "Required unless the request came through the edge on the organisation's hostname (401 without a tenant; 403 tenant_mismatch when it names another tenant than the hostname's)",
             }),
-            email: z.email().max(254),
-            password: z.string().min(1).max(200),
+            email: emailSchema,
+            password: textSchema({ min: 1, max: 200 }),
             session: sessionMode,
           })
           .strict()
@@ -66,9 +69,9 @@ identityRoutes.openapi(
     const body = c.req.valid('json');
     const fromEdge = c.get('edge')?.tenantId ?? undefined;
     if (body.tenantId && fromEdge && body.tenantId !== fromEdge)
-      throw new BadRequest('tenantId does not match the tenant of this hostname', { field: 'tenantId' });
+      throw new QuireError('tenant_mismatch', 'tenantId names another tenant than this hostname');
     const tenantId = body.tenantId ?? fromEdge;
-    if (!tenantId) throw new BadRequest('tenantId is required', { field: 'tenantId' });
+    if (!tenantId) throw new Unauthenticated("give tenantId, or sign in on your organisation's hostname");
     const outcome = await passwordLogin(
       c.get('deps'),
       {
@@ -91,7 +94,16 @@ identityRoutes.openapi(
       'A new access token (rotation; reuse revokes the session). Browsers: no body, the cookie and x-csrf-token',
     tags,
     request: {
-      body: jsonBody(z.object({ refreshToken: z.string().min(10).max(200).optional() }).strict(), false),
+      body: jsonBody(
+        z
+          .object({
+            refreshToken: tenantSecretSchema
+              .optional()
+              .meta({ description: 'From the last token pair (or its cookie)' }),
+          })
+          .strict(),
+        false,
+      ),
     },
     responses: { 200: json(z.union([tokenPairSchema, cookieSessionSchema])), ...commonErrors },
   }),
@@ -111,10 +123,7 @@ identityRoutes.openapi(
   },
 );
 
-const mfaToken = z
-  .string()
-  .min(10)
-  .max(200)
+const mfaToken = tenantSecretSchema
   .optional()
   .describe('The mfaToken of the login answer (browsers after SSO: omitted, the challenge cookie is used)');
 
@@ -264,7 +273,12 @@ identityRoutes.openapi(
     tags,
     request: {
       body: jsonBody(
-        z.object({ token: z.string().min(10).max(200), password: z.string().min(12).max(200) }).strict(),
+        z
+          .object({
+            token: tenantSecretSchema.meta({ description: 'The invitation token' }),
+            password: textSchema({ min: 12, max: 200 }),
+          })
+          .strict(),
       ),
     },
     responses: { 200: json(z.object({ userId: z.string(), email: z.string() })), ...commonErrors },

@@ -3,6 +3,7 @@ import { newId } from '@quire/shared/ids';
 import type { TenantRole } from '@quire/shared/tenancy';
 import { ACCESS_TOKEN_TTL_SECONDS } from '@quire/shared/tokens';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { newTenantSecret } from '../../auth/tenant-secrets.ts';
 import type { CellDeps } from '../../context.ts';
 import { type AuthMethod, refreshTokens, type SessionKind, sessions } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
@@ -46,7 +47,7 @@ export interface IssuedSession {
 
 /** Refresh tokens name their tenant so the cell can open the right tenant transaction. */
 export async function newRefreshToken(tx: Tx, tenantId: string, sessionId: string): Promise<string> {
-  const token = `${tenantId}.${randomBytes(32).toString('base64url')}`;
+  const token = newTenantSecret(tenantId);
   await tx.insert(refreshTokens).values({ tenantId, tokenHash: sha256(token), sessionId });
   return token;
 }

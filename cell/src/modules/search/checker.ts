@@ -4,6 +4,7 @@ import type { CellDeps } from '../../context.ts';
 import { withTenantTx } from '../../db/tenant-tx.ts';
 import { queueAllDocuments, queueDocumentIndex, ringSearch } from '../changes/outbox.ts';
 import { type DrainStats, SearchDrainer } from './drain.ts';
+import { bumpIndexVersion } from './facet-cache.ts';
 
 export interface ConsistencyReport {
   tenantId: string;
@@ -165,7 +166,10 @@ export async function rebuildTenant(
 ): Promise<RebuildReport> {
   const tenant = await deps.tenants.get(tenantId);
   if (!tenant) throw new Error(`tenant ${tenantId} is not homed in this cell`);
-  if (options.drop) await deps.searchIndex.dropTenant(tenantId);
+  if (options.drop) {
+    await deps.searchIndex.dropTenant(tenantId);
+    await bumpIndexVersion(deps, tenantId);
+  }
   await deps.searchIndex.ensureTenant(tenantId, tenant.tier);
   const queued = await withTenantTx(deps.db, tenantId, (tx) => queueAllDocuments(tx, tenantId, 'rebuild'));
   const extras = await checkTenant(deps, tenantId, { repair: true });

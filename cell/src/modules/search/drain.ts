@@ -5,6 +5,7 @@ import type { CellDeps } from '../../context.ts';
 import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
 import { type DerivativeRow, findDerivatives, sourceVersionId } from '../documents/extraction.ts';
 import { deleteDerivedBlobs, ensureDerivatives } from './derivatives.ts';
+import { bumpIndexVersion } from './facet-cache.ts';
 import { FairScheduler } from './fair.ts';
 import { expandFolder, loadDocumentStates, toIndexedDocument } from './indexer.ts';
 import { readText } from './sealed.ts';
@@ -253,6 +254,8 @@ export class SearchDrainer {
       try {
         if (removals.length > 0) await deps.searchIndex.remove(tenantId, removals);
         if (upserts.length > 0) await deps.searchIndex.upsert(tenantId, upserts);
+        // Cached facets of this tenant are stale from here (modules/search/facet-cache.ts).
+        if (removals.length + upserts.length > 0) await bumpIndexVersion(deps, tenantId);
         for (const id of gone) await deleteDerivedBlobs(deps, tenantId, id);
         result.indexed = upserts.length;
         result.removed = removals.length;

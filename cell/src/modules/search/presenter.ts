@@ -18,6 +18,7 @@ export function presentSearch(result: SearchResult, nextCursor: string | null) {
     total: result.total,
     totalRelation: result.totalRelation,
     facets: result.facets,
+    facetsRelation: result.facetsRelation,
     nextCursor,
   };
 }

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { BadRequest } from '@quire/shared/errors';
 import { bearer, commonErrors, errorSchema, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { documentIdSchema, versionIdSchema } from '../documents/schemas.ts';
-import { searchQuery, searchResultSchema } from './schemas.ts';
+import { searchBody, searchResultSchema } from './schemas.ts';
 import { preview } from './verbs/preview.ts';
 import { search } from './verbs/search.ts';
 
@@ -10,16 +11,19 @@ export const searchRoutes = router();
 
 searchRoutes.openapi(
   createRoute({
-    method: 'get',
+    method: 'post',
     path: '/v1/search',
     summary: 'Full-text search over the documents the caller may read',
     description:
       'Words, phrases, prefixes and exclusions; filters; facets with exact counts; a total exact up to 10,000; sort and cursor pages. ' +
-      'Only documents the caller may read are matched, counted and faceted.',
+      'Only documents the caller may read are matched, counted and faceted. A POST with a JSON body: ' +
+      'search terms and filters never travel in a URL (URLs are logged outside the region). ' +
+      'Also refused (400, naming the field): a cursor that is not the nextCursor of a previous page, ' +
+      'updatedTo not after updatedFrom, includeSubfolders false without folderId.',
     security: bearer,
     middleware: requireUser(),
     tags: ['search'],
-    request: { query: searchQuery },
+    request: { body: { required: true, content: { 'application/json': { schema: searchBody } } } },
     responses: {
       200: json(searchResultSchema),
       422: {
@@ -30,7 +34,11 @@ searchRoutes.openapi(
     },
   }),
   async (c) => {
-    const { body, rate } = await search({ ctx: c.get('ctx'), input: c.req.valid('query') });
+    // A query string here would put search terms in a logged URL: refused, never used.
+    if (c.req.url.includes('?')) {
+      throw new BadRequest('search terms and filters go in the JSON body, not in the URL');
+    }
+    const { body, rate } = await search({ ctx: c.get('ctx'), input: c.req.valid('json') });
     c.header('RateLimit-Limit', String(rate.limit));
     c.header('RateLimit-Remaining', String(rate.remaining));
     c.header('RateLimit-Reset', String(rate.resetSeconds));

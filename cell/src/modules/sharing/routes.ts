@@ -1,34 +1,38 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { idOfKinds, idSchema } from '@quire/shared/input/ids';
 import { GRANT_ROLES } from '@quire/shared/tenancy';
 import { bearer, commonErrors, idParam, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { createGrant, listGrants, revokeGrant } from './verbs/grants.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['permissions'] };
-const resourceId = z
-  .string()
-  .regex(/^(fld|doc)_[0-9a-z]{25}$/)
-  .openapi({ description: 'Folder or document id' });
+const resourceId = idOfKinds(['folder', 'document'], 'Folder or document id');
 const grantSchema = z.record(z.string(), z.unknown()).openapi('Grant');
+
+/**
+ * The id's kind must match the type named beside it: the four combinations are spelled out
+ * (a union of strict objects), so the document says exactly what the check accepts.
+ */
+const role = z.enum(GRANT_ROLES).openapi({
+  description: 'viewer reads; editor also changes content; owner also shares, moves and deletes',
+});
+const grantOn = <R extends 'folder' | 'document', P extends 'user' | 'group'>(resource: R, principal: P) =>
+  z
+    .object({
+      resourceType: z.literal(resource),
+      resourceId: idSchema(resource, `The ${resource}`),
+      principalType: z.literal(principal),
+      principalId: idSchema(principal, `The ${principal}`),
+      role,
+    })
+    .strict();
 const grantBody = z
-  .object({
-    resourceType: z.enum(['folder', 'document']),
-    resourceId,
-    principalType: z.enum(['user', 'group']),
-    principalId: z.string().regex(/^(usr|grp)_[0-9a-z]{25}$/),
-    role: z.enum(GRANT_ROLES).openapi({
-      description: 'viewer reads; editor also changes content; owner also shares, moves and deletes',
-    }),
-  })
-  .strict()
-  .refine(
-    (b) => b.principalId.startsWith(b.principalType === 'user' ? 'usr_' : 'grp_'),
-    'principalId does not match principalType',
-  )
-  .refine(
-    (b) => b.resourceId.startsWith(b.resourceType === 'folder' ? 'fld_' : 'doc_'),
-    'resourceId does not match resourceType',
-  )
+  .union([
+    grantOn('folder', 'user'),
+    grantOn('folder', 'group'),
+    grantOn('document', 'user'),
+    grantOn('document', 'group'),
+  ])
   .openapi('CreateGrant');
 
 export const sharingRoutes = router();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { newTenantSecret } from '../../auth/tenant-secrets.ts';
 
 /**
  * One SSO round trip (start → IdP → callback/ACS), kept server-side in the cell's Redis for ten
@@ -35,7 +36,7 @@ export function newBinding(): string {
 }
 
 export async function createFlow(redis: Redis, flow: Flow): Promise<string> {
-  const token = `${flow.tenantId}.${randomBytes(32).toString('base64url')}`;
+  const token = newTenantSecret(flow.tenantId);
   await redis.set(key(token), JSON.stringify(flow), 'EX', FLOW_TTL_SECONDS);
   return token;
 }

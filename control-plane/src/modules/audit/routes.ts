@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { textSchema } from '@quire/shared/input/text';
 import { commonErrors, json, opsCtx, opsSecurity, router } from '../../http/openapi.ts';
 import { allow } from '../ops-auth/middleware.ts';
 import { readAudit } from './verbs/read-audit.ts';
@@ -30,15 +31,16 @@ auditRoutes.openapi(
     middleware: [allow('audit.read')],
     request: {
       query: z.object({
-        action: z.string().max(64).optional(),
-        targetId: z.string().max(64).optional(),
-        actor: z.string().max(64).optional(),
+        action: textSchema({ max: 64 }).optional(),
+        targetId: textSchema({ max: 64 }).optional(),
+        actor: textSchema({ max: 64 }).optional(),
         outcome: z.enum(['ok', 'denied', 'failed']).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100),
         before: z.coerce
           .number()
           .int()
           .min(1)
+          .max(Number.MAX_SAFE_INTEGER)
           .optional()
           .openapi({ description: 'Cursor: entries with seq below this' }),
       }),

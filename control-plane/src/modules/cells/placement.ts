@@ -1,4 +1,4 @@
-import { QuireError } from '@quire/shared/errors';
+import { NotFound, QuireError } from '@quire/shared/errors';
 import type { IsolationTier } from '@quire/shared/plans';
 import type { SealingJwk } from '@quire/shared/routing';
 import { sql } from 'drizzle-orm';
@@ -32,7 +32,8 @@ interface RegionCell extends Record<string, unknown> {
  *
  * When cells with room exist but no engine among them serves the quota (or no cell of the
  * region does at all), the answer is a 409 naming the cells that could serve it: more room
- * would not help. No room anywhere is a 503 `no_capacity`, as before.
+ * would not help. No room anywhere is a 503 `no_capacity`, as before. A region no cell was
+ * ever opened in is a 404: waiting would not help either.
  */
 export async function placeTenant(
   tx: Tx,
@@ -58,6 +59,8 @@ export async function placeTenant(
     from cells c
     where c.region = ${input.region}
     order by c.id`)) as unknown as RegionCell[];
+  if (rows.length === 0)
+    throw new NotFound(`region ${input.region}`, { reason: 'unknown_region', region: input.region });
   const load = (c: RegionCell) => Math.max(c.homed, c.tenant_count);
   const capable = (c: RegionCell) =>
     canServe(

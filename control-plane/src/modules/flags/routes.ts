@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { PLAN_IDS } from '@quire/shared/plans';
-import { flagValueSchema } from '@quire/shared/routing';
 import { commonErrors, json, jsonBody, opsCtx, opsSecurity, router } from '../../http/openapi.ts';
 import { allow } from '../ops-auth/middleware.ts';
-import { definitionView, flagKeySchema } from './schemas.ts';
+import { definitionView, flagDefinitionBody, flagKeySchema } from './schemas.ts';
 import { listDefinitions } from './verbs/list-definitions.ts';
 import { putDefinition } from './verbs/put-definition.ts';
 
@@ -33,16 +31,7 @@ flagRoutes.openapi(
     middleware: [allow('flags.write')],
     request: {
       params: z.object({ key: flagKeySchema }),
-      body: jsonBody(
-        z
-          .object({
-            description: z.string().max(500).optional(),
-            default: flagValueSchema,
-            plans: z.partialRecord(z.enum(PLAN_IDS), flagValueSchema.nullable()).optional(),
-          })
-          .strict()
-          .openapi('PutFlag'),
-      ),
+      body: jsonBody(flagDefinitionBody()),
     },
     responses: { 200: json(z.object({ flag: definitionView })), ...commonErrors },
   }),

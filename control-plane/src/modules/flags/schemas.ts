@@ -1,8 +1,39 @@
 import { z } from '@hono/zod-openapi';
+import { textSchema } from '@quire/shared/input/text';
+import { PLAN_IDS } from '@quire/shared/plans';
 import { flagValueSchema } from '@quire/shared/routing';
 
-const FLAG_KEY = /^[a-z][a-z0-9_.-]{1,63}$/;
-export const flagKeySchema = z.string().regex(FLAG_KEY).openapi({ example: 'search.semantic' });
+export const FLAG_KEY_PATTERN = '^[a-z][a-z0-9_.-]{1,63}$';
+export const flagKeySchema = z
+  .string()
+  .regex(new RegExp(FLAG_KEY_PATTERN))
+  .openapi({ example: 'search.semantic' });
+
+/** A flag string as an operator writes it: no NUL (Postgres jsonb refuses it), at most 1,000 characters. */
+const flagText = textSchema({ max: 1000 });
+
+/** A flag value on the way in: a boolean, a number or a string. */
+export const flagInputValue = z.union([z.boolean(), z.number(), flagText]);
+
+/**
+ * A flag definition on the way in: the per-plan values have the default's type. One variant
+ * per type, so the document says so as the check does.
+ */
+export function flagDefinitionBody() {
+  const variant = <T extends z.ZodType>(value: T) =>
+    z
+      .object({
+        description: textSchema({ max: 500 }).optional(),
+        default: value,
+        // The generator leaves out what the check enforces: no key but a plan id.
+        plans: z
+          .partialRecord(z.enum(PLAN_IDS), value.nullable())
+          .meta({ additionalProperties: false })
+          .optional(),
+      })
+      .strict();
+  return z.union([variant(z.boolean()), variant(z.number()), variant(flagText)]).openapi('PutFlag');
+}
 
 export const definitionView = z
   .object({

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { patternString } from '@quire/shared/input/text';
 import { OPS_ROLES } from '../../actor.ts';
 import { commonErrors, json, jsonBody, opsCtx, opsSecurity, router } from '../../http/openapi.ts';
 import { cpIdPattern } from '../../ids.ts';
@@ -7,6 +8,9 @@ import { tokenView } from './presenter.ts';
 import { issueToken } from './verbs/issue-token.ts';
 import { listTokens } from './verbs/list-tokens.ts';
 import { revokeToken } from './verbs/revoke-token.ts';
+
+/** Letters, digits, spaces and `._:-`, with something besides spaces (they are trimmed). */
+const LABEL_PATTERN = '^[A-Za-z0-9 ._:-]*[A-Za-z0-9._:-][A-Za-z0-9 ._:-]*$';
 
 export const opsTokenRoutes = router();
 
@@ -22,12 +26,13 @@ opsTokenRoutes.openapi(
       body: jsonBody(
         z
           .object({
-            label: z
-              .string()
+            label: patternString({
+              pattern: LABEL_PATTERN,
+              min: 1,
+              max: 100,
+              message: 'letters, digits, spaces and ._:- only, not only spaces',
+            })
               .trim()
-              .min(1)
-              .max(100)
-              .regex(/^[A-Za-z0-9 ._:-]+$/)
               .describe('What the token is for, e.g. "sales-ops laptop 3" (no personal names)'),
             role: z.enum(OPS_ROLES),
           })

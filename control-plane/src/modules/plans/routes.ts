@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { PLAN_IDS, PLAN_LIMIT_KEYS } from '@quire/shared/plans';
+import { PLAN_IDS, PLAN_LIMIT_KEYS, planLimitSchema } from '@quire/shared/plans';
 import { commonErrors, json, jsonBody, opsCtx, opsSecurity, router } from '../../http/openapi.ts';
 import { allow } from '../ops-auth/middleware.ts';
 import { listPlans } from './verbs/list-plans.ts';
@@ -7,7 +7,7 @@ import { setPlanLimits } from './verbs/set-plan-limits.ts';
 
 const limitsSchema = z
   .object(
-    Object.fromEntries(PLAN_LIMIT_KEYS.map((k) => [k, z.number().int().min(0).nullable()])) as Record<
+    Object.fromEntries(PLAN_LIMIT_KEYS.map((k) => [k, planLimitSchema.nullable()])) as Record<
       string,
       z.ZodNullable<z.ZodNumber>
     >,

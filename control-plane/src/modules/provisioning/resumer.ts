@@ -1,3 +1,4 @@
+import { errorFields } from '@quire/shared/error-log';
 import { and, asc, isNull, lte, ne } from 'drizzle-orm';
 import type { CpDeps } from '../../context.ts';
 import { provisioningJobs } from '../../db/schema/index.ts';
@@ -27,10 +28,7 @@ export async function resumePending(deps: CpDeps, mode: 'due' | 'all'): Promise<
       const result = await withJobLock(deps, tenantId, false, () => advance(deps, tenantId));
       if (result !== 'busy') advanced++;
     } catch (err) {
-      deps.log.error('provisioning resume failed', {
-        tenantId,
-        error: (err as Error).message?.slice(0, 200),
-      });
+      deps.log.error('provisioning resume failed', { tenantId, ...errorFields(err) });
     }
   }
   return advanced;

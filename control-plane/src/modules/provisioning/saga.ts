@@ -1,4 +1,4 @@
-import { QuireError } from '@quire/shared/errors';
+import { Conflict, QuireError } from '@quire/shared/errors';
 import type { IsolationTier, PlanId } from '@quire/shared/plans';
 import { and, eq, sql } from 'drizzle-orm';
 import { CellCallError } from '../../cell-api/client.ts';
@@ -103,6 +103,11 @@ export async function advance(
         retryable: err.retryable,
         error: err.message,
       });
+      // The tenant is live with another first admin: this was not a retry of its creation.
+      if (job.completedAt && err.status === 409)
+        throw new Conflict(`slug ${tenant.slug} is taken by a tenant created with another first admin`, {
+          reason: 'slug_taken',
+        });
       if (job.completedAt)
         throw new QuireError(
           'unavailable',

@@ -1,7 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { flagValueSchema } from '@quire/shared/routing';
-import { commonErrors, json, jsonBody, opsCtx, opsSecurity, router } from '../../http/openapi.ts';
-import { effectiveView, flagKeySchema } from '../flags/schemas.ts';
+import {
+  commonErrors,
+  errorResponse,
+  json,
+  jsonBody,
+  opsCtx,
+  opsSecurity,
+  router,
+} from '../../http/openapi.ts';
+import { effectiveView, FLAG_KEY_PATTERN, flagInputValue, flagKeySchema } from '../flags/schemas.ts';
 import { allow } from '../ops-auth/middleware.ts';
 import { tenantParams } from './schemas.ts';
 import { getTenantFlags, setTenantFlags } from './verbs/tenant-flags.ts';
@@ -37,14 +44,21 @@ tenantFlagRoutes.openapi(
         z
           .object({
             flags: z
-              .record(flagKeySchema, flagValueSchema.nullable())
-              .refine((r) => Object.keys(r).length > 0 && Object.keys(r).length <= 100, '1 to 100 flags'),
+              .record(flagKeySchema, flagInputValue.nullable())
+              .refine((r) => Object.keys(r).length > 0 && Object.keys(r).length <= 100, '1 to 100 flags')
+              // The generator shows neither the key rule nor the count: stated as the check applies them.
+              .meta({ propertyNames: { pattern: FLAG_KEY_PATTERN }, minProperties: 1, maxProperties: 100 }),
           })
           .strict()
           .openapi('SetTenantFlags'),
       ),
     },
-    responses: { 200: json(effectiveView), ...commonErrors },
+    responses: {
+      200: json(effectiveView),
+      ...commonErrors,
+      404: errorResponse('No such tenant, or a flag that is not defined'),
+      409: errorResponse("A value of another type than the flag's default (details.reason flag_type)"),
+    },
   }),
   async (c) =>
     c.json(

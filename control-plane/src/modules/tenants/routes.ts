@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { lineSchema } from '@quire/shared/input/text';
 import { PLAN_IDS } from '@quire/shared/plans';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../context.ts';
@@ -64,6 +65,7 @@ tenantRoutes.openapi(
       400: commonErrors[400],
       401: commonErrors[401],
       403: commonErrors[403],
+      404: errorResponse('No cell was ever opened in the region (details.reason unknown_region)'),
       409: errorResponse(
         'details.reason: slug_taken (the slug belongs to a tenant created with other settings), idempotency_key_reused, tenant_not_live, or search_engine_capacity (no cell of the region with room runs a search engine that serves the plan documents quota; details.capableCellIds lists the cells of the region that could)',
       ),
@@ -133,12 +135,12 @@ tenantRoutes.openapi(
       body: jsonBody(
         z
           .object({
-            displayName: z.string().trim().min(1).max(200).optional(),
+            displayName: lineSchema(200).optional(),
             strictResidency: z.boolean().optional(),
           })
           .strict()
           .refine((v) => Object.keys(v).length > 0, 'nothing to change')
-          .openapi('UpdateTenant'),
+          .openapi('UpdateTenant', { minProperties: 1 }),
       ),
     },
     responses: { 200: json(changeResult), ...commonErrors },

@@ -1,6 +1,15 @@
 import { z } from '@hono/zod-openapi';
-import { ISOLATION_TIERS, PLAN_IDS, PLAN_LIMIT_KEYS, type PlanLimits } from '@quire/shared/plans';
-import { REGION_PATTERN, SLUG_PATTERN, TENANT_LIFECYCLE } from '@quire/shared/routing';
+import { tenantIdSchema } from '@quire/shared/input/ids';
+import { lineSchema } from '@quire/shared/input/text';
+import { provisionAdminSchema } from '@quire/shared/internal-api';
+import {
+  ISOLATION_TIERS,
+  PLAN_IDS,
+  PLAN_LIMIT_KEYS,
+  type PlanLimits,
+  planLimitSchema,
+} from '@quire/shared/plans';
+import { CELL_ID_PATTERN, REGION_PATTERN, SLUG_PATTERN, TENANT_LIFECYCLE } from '@quire/shared/routing';
 import { jobView } from '../provisioning/presenter.ts';
 import { tenantView } from './presenter.ts';
 
@@ -14,9 +23,10 @@ export const tenantParams = z.object({ idOrSlug: idOrSlugSchema });
 
 export const overridesSchema = z
   .object(
-    Object.fromEntries(
-      PLAN_LIMIT_KEYS.map((k) => [k, z.number().int().min(0).nullable().optional()]),
-    ) as Record<keyof PlanLimits, z.ZodOptional<z.ZodNullable<z.ZodNumber>>>,
+    Object.fromEntries(PLAN_LIMIT_KEYS.map((k) => [k, planLimitSchema.nullable().optional()])) as Record<
+      keyof PlanLimits,
+      z.ZodOptional<z.ZodNullable<z.ZodNumber>>
+    >,
   )
   .strict()
   .openapi('PlanOverrides', {
@@ -29,12 +39,7 @@ export const createBody = z
       .string()
       .regex(SLUG_PATTERN)
       .openapi({ description: 'Subdomain-safe, unique forever', example: 'acme' }),
-    displayName: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .openapi({ description: 'The organisation', example: 'Acme Corp' }),
+    displayName: lineSchema(200).openapi({ description: 'The organisation', example: 'Acme Corp' }),
     region: z.string().regex(REGION_PATTERN).openapi({ example: 'eu' }),
     plan: z.enum(PLAN_IDS),
     tier: z.enum(ISOLATION_TIERS).default('pooled'),
@@ -42,19 +47,9 @@ export const createBody = z
       .boolean()
       .default(false)
       .openapi({ description: 'Serve only on the region hostname (the edge redirects the global one)' }),
-    admin: z
-      .object({
-        email: z.email().max(254),
-        name: z.string().trim().min(1).max(200),
-        password: z
-          .string()
-          .min(12)
-          .max(200)
-          .optional()
-          .openapi({ description: 'Omit to get an invitation token' }),
-      })
-      .strict()
-      .openapi({ description: 'The first admin: sealed to the home cell at once, never stored here' }),
+    admin: provisionAdminSchema.meta({
+      description: 'The first admin: sealed to the home cell at once, never stored here',
+    }),
   })
   .strict()
   .openapi('CreateTenant');
@@ -85,10 +80,10 @@ export const changeResult = z.object({
 export const listQuery = z.object({
   region: z.string().regex(REGION_PATTERN).optional(),
   status: z.enum(TENANT_LIFECYCLE).optional(),
-  cellId: z.string().max(32).optional(),
+  cellId: z.string().regex(CELL_ID_PATTERN).optional(),
   plan: z.enum(PLAN_IDS).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  after: z.string().max(44).optional().openapi({ description: 'Cursor: the last id of the previous page' }),
+  after: tenantIdSchema.optional().meta({ description: 'Cursor: the last id of the previous page' }),
 });
 
 export const tenantDetail = z.object({

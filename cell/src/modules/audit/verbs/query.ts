@@ -7,6 +7,7 @@ export interface AuditQuery {
   actorId?: string;
   action?: string;
   resourceId?: string;
+  /** ISO 8601 in UTC, within the database's range (shared/input/instant.ts). */
   from?: string;
   to?: string;
   /** Entries with an id below this (newest first). */

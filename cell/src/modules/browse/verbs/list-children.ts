@@ -1,7 +1,5 @@
-import { z } from '@hono/zod-openapi';
 import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
-import { decodeCursor, encodeCursor } from '../../../http/openapi.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { presentDocument } from '../../documents/presenter.ts';
 import { childDocuments, grantedRootDocuments } from '../../documents/repo.ts';
@@ -9,12 +7,11 @@ import { presentFolder } from '../../folders/presenter.ts';
 import { childFolders, grantedRootFolders } from '../../folders/repo.ts';
 import { loadFolder } from '../../folders/resource.ts';
 
-const cursorSchema = z.object({ k: z.enum(['folder', 'document']), id: z.string().max(64) });
-
 /**
  * Folders first, then documents, each in id (creation) order. Inside a folder the caller
  * can read, everything is visible (grants only ever add); at the top level a non-admin
- * sees only what is granted to them.
+ * sees only what is granted to them. The cursor is the last item's id: its prefix says
+ * whether the folders are done.
  */
 export async function listChildren({
   ctx,
@@ -23,7 +20,9 @@ export async function listChildren({
   ctx: RequestCtx;
   input: { folderId: string | null; cursor?: string; limit: number };
 }) {
-  const cursor = decodeCursor(input.cursor, cursorSchema);
+  const cursor = input.cursor
+    ? { k: input.cursor.startsWith('fld_') ? 'folder' : 'document', id: input.cursor }
+    : undefined;
   return withActor(
     ctx,
     async ({ tx, actor }) => {
@@ -55,7 +54,7 @@ export async function listChildren({
       const more = items.length > input.limit;
       const page = items.slice(0, input.limit);
       const last = page[page.length - 1];
-      return { items: page, nextCursor: more && last ? encodeCursor({ k: last.kind, id: last.id }) : null };
+      return { items: page, nextCursor: more && last ? last.id : null };
     },
     { readOnly: true },
   );

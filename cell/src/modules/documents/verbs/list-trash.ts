@@ -1,12 +1,9 @@
-import { z } from '@hono/zod-openapi';
 import type { RequestCtx } from '../../../context.ts';
-import { decodeCursor, encodeCursor } from '../../../http/openapi.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { presentDocument } from '../presenter.ts';
 import { trashedDocuments } from '../repo.ts';
 
-const cursorSchema = z.object({ id: z.string().max(64) });
-
+/** Trashed documents in id order; the cursor is the last one's id. */
 export async function listTrash({
   ctx,
   input,
@@ -14,7 +11,7 @@ export async function listTrash({
   ctx: RequestCtx;
   input: { cursor?: string; limit: number };
 }) {
-  const after = decodeCursor(input.cursor, cursorSchema)?.id;
+  const after = input.cursor;
   return withActor(
     ctx,
     async ({ tx, actor }) => {
@@ -25,7 +22,7 @@ export async function listTrash({
       const last = rows[rows.length - 1];
       return {
         items: rows.map(presentDocument),
-        nextCursor: found.length > input.limit && last ? encodeCursor({ id: last.id }) : null,
+        nextCursor: found.length > input.limit && last ? last.id : null,
       };
     },
     { readOnly: true },

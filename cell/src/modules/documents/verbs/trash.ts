@@ -3,6 +3,7 @@ import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
+import { findFolder } from '../../folders/repo.ts';
 import { presentDocument } from '../presenter.ts';
 import { updateDocument } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
@@ -20,6 +21,12 @@ export async function setTrashed({
     await authorize(tx, actor, 'write', resource);
     if (Boolean(doc.trashedAt) === input.trashed)
       throw new Conflict(input.trashed ? 'document is already in the trash' : 'document is not in the trash');
+    if (!input.trashed && doc.trashedWith)
+      throw new Conflict('the document went to the trash with its folder: restore the folder', {
+        trashedWith: doc.trashedWith,
+      });
+    if (!input.trashed && doc.folderId && (await findFolder(tx, ctx.tenant.id, doc.folderId))?.trashedAt)
+      throw new Conflict('its folder is in the trash: restore the folder first', { folderId: doc.folderId });
     const updated = await updateDocument(
       tx,
       ctx.tenant.id,

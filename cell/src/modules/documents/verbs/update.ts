@@ -3,7 +3,7 @@ import { authorize, authorizeRootCreate } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
-import { loadFolder } from '../../folders/resource.ts';
+import { assertLive, loadFolder } from '../../folders/resource.ts';
 import { presentDocument } from '../presenter.ts';
 import { updateDocument as updateRow } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
@@ -28,6 +28,7 @@ export async function updateDocument({ ctx, input }: { ctx: RequestCtx; input: U
       if (input.folderId) {
         const target = await loadFolder(tx, tenantId, input.folderId);
         await authorize(tx, actor, 'write', target.resource);
+        assertLive(target);
       } else {
         authorizeRootCreate(actor);
       }

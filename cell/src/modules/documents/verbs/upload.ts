@@ -8,7 +8,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
 import { type Work, withActor } from '../../../unit-of-work.ts';
 import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
-import { loadFolder } from '../../folders/resource.ts';
+import { assertLive, loadFolder } from '../../folders/resource.ts';
 import { storeContent } from '../content.ts';
 import { presentDocument, presentVersion } from '../presenter.ts';
 import {
@@ -172,8 +172,9 @@ async function authorizeTarget(ctx: RequestCtx, { tx, actor }: Work, input: Uplo
     await authorize(tx, actor, 'write', resource);
     if (doc.trashedAt) throw new Conflict('document is in the trash; restore it first');
   } else if (input.folderId) {
-    const { resource } = await loadFolder(tx, ctx.tenant.id, input.folderId);
-    await authorize(tx, actor, 'write', resource);
+    const target = await loadFolder(tx, ctx.tenant.id, input.folderId);
+    await authorize(tx, actor, 'write', target.resource);
+    assertLive(target);
   } else {
     authorizeRootCreate(actor);
   }

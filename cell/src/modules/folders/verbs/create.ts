@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../../../db/errors.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { presentFolder } from '../presenter.ts';
 import { insertFolder } from '../repo.ts';
-import { loadFolder } from '../resource.ts';
+import { assertLive, loadFolder } from '../resource.ts';
 
 export async function createFolder({
   ctx,
@@ -21,6 +21,7 @@ export async function createFolder({
     if (input.parentId) {
       const parent = await loadFolder(tx, ctx.tenant.id, input.parentId);
       await authorize(tx, actor, 'write', parent.resource);
+      assertLive(parent);
       parentPath = parent.row.path;
     } else {
       authorizeRootCreate(actor);

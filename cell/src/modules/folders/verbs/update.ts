@@ -6,7 +6,7 @@ import { withActor } from '../../../unit-of-work.ts';
 import { queueFolderIndex, ringSearch } from '../../changes/outbox.ts';
 import { presentFolder } from '../presenter.ts';
 import { findFolder, moveSubtree, renameFolder } from '../repo.ts';
-import { loadFolder } from '../resource.ts';
+import { assertLive, loadFolder } from '../resource.ts';
 
 /** Rename needs write; a move needs manage on the folder and write on the destination. */
 export async function updateFolder({
@@ -21,6 +21,7 @@ export async function updateFolder({
     const tenantId = ctx.tenant.id;
     const { row, resource } = await loadFolder(tx, tenantId, input.id);
     await authorize(tx, actor, input.parentId !== undefined ? 'manage' : 'write', resource);
+    assertLive({ row });
     try {
       if (input.name !== undefined && input.name !== row.name) {
         await renameFolder(tx, tenantId, row.id, input.name);
@@ -36,6 +37,7 @@ export async function updateFolder({
         if (input.parentId) {
           const target = await loadFolder(tx, tenantId, input.parentId);
           await authorize(tx, actor, 'write', target.resource);
+          assertLive(target);
           // A folder cannot move into itself or anything below it.
           if (target.row.path.startsWith(row.path))
             throw new Conflict('a folder cannot be moved into its own subtree');

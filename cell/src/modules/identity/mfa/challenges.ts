@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { newTenantSecret } from '../../../auth/tenant-secrets.ts';
 import type { AuthMethod } from '../../../db/schema/index.ts';
 import { type LoginKind, sha256 } from '../session-store.ts';
 
@@ -30,7 +31,7 @@ const key = (token: string) => `quire:mfa-challenge:${sha256(token)}`;
 const attemptsKey = (token: string) => `quire:mfa-challenge-fails:${sha256(token)}`;
 
 export async function createChallenge(redis: Redis, c: Challenge): Promise<string> {
-  const token = `${c.tenantId}.${randomBytes(32).toString('base64url')}`;
+  const token = newTenantSecret(c.tenantId);
   await redis.set(key(token), JSON.stringify(c), 'EX', CHALLENGE_TTL_SECONDS);
   return token;
 }

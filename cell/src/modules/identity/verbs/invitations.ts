@@ -1,25 +1,29 @@
-import { createHash } from 'node:crypto';
 import { Unauthenticated } from '@quire/shared/errors';
+import { tenantOfSecret } from '@quire/shared/tenant-secrets';
 import { and, eq, isNull } from 'drizzle-orm';
 import { appendInTx } from '../../../audit-trail/append.ts';
 import { auditEntry, auditOrigin } from '../../../audit-trail/entry.ts';
+import { secretHash } from '../../../auth/tenant-secrets.ts';
 import type { CellDeps } from '../../../context.ts';
 import { invitations, users } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
 import type { ClientInfo } from '../../../middleware/client-info.ts';
 import { hashPassword } from '../passwords.ts';
 
-/** An invited user chooses a password; the invitation is single-use and expires. */
+/**
+ * An invited user chooses a password; the invitation is single-use and expires. The token was
+ * checked against its shape at the boundary, so its tenant part is a tenant id.
+ */
 export async function acceptInvitation(
   deps: CellDeps,
   input: { token: string; password: string },
   meta: { requestId: string; client: ClientInfo },
 ) {
-  const tenantId = input.token.split('.')[0] ?? '';
+  const tenantId = tenantOfSecret(input.token);
   const tenant = await deps.tenants.get(tenantId);
   if (tenant?.status !== 'active') throw new Unauthenticated('invitation is invalid or expired');
   const passwordHash = await hashPassword(input.password);
-  const tokenHash = createHash('sha256').update(input.token).digest('hex');
+  const tokenHash = secretHash(input.token);
   return withTenantTx(deps.db, tenant.id, async (tx) => {
     const [inv] = await tx
       .select()

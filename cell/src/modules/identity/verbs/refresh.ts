@@ -1,5 +1,6 @@
 import { Forbidden, Unauthenticated } from '@quire/shared/errors';
 import type { TenantRole } from '@quire/shared/tenancy';
+import { tenantOfSecret, tenantSecretSchema } from '@quire/shared/tenant-secrets';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { CellDeps } from '../../../context.ts';
 import { refreshTokens, sessions, users } from '../../../db/schema/index.ts';
@@ -20,7 +21,10 @@ export async function refresh(
   input: { refreshToken: string; via: 'body' | 'cookie'; csrf?: string | undefined },
   meta: Meta,
 ): Promise<IssuedSession> {
-  const tenantId = input.refreshToken.split('.')[0] ?? '';
+  // A cookie's token did not pass the body's schema: check its shape before its tenant part is used.
+  if (!tenantSecretSchema.safeParse(input.refreshToken).success)
+    throw new Unauthenticated('the refresh token is invalid or expired; sign in again');
+  const tenantId = tenantOfSecret(input.refreshToken);
   const tenant = await activeTenant(deps, tenantId);
   const outcome = await withTenantTx(deps.db, tenant.id, async (tx) => {
     const [row] = await tx

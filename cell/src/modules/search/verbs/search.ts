@@ -10,10 +10,11 @@ import type { RequestCtx } from '../../../context.ts';
 import { decodeCursor, encodeCursor } from '../../../http/openapi.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { buildAccessFilter } from '../access-filter.ts';
+import { withFacetCache } from '../facet-cache.ts';
 import { guardQuery, takeSearchCall } from '../guard.ts';
 import { presentSearch } from '../presenter.ts';
 import { hasText, parseQuery } from '../query-parser.ts';
-import { customFieldsOf, type SearchInput } from '../schemas.ts';
+import type { SearchInput } from '../schemas.ts';
 
 /** What a nextCursor carries: the sort it belongs to, the engine's sort key, results paged past. */
 const cursorSchema = z.object({
@@ -41,7 +42,7 @@ export async function search({ ctx, input }: { ctx: RequestCtx; input: SearchInp
     ctx.tenant.limits.searchCallsPerMinute,
   );
   const timeoutMs = ctx.tenant.limits.searchTimeoutSeconds * 1000;
-  const customFields = customFieldsOf(input);
+  const customFields = input.customFields;
   const body = await withActor(
     ctx,
     async ({ tx, actor, audit }) => {
@@ -50,11 +51,11 @@ export async function search({ ctx, input }: { ctx: RequestCtx; input: SearchInp
         filters: {
           folderId: input.folderId,
           includeSubfolders: input.includeSubfolders,
-          tags: input.tag,
+          tags: input.tags,
           authorId: input.author,
-          types: input.type,
-          updatedFrom: input.updatedFrom,
-          updatedTo: input.updatedTo,
+          types: input.types,
+          updatedFrom: input.updatedFrom ? new Date(input.updatedFrom) : undefined,
+          updatedTo: input.updatedTo ? new Date(input.updatedTo) : undefined,
           customFields,
         },
         access: await buildAccessFilter(tx, ctx.tenant.id, actor),
@@ -66,7 +67,9 @@ export async function search({ ctx, input }: { ctx: RequestCtx; input: SearchInp
       };
       let result: Awaited<ReturnType<typeof ctx.deps.searchIndex.search>>;
       try {
-        result = await ctx.deps.searchIndex.search(ctx.tenant.id, query);
+        result = await withFacetCache(ctx.deps, ctx.tenant.id, query, (q) =>
+          ctx.deps.searchIndex.search(ctx.tenant.id, q),
+        );
       } catch (err) {
         if (err instanceof SearchTimeoutError)
           throw new QueryTooCostly(
@@ -83,9 +86,9 @@ export async function search({ ctx, input }: { ctx: RequestCtx; input: SearchInp
           q: (input.q ?? '').slice(0, 200),
           filters: {
             folderId: input.folderId ?? null,
-            tags: input.tag ?? [],
+            tags: input.tags ?? [],
             author: input.author ?? null,
-            types: input.type ?? [],
+            types: input.types ?? [],
             customFields: customFields ? Object.keys(customFields) : [],
           },
           sort,

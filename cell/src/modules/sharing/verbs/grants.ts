@@ -3,12 +3,14 @@ import type { GrantRole } from '@quire/shared/tenancy';
 import { and, eq } from 'drizzle-orm';
 import { deleteGrant, findGrant, type GrantRow, grantsOn, insertGrant } from '../../../auth/grants.ts';
 import { authorize, type ResourceType } from '../../../auth/policy.ts';
+import { groupMembers } from '../../../auth/readers.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { groups, users } from '../../../db/schema/index.ts';
 import type { Tx } from '../../../db/tenant-tx.ts';
 import { withActor } from '../../../unit-of-work.ts';
-import { loadDocument } from '../../documents/resource.ts';
-import { loadFolder } from '../../folders/resource.ts';
+import { deliver, notify } from '../../notifications/notify.ts';
+import { dispatch, emitEvent } from '../../webhooks/events.ts';
+import { loadShared } from '../resources.ts';
 
 export interface GrantInput {
   resourceType: ResourceType;
@@ -19,9 +21,8 @@ export interface GrantInput {
 }
 
 async function loadResource(tx: Tx, tenantId: string, type: ResourceType, id: string) {
-  return type === 'folder'
-    ? (await loadFolder(tx, tenantId, id)).resource
-    : (await loadDocument(tx, tenantId, id)).resource;
+  const shared = await loadShared(tx, tenantId, type, id);
+  return { ...shared.resource, title: shared.title };
 }
 
 async function assertPrincipal(tx: Tx, tenantId: string, type: 'user' | 'group', id: string) {
@@ -46,9 +47,12 @@ export function presentGrant(g: GrantRow) {
   };
 }
 
-/** Granting needs manage (owner) on the resource; the principal must be of this tenant. */
+/**
+ * Granting needs manage (owner) on the resource; the principal must be of this tenant. The
+ * people it reaches (the user, or the group's members) are notified: they can read it now.
+ */
 export async function createGrant({ ctx, input }: { ctx: RequestCtx; input: GrantInput }) {
-  return withActor(ctx, async ({ tx, actor, audit }) => {
+  const out = await withActor(ctx, async ({ tx, actor, audit }) => {
     const resource = await loadResource(tx, ctx.tenant.id, input.resourceType, input.resourceId);
     await authorize(tx, actor, 'manage', resource);
     await assertPrincipal(tx, ctx.tenant.id, input.principalType, input.principalId);
@@ -59,8 +63,40 @@ export async function createGrant({ ctx, input }: { ctx: RequestCtx; input: Gran
       resourceId: input.resourceId,
       details: { grantId: grant.id, principalId: input.principalId, role: input.role },
     });
-    return presentGrant(grant);
+    const reached =
+      input.principalType === 'user'
+        ? [input.principalId]
+        : (
+            (await groupMembers(tx, ctx.tenant.id, [input.principalId])).get(input.principalId)?.userIds ?? []
+          ).slice(0, 500);
+    const notified = await notify(
+      tx,
+      ctx.deps,
+      ctx.tenant.id,
+      reached
+        .filter((u) => u !== actor.userId)
+        .map((userId) => ({
+          userId,
+          kind: 'share' as const,
+          actorId: actor.userId,
+          resourceType: input.resourceType,
+          resourceId: input.resourceId,
+          data: { role: input.role, title: resource.title },
+        })),
+    );
+    const emitted = await emitEvent(tx, ctx.tenant.id, 'grant.created', {
+      grantId: grant.id,
+      resourceType: input.resourceType,
+      resourceId: input.resourceId,
+      principalType: input.principalType,
+      principalId: input.principalId,
+      role: input.role,
+    });
+    return { grant: presentGrant(grant), notified, emitted };
   });
+  deliver(ctx.deps, out.notified);
+  dispatch(ctx.deps, out.emitted);
+  return out.grant;
 }
 
 /** Who has access: anyone who can read the resource may see its grants. */

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Conflict } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import type { IsolationTier, PlanId } from '@quire/shared/plans';
 import { and, eq, sql } from 'drizzle-orm';
 import { appendInTx } from '../../../audit-trail/append.ts';
 import { auditEntry, auditOrigin } from '../../../audit-trail/entry.ts';
+import { newTenantSecret, secretHash } from '../../../auth/tenant-secrets.ts';
 import type { CellDeps } from '../../../context.ts';
 import { invitations, tenants, users } from '../../../db/schema/index.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
@@ -79,12 +79,12 @@ export async function provisionTenant(
       await tx
         .delete(invitations)
         .where(and(eq(invitations.tenantId, input.tenantId), eq(invitations.userId, admin!.id)));
-      invitationToken = `${input.tenantId}.${randomBytes(32).toString('base64url')}`;
+      invitationToken = newTenantSecret(input.tenantId);
       await tx.insert(invitations).values({
         tenantId: input.tenantId,
         id: newId('invitation'),
         userId: admin!.id,
-        tokenHash: createHash('sha256').update(invitationToken).digest('hex'),
+        tokenHash: secretHash(invitationToken),
         expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
       });
     }

@@ -1,0 +1,31 @@
+import type { BulkItemRow, BulkJobRow } from './repo.ts';
+
+export function presentJob(j: BulkJobRow) {
+  return {
+    id: j.id,
+    kind: j.kind,
+    status: j.status,
+    total: j.total,
+    done: j.doneCount,
+    failed: j.failedCount,
+    pending: Math.max(0, j.total - j.doneCount - j.failedCount),
+    params: j.params,
+    result: j.result ?? null,
+    hasDownload: j.resultBlobKey !== null,
+    createdBy: j.createdBy,
+    createdAt: j.createdAt.toISOString(),
+    startedAt: j.startedAt ? j.startedAt.toISOString() : null,
+    finishedAt: j.finishedAt ? j.finishedAt.toISOString() : null,
+    cancelRequestedAt: j.cancelRequestedAt ? j.cancelRequestedAt.toISOString() : null,
+  };
+}
+
+export function presentItem(i: BulkItemRow) {
+  return {
+    seq: i.seq,
+    resourceType: i.resourceType,
+    resourceId: i.resourceId,
+    status: i.status,
+    error: i.errorCode ? { code: i.errorCode, message: i.errorMessage } : null,
+  };
+}

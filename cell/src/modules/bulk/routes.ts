@@ -1,0 +1,176 @@
+import { Readable } from 'node:stream';
+import { createRoute, z } from '@hono/zod-openapi';
+import { bearer, commonErrors, idParam, json, router } from '../../http/openapi.ts';
+import { requireUser } from '../../middleware/auth.ts';
+import {
+  cancelBulkJob,
+  createBulkJob,
+  downloadBulkResult,
+  getBulkJob,
+  listBulkItems,
+  MAX_BULK_ITEMS,
+} from './verbs.ts';
+
+const auth = { security: bearer, middleware: requireUser(), tags: ['bulk jobs'] };
+const jobSchema = z.record(z.string(), z.unknown()).openapi('BulkJob');
+const idParams = z.object({ id: idParam('blk', 'Bulk job id') });
+const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20), 'no control characters');
+const item = z
+  .object({
+    type: z.enum(['folder', 'document']),
+    id: z.string().regex(/^(fld|doc)_[0-9a-z]{25}$/),
+  })
+  .strict()
+  .refine((i) => i.id.startsWith(i.type === 'folder' ? 'fld_' : 'doc_'), 'id does not match type');
+const createBody = z
+  .object({
+    kind: z.enum(['move', 'trash', 'restore', 'tag', 'export']),
+    items: z.array(item).min(1).max(MAX_BULK_ITEMS),
+    targetFolderId: idParam('fld', 'move: the destination folder; null for the top level')
+      .nullable()
+      .optional(),
+    tags: z
+      .object({ add: z.array(tag).max(50).optional(), remove: z.array(tag).max(50).optional() })
+      .strict()
+      .optional()
+      .describe('tag: tags to add and to remove on each document'),
+  })
+  .strict()
+  .refine(
+    (b) => b.kind !== 'move' || b.targetFolderId !== undefined,
+    'move needs targetFolderId (null: the top level)',
+  )
+  .refine(
+    (b) => b.kind !== 'tag' || (b.tags?.add?.length ?? 0) + (b.tags?.remove?.length ?? 0) > 0,
+    'tag needs tags to add or remove',
+  )
+  .openapi('CreateBulkJob');
+
+export const bulkRoutes = router();
+
+bulkRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'post',
+    path: '/v1/bulk-jobs',
+    summary: 'Move, trash, restore, tag or export up to 10,000 items as one asynchronous job',
+    description:
+      'Answers 202 with the job to poll (`GET /v1/bulk-jobs/{id}`); its creator is notified when it ends. With an `Idempotency-Key`, a retry returns the first job (200).',
+    request: {
+      headers: z.object({
+        'idempotency-key': z
+          .string()
+          .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
+          .optional()
+          .openapi({ description: 'Retries with the same key return the first job' }),
+      }),
+      body: { required: true, content: { 'application/json': { schema: createBody } } },
+    },
+    responses: {
+      200: json(jobSchema, 'The job this Idempotency-Key created before'),
+      202: json(jobSchema, 'Accepted'),
+      409: commonErrors[400],
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const { job, created } = await createBulkJob({
+      ctx: c.get('ctx'),
+      input: { ...c.req.valid('json'), idempotencyKey: c.req.valid('header')['idempotency-key'] },
+    });
+    return created ? c.json(job, 202) : c.json(job, 200);
+  },
+);
+
+bulkRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/bulk-jobs/{id}',
+    summary: 'A bulk job: status and progress (items done, failed, pending)',
+    request: { params: idParams },
+    responses: { 200: json(jobSchema), ...commonErrors },
+  }),
+  async (c) => c.json(await getBulkJob({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
+);
+
+bulkRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/bulk-jobs/{id}/items',
+    summary: "A job's items and their outcome (failures item by item)",
+    request: {
+      params: idParams,
+      query: z.object({
+        status: z.enum(['pending', 'done', 'failed', 'cancelled']).optional(),
+        cursor: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe('Cursor: the last seq of the previous page'),
+        limit: z.coerce.number().int().min(1).max(1000).default(200),
+      }),
+    },
+    responses: {
+      200: json(
+        z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }),
+      ),
+      ...commonErrors,
+    },
+  }),
+  async (c) =>
+    c.json(
+      await listBulkItems({ ctx: c.get('ctx'), input: { ...c.req.valid('param'), ...c.req.valid('query') } }),
+      200,
+    ),
+);
+
+bulkRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'post',
+    path: '/v1/bulk-jobs/{id}/cancel',
+    summary: 'Cancel a job: at once when queued, after the item in hand when running',
+    request: { params: idParams },
+    responses: { 200: json(jobSchema), 409: commonErrors[400], ...commonErrors },
+  }),
+  async (c) => c.json(await cancelBulkJob({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
+);
+
+bulkRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'get',
+    path: '/v1/bulk-jobs/{id}/result',
+    summary: 'Download a finished export (zip with manifest.json)',
+    request: { params: idParams },
+    responses: {
+      200: {
+        description: 'The zip',
+        content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } },
+      },
+      409: commonErrors[400],
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const { stream, jobId } = await downloadBulkResult({ ctx: c.get('ctx'), input: c.req.valid('param') });
+    return new Response(Readable.toWeb(stream) as ReadableStream, {
+      status: 200,
+      headers: {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="quire-export-${jobId}.zip"`,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+        'x-request-id': c.get('requestId'),
+      },
+    });
+  },
+);

@@ -1,0 +1,73 @@
+import { z } from '@hono/zod-openapi';
+import { idParam } from '../../http/openapi.ts';
+
+export const commentIdSchema = idParam('cmt', 'Comment id');
+
+export const commentBodyText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(10_000)
+  .refine(
+    (s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 && ch !== '\n' && ch !== '\t'),
+    'no control characters',
+  )
+  .openapi({
+    description:
+      'The text. Mention a user or group of the tenant with `@[usr_…]` / `@[grp_…]`, or a user by email (`@ada@example.com`); the server resolves them',
+  });
+
+export const anchorSchema = z
+  .object({
+    versionId: idParam('ver', 'The version the comment is about').optional(),
+    page: z.number().int().min(1).max(100_000).optional().describe('Page number (1-based)'),
+    range: z
+      .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
+      .strict()
+      .refine((r) => r.end >= r.start, 'end must not be before start')
+      .optional()
+      .describe('Character offsets in the extracted text'),
+    quote: z.string().max(500).optional().describe('The text the range covered, to re-anchor after edits'),
+  })
+  .strict()
+  .openapi('CommentAnchor');
+
+export const createCommentBody = z
+  .object({
+    body: commentBodyText,
+    parentId: commentIdSchema.optional().describe('Reply to this comment (its thread)'),
+    anchor: anchorSchema.optional(),
+  })
+  .strict()
+  .openapi('CreateComment');
+
+export const editCommentBody = z.object({ body: commentBodyText }).strict().openapi('EditComment');
+
+export const mentionSchema = z.object({ type: z.enum(['user', 'group']), id: z.string(), name: z.string() });
+
+export const commentSchema = z
+  .object({
+    id: z.string(),
+    documentId: z.string(),
+    threadId: z.string(),
+    parentId: z.string().nullable(),
+    authorId: z.string(),
+    body: z.string().nullable().describe('null once deleted'),
+    mentions: z.array(mentionSchema),
+    anchor: anchorSchema.nullable(),
+    revision: z.number(),
+    createdAt: z.string(),
+    editedAt: z.string().nullable(),
+    deletedAt: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    resolvedBy: z.string().nullable(),
+    abilities: z.object({ edit: z.boolean(), delete: z.boolean(), resolve: z.boolean() }),
+  })
+  .openapi('Comment');
+
+export const listCommentsQuery = z.object({
+  threadId: commentIdSchema.optional().describe('Only this thread'),
+  status: z.enum(['open', 'resolved', 'all']).default('all').describe('Threads by resolution'),
+  cursor: commentIdSchema.optional().describe('Cursor: the last id of the previous page'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});

@@ -1,0 +1,58 @@
+import type { Context } from 'hono';
+import { errorBody } from './errors.ts';
+
+/**
+ * RFC 9110 for a known path and a method it does not serve: 405 with `Allow` (TRACE
+ * included), and OPTIONS answered 204 with the same `Allow`; an unknown path stays 404.
+ * What a path serves is read from the app's own routes once they are all registered, so
+ * the answer cannot drift from the routing. HEAD is allowed wherever GET is (Hono serves it).
+ */
+/** What the 405 handler reads of an app: its routes (Hono's `app.routes`). */
+export interface Routed {
+  routes: readonly { method: string; path: string }[];
+}
+
+export function methodNotAllowed(app: Routed, notFound: (c: Context) => Response) {
+  let table: { pattern: RegExp; methods: Set<string> }[] | null = null;
+  const allowFor = (path: string): string | null => {
+    table ??= routeTable(app);
+    const methods = new Set<string>();
+    for (const route of table) if (route.pattern.test(path)) for (const m of route.methods) methods.add(m);
+    if (methods.size === 0) return null;
+    if (methods.has('GET')) methods.add('HEAD');
+    methods.add('OPTIONS');
+    return [...methods].sort().join(', ');
+  };
+  return (c: Context) => {
+    const allow = allowFor(c.req.path);
+    if (!allow) return notFound(c);
+    if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: allow });
+    const requestId = c.get('requestId') as string | undefined;
+    const message = `${c.req.method} is not allowed here; allowed: ${allow}`;
+    return c.json(errorBody('method_not_allowed', message, requestId), 405, { Allow: allow });
+  };
+}
+
+/** Every (path pattern, methods) the app routes; middleware (`use`, method ALL) is not a route. */
+function routeTable(app: Routed) {
+  const byPath = new Map<string, Set<string>>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL') continue;
+    const methods = byPath.get(r.path) ?? new Set<string>();
+    methods.add(r.method.toUpperCase());
+    byPath.set(r.path, methods);
+  }
+  return [...byPath].map(([path, methods]) => ({ pattern: pathPattern(path), methods }));
+}
+
+/** `/v1/documents/:id/versions` → `^/v1/documents/[^/]+/versions$` (`:name{regex}` keeps its regex). */
+function pathPattern(path: string): RegExp {
+  let out = '';
+  for (const part of path.split('/').slice(1)) {
+    const param = /^:[^{]+(?:\{(.+)\})?$/.exec(part);
+    if (param) out += `/${param[1] ? `(?:${param[1]})` : '[^/]+'}`;
+    else if (part === '*') out += '/.*';
+    else out += `/${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+  }
+  return new RegExp(`^${out || '/'}$`);
+}

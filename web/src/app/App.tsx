@@ -1,0 +1,64 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect } from 'react';
+import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
+import { RouterProvider } from 'react-router/dom';
+import { queryClient } from './api/client.ts';
+import { useMe } from './api/session.ts';
+import { Loading } from './components/Loading.tsx';
+import { Browse } from './screens/Browse.tsx';
+import { NotFound } from './screens/NotFound.tsx';
+import { Shell } from './screens/Shell.tsx';
+import { SignIn } from './screens/SignIn.tsx';
+
+/**
+ * Routes carry opaque ids only (`/folders/fld_…`, `/documents/doc_…`): never a search term, a
+ * file name or any other tenant content (the search query lives in state). The shell, sign-in
+ * and the folder view are in the first load; the other screens load on demand.
+ */
+const DocumentPage = lazy(() => import('./screens/DocumentPage.tsx'));
+const SearchPage = lazy(() => import('./screens/SearchPage.tsx'));
+const TrashPage = lazy(() => import('./screens/TrashPage.tsx'));
+const UsersPage = lazy(() => import('./screens/admin/UsersPage.tsx'));
+const AuditPage = lazy(() => import('./screens/admin/AuditPage.tsx'));
+
+function RequireSession() {
+  const me = useMe();
+  const location = useLocation();
+  if (!me) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
+  return (
+    <Shell>
+      <Suspense fallback={<Loading />}>
+        <Outlet />
+      </Suspense>
+    </Shell>
+  );
+}
+
+const router = createBrowserRouter([
+  { path: '/sign-in', element: <SignIn /> },
+  {
+    path: '/',
+    element: <RequireSession />,
+    children: [
+      { index: true, element: <Browse /> },
+      { path: 'folders/:folderId', element: <Browse /> },
+      { path: 'documents/:documentId', element: <DocumentPage /> },
+      { path: 'search', element: <SearchPage /> },
+      { path: 'trash', element: <TrashPage /> },
+      { path: 'admin/users', element: <UsersPage /> },
+      { path: 'admin/audit', element: <AuditPage /> },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+]);
+
+export function App({ signedIn }: { signedIn: boolean }) {
+  useEffect(() => {
+    if (!signedIn && location.pathname !== '/sign-in') void router.navigate('/sign-in', { replace: true });
+  }, [signedIn]);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  );
+}
