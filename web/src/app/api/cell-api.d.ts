@@ -602,15 +602,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -700,15 +699,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -830,15 +828,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -955,15 +952,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -1055,15 +1051,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -1161,15 +1156,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -1263,15 +1257,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -1660,15 +1653,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -1758,15 +1750,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -1888,15 +1879,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -2013,15 +2003,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -2113,15 +2102,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -2219,15 +2207,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -2321,15 +2308,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -4108,9 +4094,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error?: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -4312,9 +4296,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error?: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
