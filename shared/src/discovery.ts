@@ -7,6 +7,13 @@ import { z } from 'zod';
  */
 const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
+/**
+ * What a request may send as a domain (any case, an optional final dot), as one pattern for
+ * the OpenAPI document: normalizeDomain() accepts exactly these.
+ */
+export const DOMAIN_INPUT_PATTERN =
+  '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]\\.?$';
+
 /** A lowercase DNS name with at least two labels, or null. */
 export function normalizeDomain(value: string): string | null {
   const d = value.trim().toLowerCase().replace(/\.$/, '');

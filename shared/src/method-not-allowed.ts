@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, Next } from 'hono';
 import { errorBody } from './errors.ts';
 
 /**
@@ -63,4 +63,23 @@ function pathPattern(path: string): RegExp {
     else out += `/${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
   }
   return new RegExp(`^${out || '/'}$`);
+}
+
+/**
+ * For a literal path that a parameter route also matches (`/scim/v2/Users/.search` beside
+ * `/scim/v2/Users/{id}`): answers the methods it does not serve itself (405 with `Allow`,
+ * OPTIONS 204), before the parameter route can take them. Register it (with `all`, which is
+ * not a route to the table above) ahead of the parameter routes.
+ */
+export function onlyMethods(served: string[]) {
+  const methods = new Set([...served, 'OPTIONS']);
+  if (methods.has('GET')) methods.add('HEAD');
+  const allow = [...methods].sort().join(', ');
+  return async (c: Context, next: Next) => {
+    if (served.includes(c.req.method) || (c.req.method === 'HEAD' && served.includes('GET'))) return next();
+    if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: allow });
+    const requestId = c.get('requestId') as string | undefined;
+    const message = `${c.req.method} is not allowed here; allowed: ${allow}`;
+    return c.json(errorBody('method_not_allowed', message, requestId), 405, { Allow: allow });
+  };
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { QuireError, Unauthenticated } from '@quire/shared/errors';
 import { tenantIdSchema } from '@quire/shared/input/ids';
-import { emailSchema, textSchema } from '@quire/shared/input/text';
+import { emailSchema, patternString, textSchema } from '@quire/shared/input/text';
 import { tenantSecretSchema } from '@quire/shared/tenant-secrets';
 import {
   CSRF_HEADER,
@@ -154,16 +154,22 @@ identityRoutes.openapi(
     tags,
     request: {
       body: jsonBody(
+        // Either a TOTP code or a recovery code, never both (each a strict object of its own).
         z
-          .object({
-            mfaToken,
-            code: z
-              .string()
-              .regex(/^\d{6}$/)
-              .optional(),
-            recoveryCode: z.string().min(8).max(32).optional(),
-          })
-          .strict()
+          .union([
+            z.object({ mfaToken, code: z.string().regex(/^\d{6}$/) }).strict(),
+            z
+              .object({
+                mfaToken,
+                recoveryCode: patternString({
+                  pattern: '^[A-Za-z0-9 -]*$',
+                  min: 8,
+                  max: 32,
+                  message: 'letters, digits, spaces and dashes',
+                }),
+              })
+              .strict(),
+          ])
           .openapi('MfaVerify'),
       ),
     },
@@ -184,7 +190,11 @@ identityRoutes.openapi(
     if (!challenge) throw new Unauthenticated('the sign-in challenge is missing; sign in again');
     const { session, recoveryCodes } = await verifySecondFactor(
       c.get('deps'),
-      { challenge, code: body.code, recoveryCode: body.recoveryCode },
+      {
+        challenge,
+        code: 'code' in body ? body.code : undefined,
+        recoveryCode: 'recoveryCode' in body ? body.recoveryCode : undefined,
+      },
       requestMeta(c),
     );
     if (fromCookie) clearMfaCookie(c);

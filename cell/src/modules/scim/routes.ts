@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { onlyMethods } from '@quire/shared/method-not-allowed';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { bearer, commonErrors, errorSchema, idParam, json, router } from '../../http/openapi.ts';
@@ -28,7 +29,7 @@ const scimAnswer = (description = 'OK') => ({
 });
 const listQuery = z.object({
   filter: z.string().max(1000).optional(),
-  startIndex: z.coerce.number().int().min(1).optional(),
+  startIndex: z.coerce.number().int().min(1).max(1_000_000_000).optional(),
   count: z.coerce.number().int().min(0).max(200).optional(),
   attributes: z.string().max(1000).optional(),
   excludedAttributes: z.string().max(1000).optional(),
@@ -67,6 +68,7 @@ for (const [name, Resource] of [
 ] as const) {
   const prefix = name === 'Users' ? 'usr' : 'grp';
   const params = z.object({ id: idParam(prefix, `${name.slice(0, -1)} id`) });
+  scimRoutes.all(`/scim/v2/${name}/.search`, onlyMethods(['POST']));
   const list = (c: Context<AppEnv>, q: ListQuery) =>
     runScim(c.get('ctx'), 200, (s) => new Resource(q as never).read(s), { readOnly: true });
 

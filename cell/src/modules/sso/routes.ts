@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { BadRequest } from '@quire/shared/errors';
-import { TENANT_ID_PATTERN } from '@quire/shared/ids';
+import { BadRequest, QuireError, Unauthenticated } from '@quire/shared/errors';
+import { tenantIdSchema } from '@quire/shared/input/ids';
+import { emailSchema, textSchema } from '@quire/shared/input/text';
 import type { Context } from 'hono';
 import { clearMfaCookie, readCookie, SSO_COOKIE, setMfaCookie, setSsoCookie } from '../../auth/browser.ts';
 import type { AppEnv } from '../../context.ts';
@@ -21,8 +22,9 @@ import { completeOidc, completeSaml, spMetadata, startSso } from './verbs/sign-i
  */
 const tags = ['sso'];
 const connectionParams = z.object({ id: idParam('sso', 'SSO connection id') });
-const tenantQuery = z.string().regex(TENANT_ID_PATTERN).optional().openapi({
-  description: 'Only when the cell is reached directly; through the edge the hostname names the tenant',
+const tenantQuery = tenantIdSchema.optional().meta({
+  description:
+    "Only when the cell is reached directly; through the edge the hostname names the tenant (401 with neither; 403 tenant_mismatch when it names another tenant than the hostname's)",
 });
 const redirectResponse = (description: string) => ({
   description,
@@ -34,9 +36,9 @@ export const MFA_PAGE = '/login/mfa';
 function tenantOf(c: Context<AppEnv>, fromQuery: string | undefined): string {
   const fromEdge = c.get('edge')?.tenantId ?? undefined;
   if (fromEdge && fromQuery && fromEdge !== fromQuery)
-    throw new BadRequest('tenantId does not match the tenant of this hostname', { field: 'tenantId' });
+    throw new QuireError('tenant_mismatch', 'tenantId names another tenant than this hostname');
   const tenantId = fromEdge ?? fromQuery;
-  if (!tenantId) throw new BadRequest('tenantId is required', { field: 'tenantId' });
+  if (!tenantId) throw new Unauthenticated("give tenantId, or sign in on your organisation's hostname");
   return tenantId;
 }
 
@@ -227,9 +229,9 @@ ssoRoutes.openapi(
           'application/json': {
             schema: z
               .object({
-                tenantId: z.string().regex(TENANT_ID_PATTERN).optional(),
-                email: z.email().max(254),
-                password: z.string().min(1).max(200),
+                tenantId: tenantIdSchema.optional(),
+                email: emailSchema,
+                password: textSchema({ min: 1, max: 200 }),
                 session: z.enum(['token', 'cookie']).default('token'),
               })
               .strict()

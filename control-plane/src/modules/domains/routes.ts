@@ -1,11 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { DOMAIN_INPUT_PATTERN } from '@quire/shared/discovery';
+import { patternString } from '@quire/shared/input/text';
 import { bodyErrors, commonErrors, json, jsonBody, opsCtx, opsSecurity, router } from '../../http/openapi.ts';
 import { allow } from '../ops-auth/middleware.ts';
 import { claimDomain, listDomains, removeDomain, verifyDomain } from './verbs.ts';
 
 /** Sales ops register a customer's company domains for discovery; DNS proves them. Domains travel in bodies. */
 const params = z.object({ idOrSlug: z.string().regex(/^(ten_)?[a-z0-9][a-z0-9-]{0,39}$/) });
-const domainBody = jsonBody(z.object({ domain: z.string().min(4).max(253) }).strict());
+const domainBody = jsonBody(
+  z
+    .object({
+      domain: patternString({
+        pattern: DOMAIN_INPUT_PATTERN,
+        min: 4,
+        max: 253,
+        message: 'must be a domain name with at least two labels (example.com)',
+      }),
+    })
+    .strict(),
+);
 const domainSchema = z.object({
   domain: z.string(),
   verified: z.boolean(),

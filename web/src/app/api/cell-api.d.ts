@@ -4118,7 +4118,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Only when the cell is reached directly; through the edge the hostname names the tenant */
+                    /** @description Only when the cell is reached directly; through the edge the hostname names the tenant (401 with neither; 403 tenant_mismatch when it names another tenant than the hostname's) */
                     tenantId?: string;
                 };
                 header?: never;
@@ -4216,7 +4216,7 @@ export interface paths {
                 query?: {
                     /** @description A path of the app to land on afterwards (default /) */
                     returnTo?: string;
-                    /** @description Only when the cell is reached directly; through the edge the hostname names the tenant */
+                    /** @description Only when the cell is reached directly; through the edge the hostname names the tenant (401 with neither; 403 tenant_mismatch when it names another tenant than the hostname's) */
                     tenantId?: string;
                 };
                 header?: never;
@@ -8785,6 +8785,15 @@ export interface paths {
                 };
                 /** @description Tenant is not homed in this cell */
                 421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not a WebSocket upgrade (upgrade_required; `Upgrade: websocket`) */
+                426: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13548,7 +13557,10 @@ export interface components {
             scopes: string[];
         };
         BreakGlassLogin: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             password: string;
             /**
@@ -13556,6 +13568,10 @@ export interface components {
              * @enum {string}
              */
             session: "token" | "cookie";
+            /**
+             * @description Tenant id
+             * @example ten_acme
+             */
             tenantId?: string;
         };
         BulkJob: {
@@ -13599,7 +13615,7 @@ export interface components {
             page?: number;
             /** @description The text the range covered, to re-anchor after edits */
             quote?: string;
-            /** @description Character offsets in the extracted text */
+            /** @description Character offsets in the extracted text (either order) */
             range?: {
                 end: number;
                 start: number;
@@ -13624,23 +13640,78 @@ export interface components {
             scopes: ("documents:read" | "documents:write" | "audit:read")[];
         };
         CreateBulkJob: {
-            items: {
+            items: ({
+                /**
+                 * @description The folder
+                 * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
+                 */
                 id: string;
                 /** @enum {string} */
-                type: "folder" | "document";
-            }[];
+                type: "folder";
+            } | {
+                /**
+                 * @description The document
+                 * @example doc_01hzy3k5m8q2w4e6r8t0y2u4i
+                 */
+                id: string;
+                /** @enum {string} */
+                type: "document";
+            })[];
             /** @enum {string} */
-            kind: "move" | "trash" | "restore" | "tag" | "export";
-            /** @description tag: tags to add and to remove on each document */
-            tags?: {
-                add?: string[];
-                remove?: string[];
-            };
+            kind: "move";
             /**
-             * @description move: the destination folder; null for the top level
+             * @description The destination folder; null for the top level
              * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
              */
-            targetFolderId?: string | null;
+            targetFolderId: string | null;
+        } | {
+            items: ({
+                /**
+                 * @description The folder
+                 * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
+                 */
+                id: string;
+                /** @enum {string} */
+                type: "folder";
+            } | {
+                /**
+                 * @description The document
+                 * @example doc_01hzy3k5m8q2w4e6r8t0y2u4i
+                 */
+                id: string;
+                /** @enum {string} */
+                type: "document";
+            })[];
+            /** @enum {string} */
+            kind: "trash" | "restore" | "export";
+        } | {
+            items: ({
+                /**
+                 * @description The folder
+                 * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
+                 */
+                id: string;
+                /** @enum {string} */
+                type: "folder";
+            } | {
+                /**
+                 * @description The document
+                 * @example doc_01hzy3k5m8q2w4e6r8t0y2u4i
+                 */
+                id: string;
+                /** @enum {string} */
+                type: "document";
+            })[];
+            /** @enum {string} */
+            kind: "tag";
+            /** @description Tags to add and to remove on each document (at least one) */
+            tags: {
+                add: string[];
+                remove?: string[];
+            } | {
+                add?: string[];
+                remove: string[];
+            };
         };
         CreateComment: {
             anchor?: components["schemas"]["CommentAnchor"];
@@ -13755,10 +13826,30 @@ export interface components {
             maxDownloads?: number;
             /** @description Viewers must give it to open the link */
             password?: string;
-            /** @description Folder or document id */
+            /**
+             * @description The folder
+             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
             resourceId: string;
             /** @enum {string} */
-            resourceType: "folder" | "document";
+            resourceType: "folder";
+        } | {
+            /**
+             * Format: date-time
+             * @description When the link stops working (the tenant sets a maximum)
+             */
+            expiresAt?: string;
+            /** @description Downloads allowed through the link */
+            maxDownloads?: number;
+            /** @description Viewers must give it to open the link */
+            password?: string;
+            /**
+             * @description The document
+             * @example doc_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "document";
         };
         CreateSsoConnection: {
             enabled?: boolean;
@@ -13914,13 +14005,19 @@ export interface components {
             mfaToken: string;
         };
         MfaVerify: {
-            code?: string;
+            code: string;
             /**
              * @description The mfaToken of the login answer (browsers after SSO: omitted, the challenge cookie is used)
              * @example ten_acme.3q2-7wVQk3nJ0rZ5yGx1m9b8c7d6e5f4a3b2c1d0e9f
              */
             mfaToken?: string;
-            recoveryCode?: string;
+        } | {
+            /**
+             * @description The mfaToken of the login answer (browsers after SSO: omitted, the challenge cookie is used)
+             * @example ten_acme.3q2-7wVQk3nJ0rZ5yGx1m9b8c7d6e5f4a3b2c1d0e9f
+             */
+            mfaToken?: string;
+            recoveryCode: string;
         };
         Notification: {
             actorId: string | null;
@@ -13951,9 +14048,28 @@ export interface components {
         RequestAccess: {
             /** @description A note for the owners */
             message?: string;
+            /**
+             * @description The folder
+             * @example fld_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
             resourceId: string;
             /** @enum {string} */
-            resourceType: "folder" | "document";
+            resourceType: "folder";
+            /**
+             * @default viewer
+             * @enum {string}
+             */
+            role: "viewer" | "editor";
+        } | {
+            /** @description A note for the owners */
+            message?: string;
+            /**
+             * @description The document
+             * @example doc_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "document";
             /**
              * @default viewer
              * @enum {string}
