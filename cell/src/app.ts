@@ -16,6 +16,7 @@ import { browseRoutes } from './modules/browse/routes.ts';
 import { bulkRoutes } from './modules/bulk/routes.ts';
 import { commentRoutes } from './modules/comments/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
+import { erasureRoutes } from './modules/erasure/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { lifecycleRoutes } from './modules/identity/lifecycle-routes.ts';
@@ -82,6 +83,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', presenceRoutes);
   app.route('/', bulkRoutes);
   app.route('/', webhookRoutes);
+  app.route('/', erasureRoutes);
 
   declareStackResponses(app.openAPIRegistry, stackResponses);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

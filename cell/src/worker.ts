@@ -11,6 +11,7 @@ import { AuditSealer } from './modules/audit/sealer.ts';
 import { runBulkJob } from './modules/bulk/run.ts';
 import { sweepBulkJobs } from './modules/bulk/sweep.ts';
 import { startCollabWorker } from './modules/collab-jobs/worker.ts';
+import { runErasure, sweepErasures } from './modules/erasure/run.ts';
 import { closeExtraction } from './modules/extraction/extract.ts';
 import { Janitor } from './modules/janitor/janitor.ts';
 import { createMailer } from './modules/notifications/email/mailer.ts';
@@ -42,8 +43,10 @@ const collab = startCollabWorker(deps, {
   handlers: {
     'bulk-run': (d) => runBulkJob(deps, { tenantId: d.tenantId!, jobId: d.jobId! }),
     'webhook-deliver': (d) => deliverWebhook(deps, { tenantId: d.tenantId!, deliveryId: d.deliveryId! }),
+    'erasure-run': (d) => runErasure(deps, { tenantId: d.tenantId!, erasureId: d.erasureId! }),
   },
   sweeps: [
+    { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepErasures(deps, tenantId) },
     { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepBulkJobs(deps, tenantId) },
     {
       everyMs: env.BULK_SWEEP_SECONDS * 1000,
