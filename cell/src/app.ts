@@ -15,9 +15,12 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { browseRoutes } from './modules/browse/routes.ts';
 import { bulkRoutes } from './modules/bulk/routes.ts';
 import { commentRoutes } from './modules/comments/routes.ts';
+import { heldDeletionResumers } from './modules/documents/held.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { erasureRoutes } from './modules/erasure/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
+import { setResumers } from './modules/holds/resume.ts';
+import { holdRoutes } from './modules/holds/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { lifecycleRoutes } from './modules/identity/lifecycle-routes.ts';
 import { meRoutes } from './modules/identity/me-routes.ts';
@@ -84,6 +87,9 @@ export function createApp(deps: CellDeps) {
   app.route('/', bulkRoutes);
   app.route('/', webhookRoutes);
   app.route('/', erasureRoutes);
+  app.route('/', holdRoutes);
+  // What a released legal hold resumes: the deletions it queued, carried out by their owners.
+  setResumers(heldDeletionResumers);
 
   declareStackResponses(app.openAPIRegistry, stackResponses);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

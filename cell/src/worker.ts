@@ -11,8 +11,10 @@ import { AuditSealer } from './modules/audit/sealer.ts';
 import { runBulkJob } from './modules/bulk/run.ts';
 import { sweepBulkJobs } from './modules/bulk/sweep.ts';
 import { startCollabWorker } from './modules/collab-jobs/worker.ts';
+import { heldDeletionResumers } from './modules/documents/held.ts';
 import { runErasure, sweepErasures } from './modules/erasure/run.ts';
 import { closeExtraction } from './modules/extraction/extract.ts';
+import { setResumers } from './modules/holds/resume.ts';
 import { Janitor } from './modules/janitor/janitor.ts';
 import { createMailer } from './modules/notifications/email/mailer.ts';
 import { closePreviews } from './modules/previews/render.ts';
@@ -21,6 +23,7 @@ import { deliverWebhook, dueDeliveries } from './modules/webhooks/deliver.ts';
 
 const env = parseEnv();
 const { deps, close } = await createDeps(env);
+setResumers(heldDeletionResumers);
 const search = startSearchWorker(deps, {
   redisUrl: env.REDIS_URL,
   queuePrefix: queuePrefix(env.CELL_ID, env.QUEUE_PREFIX),

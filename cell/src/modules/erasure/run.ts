@@ -116,17 +116,20 @@ export async function runErasure(deps: CellDeps, input: { tenantId: string; eras
     }
     const proof = await verify(deps, tenantId, ids);
     const clean = proof.every((p) => p.count === 0);
-    if (!clean)
-      throw new Error(
-        `verification found traces in ${proof
-          .filter((p) => p.count)
-          .map((p) => p.store)
-          .join(', ')}`,
+    if (!clean) {
+      // Kept for the admins to see where (counts and places, never the values found).
+      await withTenantTx(deps.db, tenantId, (tx) =>
+        tx.execute(sql`update erasure_requests
+          set proof = ${JSON.stringify({ verifiedAt: new Date().toISOString(), verified: false, stores: proof })}::jsonb
+          where tenant_id = ${tenantId} and id = ${id}`),
       );
+      const where = proof.filter((p) => p.count).map((p) => p.store);
+      throw new Error(`verification found traces in ${where.join(', ')}`);
+    }
     await withTenantTx(deps.db, tenantId, async (tx) => {
       await tx.execute(sql`update erasure_requests
         set status = 'completed', user_id = null, steps = ${JSON.stringify(Object.fromEntries(STORES.map((s) => [s, 'done'])))}::jsonb,
-            proof = ${JSON.stringify({ verifiedAt: new Date().toISOString(), stores: proof })}::jsonb,
+            proof = ${JSON.stringify({ verifiedAt: new Date().toISOString(), verified: true, stores: proof })}::jsonb,
             last_error = null, lease_until = null, completed_at = now(), updated_at = now()
         where tenant_id = ${tenantId} and id = ${id}`);
       await appendInTx(tx, [

@@ -147,3 +147,54 @@ export function heldConflict(kind: HeldKind, targetId: string, holdIds: string[]
 }
 
 export { deliver };
+
+/** What a verb returns from its work when a hold stopped it: the request is queued (committed with it). */
+export class Held {
+  readonly kind: HeldKind;
+  readonly targetId: string;
+  readonly holdIds: string[];
+  readonly notified: Awaited<ReturnType<typeof queueHeldRequest>>['notified'];
+
+  constructor(
+    kind: HeldKind,
+    targetId: string,
+    holdIds: string[],
+    notified: Awaited<ReturnType<typeof queueHeldRequest>>['notified'],
+  ) {
+    this.kind = kind;
+    this.targetId = targetId;
+    this.holdIds = holdIds;
+    this.notified = notified;
+  }
+
+  /** After the commit: tells the requester's open sockets and mail; the refusal to throw (409 `legal_hold`). */
+  refusal(deps: Pick<CellDeps, 'redis' | 'collabQueue'>): Conflict {
+    deliver(deps, this.notified ?? undefined);
+    return heldConflict(this.kind, this.targetId, this.holdIds);
+  }
+}
+
+/**
+ * Inside a verb's work: queues the stopped request, notifies the requester and audits the
+ * refusal (`legal_hold.blocked`), returning the marker the verb hands back out of its work.
+ */
+export async function blockedByHold(
+  tx: Tx,
+  deps: Pick<CellDeps, 'collab'>,
+  audit: (entry: {
+    action: string;
+    resourceType: string;
+    resourceId?: string | null;
+    details?: Record<string, unknown>;
+  }) => void,
+  input: { tenantId: string; kind: HeldKind; targetId: string; requestedBy: string; holdIds: string[] },
+): Promise<Held> {
+  const { notified } = await queueHeldRequest(tx, deps, input);
+  audit({
+    action: 'legal_hold.blocked',
+    resourceType: input.targetId.startsWith('fld_') ? 'folder' : 'document',
+    resourceId: input.targetId,
+    details: { kind: input.kind, holdIds: input.holdIds },
+  });
+  return new Held(input.kind, input.targetId, input.holdIds, notified);
+}

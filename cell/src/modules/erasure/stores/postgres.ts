@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { pgArray } from '../../../auth/policy.ts';
 import type { Tx } from '../../../db/tenant-tx.ts';
 import { queueDocumentIndex } from '../../changes/outbox.ts';
-import { type Identifiers, needles } from '../identifiers.ts';
+import { type Identifiers, needles, strongNeedles } from '../identifiers.ts';
 
 /** The name erased people are shown by (comments, versions, mentions). */
 export const DELETED_USER_NAME = 'Deleted user';
@@ -155,7 +155,7 @@ export async function erasePostgres(
     where tenant_id = ${tenantId} and reassign_to = ${ids.userId}`);
 
   // Everything else that names them, wherever it is: id → tombstone, email (and name in free text) → "Deleted user".
-  const list = needles(ids).slice(0, 2);
+  const list = strongNeedles(ids);
   for (const c of await tenantColumns(tx)) {
     if (OWN_STEP.has(c.table) || !c.updatable || c.type === 'inet') continue;
     const col = sql`${sql.identifier(c.column)}`;
@@ -195,9 +195,10 @@ export async function verifyPostgres(tx: Tx, tenantId: string, ids: Identifiers)
   const found: Record<string, number> = {};
   for (const c of await tenantColumns(tx)) {
     if (c.table === 'erasure_requests' || c.table.startsWith('audit_')) continue;
+    const look = FREE_TEXT.has(`${c.table}.${c.column}`) ? list : strongNeedles(ids);
     const [r] = await tx.execute<{ n: number }>(sql`
       select count(*)::int as n from ${sql.identifier(c.table)}
-      where tenant_id = ${tenantId} and ${containsAny(sql`${sql.identifier(c.column)}::text`, list)}`);
+      where tenant_id = ${tenantId} and ${containsAny(sql`${sql.identifier(c.column)}::text`, look)}`);
     if (r && r.n > 0) found[`${c.table}.${c.column}`] = r.n;
   }
   const [audit] = await tx.execute<{ entries: number; key_exists: boolean }>(sql`
@@ -206,7 +207,7 @@ export async function verifyPostgres(tx: Tx, tenantId: string, ids: Identifiers)
   const count = Object.values(found).reduce((a, b) => a + b, 0) + auditCount;
   return {
     query:
-      "every text, jsonb, array and inet column of every tenant table (information_schema), strpos(lower(col::text), <id|email|name>) > 0; audit_subject_traces(): the audit trail's personal fields (actor_id, user_agent, details) and the subject's key",
+      "every text, jsonb, array and inet column of every tenant table (information_schema): strpos(lower(col::text), <id|email>) > 0, and <name> in free text (comments, notification data, alert details, hold history); audit_subject_traces(): the audit trail's personal fields (actor_id, user_agent, details) for id, email and name, and the subject's key",
     count,
     ...(count ? { where: { ...found, ...(auditCount ? { audit: auditCount } : {}) } } : {}),
   };

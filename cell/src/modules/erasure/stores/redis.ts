@@ -63,7 +63,7 @@ export const redisStore = {
   name: 'redis' as const,
   erase: (redis: Redis, ids: Identifiers) => sweep(redis, ids, true),
   verify: async (redis: Redis, ids: Identifiers) => ({
-    query: `SCAN MATCH ${PATTERN}: key names, string values, hash fields and values, set/zset/list members containing the user id, email or name (case-insensitive)`,
+    query: `SCAN MATCH ${PATTERN}: key names, string values, hash fields and values, set/zset/list members containing the user id or email (case-insensitive)`,
     count: await sweep(redis, ids, false),
   }),
 };

@@ -15,14 +15,11 @@ const base = (filters: SearchQuery['filters'], text = parseQuery('').text): Sear
   timeoutMs: 15_000,
 });
 
-/** Documents whose index entry names the person: authored by them, or matching their email or name. */
+/** Documents whose index entry names the person: authored by them, or holding their email. */
 async function indexedNaming(index: SearchIndex, tenantId: string, ids: Identifiers) {
   const queries = [
     { label: `authorId = ${'<user id>'}`, query: base({ authorId: ids.userId }) },
     { label: 'phrase "<email>"', query: base({}, parseQuery(`"${ids.email}"`).text) },
-    ...(ids.name.trim().length >= 3
-      ? [{ label: 'phrase "<name>"', query: base({}, parseQuery(`"${ids.name}"`).text) }]
-      : []),
   ];
   const out: { label: string; total: number; ids: string[] }[] = [];
   for (const q of queries) {
