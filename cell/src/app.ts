@@ -27,6 +27,7 @@ import { meRoutes } from './modules/identity/me-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
 import { presenceRoutes } from './modules/presence/routes.ts';
+import { retentionRoutes } from './modules/retention/routes.ts';
 import { scimRoutes } from './modules/scim/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { linkRoutes } from './modules/sharing/links/routes.ts';
@@ -88,6 +89,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', webhookRoutes);
   app.route('/', erasureRoutes);
   app.route('/', holdRoutes);
+  app.route('/', retentionRoutes);
   // What a released legal hold resumes: the deletions it queued, carried out by their owners.
   setResumers(heldDeletionResumers);
 

@@ -18,6 +18,7 @@ import { setResumers } from './modules/holds/resume.ts';
 import { Janitor } from './modules/janitor/janitor.ts';
 import { createMailer } from './modules/notifications/email/mailer.ts';
 import { closePreviews } from './modules/previews/render.ts';
+import { runDuePolicies } from './modules/retention/run.ts';
 import { startSearchWorker } from './modules/search/worker.ts';
 import { deliverWebhook, dueDeliveries } from './modules/webhooks/deliver.ts';
 
@@ -50,6 +51,8 @@ const collab = startCollabWorker(deps, {
   },
   sweeps: [
     { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepErasures(deps, tenantId) },
+    // Retention: each enabled policy once a day (the sweep only finds those due).
+    { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => runDuePolicies(deps, tenantId) },
     { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepBulkJobs(deps, tenantId) },
     {
       everyMs: env.BULK_SWEEP_SECONDS * 1000,

@@ -25,6 +25,7 @@ export const ID_PREFIXES = {
   erasureRequest: 'era',
   legalHold: 'hld',
   consentPurpose: 'cps',
+  retentionPolicy: 'rtp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

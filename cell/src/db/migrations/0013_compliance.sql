@@ -11,6 +11,8 @@
 --                      named holds over documents, folders, custodians (users) or a saved search,
 --                      their history, and the deletions and erasures they hold back (queued, resumed
 --                      in order on release);
+--   retention_policies  keep documents of a folder, tag or type N days after creation or last change,
+--                      then trash or delete them (never what a hold keeps);
 --   consent_purposes, consent_events
 --                      purposes a tenant defines and the append-only record of grants and
 --                      withdrawals (version of the text, time, IP): no UPDATE or DELETE for anyone.
@@ -110,6 +112,29 @@ CREATE TABLE "held_requests" (
 );--> statement-breakpoint
 CREATE UNIQUE INDEX "held_requests_queued_uq" ON "held_requests" ("tenant_id", "kind", "target_id") WHERE "status" = 'queued';--> statement-breakpoint
 
+CREATE TABLE "retention_policies" (
+  "tenant_id" text NOT NULL,
+  "id" text NOT NULL,
+  "name" text NOT NULL,
+  -- folder (everything below it), tag, or type (the current version's content type; 'image/*' a family)
+  "scope_kind" text NOT NULL,
+  "scope_value" text NOT NULL,
+  -- created or updated: keep N days after creation or after the last change
+  "basis" text NOT NULL,
+  "keep_days" integer NOT NULL,
+  "action" text NOT NULL,
+  "enabled" boolean DEFAULT true NOT NULL,
+  "created_by" text NOT NULL,
+  "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+  "last_run_at" timestamp with time zone,
+  CONSTRAINT "retention_policies_pk" PRIMARY KEY ("tenant_id", "id"),
+  CONSTRAINT "retention_policies_tenant_fk" FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id"),
+  CONSTRAINT "retention_policies_scope_ck" CHECK ("scope_kind" IN ('folder', 'tag', 'type')),
+  CONSTRAINT "retention_policies_basis_ck" CHECK ("basis" IN ('created', 'updated')),
+  CONSTRAINT "retention_policies_action_ck" CHECK ("action" IN ('trash', 'delete')),
+  CONSTRAINT "retention_policies_keep_ck" CHECK ("keep_days" BETWEEN 0 AND 36500)
+);--> statement-breakpoint
+
 CREATE TABLE "consent_purposes" (
   "tenant_id" text NOT NULL,
   "id" text NOT NULL,
@@ -146,7 +171,8 @@ DO $$
 DECLARE t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['erasure_requests', 'audit_erasures', 'legal_holds', 'legal_hold_items',
-                           'legal_hold_events', 'held_requests', 'consent_purposes', 'consent_events']
+                           'legal_hold_events', 'held_requests', 'retention_policies', 'consent_purposes',
+                           'consent_events']
   LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
@@ -313,6 +339,7 @@ END $$;--> statement-breakpoint
 
 -- ─── Least privilege ────────────────────────────────────────────────────────────────────
 GRANT SELECT, INSERT, UPDATE ON "erasure_requests", "legal_holds", "held_requests", "consent_purposes" TO quire_cell_app;--> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON "retention_policies" TO quire_cell_app;--> statement-breakpoint
 GRANT SELECT, INSERT, DELETE ON "legal_hold_items" TO quire_cell_app;--> statement-breakpoint
 GRANT SELECT, INSERT ON "legal_hold_events", "consent_events" TO quire_cell_app;--> statement-breakpoint
 -- Hold history is kept; an erasure re-points its actor at the "Deleted user" tombstone.
