@@ -15,6 +15,7 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { browseRoutes } from './modules/browse/routes.ts';
 import { bulkRoutes } from './modules/bulk/routes.ts';
 import { commentRoutes } from './modules/comments/routes.ts';
+import { consentRoutes } from './modules/consent/routes.ts';
 import { heldDeletionResumers } from './modules/documents/held.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { erasureRoutes } from './modules/erasure/routes.ts';
@@ -90,6 +91,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', erasureRoutes);
   app.route('/', holdRoutes);
   app.route('/', retentionRoutes);
+  app.route('/', consentRoutes);
   // What a released legal hold resumes: the deletions it queued, carried out by their owners.
   setResumers(heldDeletionResumers);
 

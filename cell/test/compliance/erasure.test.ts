@@ -211,6 +211,21 @@ describe('erasure with proof', () => {
       const j = await call(cell, person, 'GET', `/v1/bulk-jobs/${exp.body.id}`);
       return j.body.status === 'done';
     }, 'export done');
+    // A consent answer (immutable history: pseudonymised by the erasure, never deleted).
+    const purpose = await call(cell, admin, 'POST', '/v1/consent/purposes', {
+      key: 'news',
+      name: 'News',
+      textVersion: '1',
+    });
+    expect(
+      (
+        await call(cell, person, 'POST', '/v1/me/consents', {
+          purposeId: purpose.body.id,
+          decision: 'granted',
+          textVersion: '1',
+        })
+      ).status,
+    ).toBe(201);
     // Presence on a document: a Redis member with their id and name.
     const presence = new PresenceStore(cell.deps.redis, 60);
     await presence.join(tenantId, adminDoc, member('conn-1', person.userId, subject.name, Date.now()));
@@ -271,6 +286,11 @@ describe('erasure with proof', () => {
     expect(kept.body).toContain('I reviewed this');
     const mentioned = comments.body.items.find((c: any) => c.id === mention.body.id);
     expect(mentioned.mentions).toEqual([{ type: 'user', id: kept.authorId, name: 'Deleted user' }]);
+    // Their consent answer stays as evidence, by nobody.
+    const consents = await call(cell, admin, 'GET', '/v1/consent/export');
+    expect(consents.body.events).toMatchObject([
+      { userId: 'erased', decision: 'granted', ip: null, userAgent: null },
+    ]);
     // Their sessions are gone: the old token no longer works.
     expect((await call(cell, person, 'GET', '/v1/me')).status).toBe(401);
     // Searching the admin's documents by the words of theirs still finds them.
