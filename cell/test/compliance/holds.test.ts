@@ -203,4 +203,22 @@ describe('legal holds', () => {
     );
     expect(done.status, JSON.stringify(done)).toBe('completed');
   });
+
+  it('a hold placed on a custodian after the erasure was asked for stops the run before it erases anything', async () => {
+    await worker?.stop();
+    worker = undefined;
+    const person = await buildUser(cell, admin, 'viewer');
+    const req = await call(cell, admin, 'POST', '/v1/erasure-requests', { userId: person.userId });
+    expect(req.body.status).toBe('pending');
+    const h = await hold({ name: 'Late hold', custodianIds: [person.userId] });
+    expect(await runErasure(cell.deps, { tenantId, erasureId: req.body.id })).toEqual({ status: 'held' });
+    expect((await call(cell, admin, 'GET', `/v1/erasure-requests/${req.body.id}`)).body.status).toBe('held');
+    // Untouched: they can still be found and still sign in with their session.
+    expect((await call(cell, person, 'GET', '/v1/me')).status).toBe(200);
+    const queued = await call(cell, admin, 'GET', '/v1/legal-holds/queue?status=queued');
+    expect(queued.body.items.map((q: any) => q.targetId)).toContain(req.body.id);
+    const released = await call(cell, admin, 'POST', `/v1/legal-holds/${h.id}/release`);
+    expect(released.body.resumed.map((r: any) => r.outcome)).toEqual(['erasure pending']);
+    expect((await runErasure(cell.deps, { tenantId, erasureId: req.body.id })).status).toBe('completed');
+  });
 });

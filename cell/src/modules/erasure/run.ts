@@ -83,6 +83,34 @@ async function claim(deps: CellDeps, tenantId: string, id: string) {
   });
 }
 
+async function stopForHold(
+  deps: CellDeps,
+  tenantId: string,
+  id: string,
+  requestedBy: string,
+  userId: string,
+  steps: Steps,
+): Promise<boolean> {
+  const notified = await withTenantTx(deps.db, tenantId, async (tx) => {
+    const holds = (await heldCustodianIds(tx, tenantId, [userId])).get(userId) ?? [];
+    if (!holds.length) return false;
+    await tx.execute(sql`update erasure_requests set status = 'held', lease_until = null,
+      steps = ${JSON.stringify(steps)}::jsonb, updated_at = now() where tenant_id = ${tenantId} and id = ${id}`);
+    const q = await queueHeldRequest(tx, deps, {
+      tenantId,
+      kind: 'erasure',
+      targetId: id,
+      requestedBy,
+      holdIds: holds,
+    });
+    await appendInTx(tx, [systemEntry(tenantId, 'erasure.held', id, { holdIds: holds })]);
+    return q.notified;
+  });
+  if (notified === false) return false;
+  deliver(deps, notified ?? undefined);
+  return true;
+}
+
 async function saveStep(deps: CellDeps, tenantId: string, id: string, steps: Steps) {
   await withTenantTx(deps.db, tenantId, (tx) =>
     tx.execute(sql`update erasure_requests set steps = ${JSON.stringify(steps)}::jsonb, updated_at = now(),
@@ -110,6 +138,9 @@ export async function runErasure(deps: CellDeps, input: { tenantId: string; eras
   try {
     for (const store of STORES) {
       if (steps[store] === 'done') continue;
+      // A hold placed on the custodian while the erasure runs stops it before the next store.
+      if (await stopForHold(deps, tenantId, id, row.requested_by, ids.userId, steps))
+        return { status: 'held' as const };
       await executeStore(deps, tenantId, store, ids, steps, { erasureId: id, reassignTo: row.reassign_to });
       steps[store] = 'done';
       await saveStep(deps, tenantId, id, steps);
