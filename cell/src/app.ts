@@ -15,14 +15,20 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { browseRoutes } from './modules/browse/routes.ts';
 import { bulkRoutes } from './modules/bulk/routes.ts';
 import { commentRoutes } from './modules/comments/routes.ts';
+import { consentRoutes } from './modules/consent/routes.ts';
+import { heldDeletionResumers } from './modules/documents/held.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
+import { erasureRoutes } from './modules/erasure/routes.ts';
 import { folderRoutes } from './modules/folders/routes.ts';
+import { setResumers } from './modules/holds/resume.ts';
+import { holdRoutes } from './modules/holds/routes.ts';
 import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { lifecycleRoutes } from './modules/identity/lifecycle-routes.ts';
 import { meRoutes } from './modules/identity/me-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
 import { presenceRoutes } from './modules/presence/routes.ts';
+import { retentionRoutes } from './modules/retention/routes.ts';
 import { scimRoutes } from './modules/scim/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { linkRoutes } from './modules/sharing/links/routes.ts';
@@ -82,6 +88,12 @@ export function createApp(deps: CellDeps) {
   app.route('/', presenceRoutes);
   app.route('/', bulkRoutes);
   app.route('/', webhookRoutes);
+  app.route('/', erasureRoutes);
+  app.route('/', holdRoutes);
+  app.route('/', retentionRoutes);
+  app.route('/', consentRoutes);
+  // What a released legal hold resumes: the deletions it queued, carried out by their owners.
+  setResumers(heldDeletionResumers);
 
   declareStackResponses(app.openAPIRegistry, stackResponses);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -11,15 +11,20 @@ import { AuditSealer } from './modules/audit/sealer.ts';
 import { runBulkJob } from './modules/bulk/run.ts';
 import { sweepBulkJobs } from './modules/bulk/sweep.ts';
 import { startCollabWorker } from './modules/collab-jobs/worker.ts';
+import { heldDeletionResumers } from './modules/documents/held.ts';
+import { runErasure, sweepErasures } from './modules/erasure/run.ts';
 import { closeExtraction } from './modules/extraction/extract.ts';
+import { setResumers } from './modules/holds/resume.ts';
 import { Janitor } from './modules/janitor/janitor.ts';
 import { createMailer } from './modules/notifications/email/mailer.ts';
 import { closePreviews } from './modules/previews/render.ts';
+import { runDuePolicies } from './modules/retention/run.ts';
 import { startSearchWorker } from './modules/search/worker.ts';
 import { deliverWebhook, dueDeliveries } from './modules/webhooks/deliver.ts';
 
 const env = parseEnv();
 const { deps, close } = await createDeps(env);
+setResumers(heldDeletionResumers);
 const search = startSearchWorker(deps, {
   redisUrl: env.REDIS_URL,
   queuePrefix: queuePrefix(env.CELL_ID, env.QUEUE_PREFIX),
@@ -42,8 +47,12 @@ const collab = startCollabWorker(deps, {
   handlers: {
     'bulk-run': (d) => runBulkJob(deps, { tenantId: d.tenantId!, jobId: d.jobId! }),
     'webhook-deliver': (d) => deliverWebhook(deps, { tenantId: d.tenantId!, deliveryId: d.deliveryId! }),
+    'erasure-run': (d) => runErasure(deps, { tenantId: d.tenantId!, erasureId: d.erasureId! }),
   },
   sweeps: [
+    { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepErasures(deps, tenantId) },
+    // Retention: each enabled policy once a day (the sweep only finds those due).
+    { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => runDuePolicies(deps, tenantId) },
     { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepBulkJobs(deps, tenantId) },
     {
       everyMs: env.BULK_SWEEP_SECONDS * 1000,

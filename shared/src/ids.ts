@@ -22,6 +22,10 @@ export const ID_PREFIXES = {
   bulkJob: 'blk',
   webhook: 'whk',
   webhookDelivery: 'dlv',
+  erasureRequest: 'era',
+  legalHold: 'hld',
+  consentPurpose: 'cps',
+  retentionPolicy: 'rtp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId } from '@quire/shared/ids';
-import { silentLogger } from '@quire/shared/log';
+import { createLogger, silentLogger } from '@quire/shared/log';
 import { createApp } from '../../cell/src/app.ts';
 import { createDeps } from '../../cell/src/deps.ts';
 import { parseEnv } from '../../cell/src/env.ts';
@@ -39,7 +39,10 @@ export async function startTestCell(
     SSO_ALLOW_INSECURE_IDP: 'true',
     ...extraEnv,
   });
-  const { deps, close } = await createDeps(env, silentLogger);
+  const { deps, close } = await createDeps(
+    env,
+    process.env.QUIRE_TEST_LOG ? createLogger('warn') : silentLogger,
+  );
   const app = createApp(deps);
   return { app, deps, env, dir, close };
 }

@@ -13,7 +13,8 @@ export const COLLAB_QUEUE = 'collab';
 export type CollabJob =
   | { name: 'email-digest'; data: { tenantId: string; userId: string } }
   | { name: 'bulk-run'; data: { tenantId: string; jobId: string } }
-  | { name: 'webhook-deliver'; data: { tenantId: string; deliveryId: string } };
+  | { name: 'webhook-deliver'; data: { tenantId: string; deliveryId: string } }
+  | { name: 'erasure-run'; data: { tenantId: string; erasureId: string } };
 
 /** Batches mails: one job per user per this many milliseconds of due time. */
 const EMAIL_BUCKET_MS = 10_000;
@@ -46,6 +47,15 @@ export class CollabQueue {
     this.add(
       { name: 'webhook-deliver', data: { tenantId, deliveryId } },
       `webhook-${tenantId}-${deliveryId}-${Date.now() + delayMs}`,
+      delayMs,
+    );
+  }
+
+  /** An erasure request to execute (issue 14): the worker's per-store executors, then the proof. */
+  erasure(tenantId: string, erasureId: string, delayMs = 0): void {
+    this.add(
+      { name: 'erasure-run', data: { tenantId, erasureId } },
+      `erasure-${tenantId}-${erasureId}-${Date.now() + delayMs}`,
       delayMs,
     );
   }

@@ -10,6 +10,7 @@ import { loadDocument } from '../documents/resource.ts';
 import { findFolder, moveSubtree } from '../folders/repo.ts';
 import { assertLive, loadFolder } from '../folders/resource.ts';
 import { restoreFolderIn, trashFolderIn } from '../folders/trash.ts';
+import { heldConflict, heldDocumentIds } from '../holds/check.ts';
 import type { BulkJobRow } from './repo.ts';
 
 export interface Item {
@@ -98,6 +99,9 @@ export async function applyItem(
   await authorize(tx, actor, 'write', resource);
   if (job.kind === 'trash') {
     if (doc.trashedAt) return [];
+    // Read per item: a hold placed while the job runs stops it before the held item.
+    const holds = (await heldDocumentIds(tx, tenantId, [doc.id])).get(doc.id) ?? [];
+    if (holds.length) throw heldConflict('bulk.item', doc.id, holds);
     await updateDocument(tx, tenantId, doc.id, { trashedAt: new Date(), trashedBy: actor.userId });
     await queueDocumentIndex(tx, tenantId, [doc.id], 'document.trashed');
     return [{ action: 'document.trashed', resourceType: 'document', resourceId: doc.id, details: context }];

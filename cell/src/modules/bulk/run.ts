@@ -6,6 +6,7 @@ import type { CellDeps } from '../../context.ts';
 import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
 import { publishLive, userChannel } from '../../live/bus.ts';
 import { ringSearch } from '../changes/outbox.ts';
+import { queueHeldRequest } from '../holds/check.ts';
 import { deliver, type Notified } from '../notifications/notify.ts';
 import { dispatch, type Emitted } from '../webhooks/events.ts';
 import { jobActor } from './actor.ts';
@@ -103,6 +104,21 @@ async function runChunk(
           ? { code: err.code, message: err.message }
           : { code: 'internal', message: 'internal error' };
       failed += 1;
+      // Stopped by a legal hold: queued behind it (resumed on release) and the creator told.
+      const held =
+        err instanceof QuireError
+          ? (err.details as { reason?: string; holdIds?: string[] } | undefined)
+          : undefined;
+      if (held?.reason === 'legal_hold') {
+        const { notified } = await queueHeldRequest(tx, deps, {
+          tenantId,
+          kind: 'bulk.item',
+          targetId: item.resourceId,
+          requestedBy: actor.userId,
+          holdIds: held.holdIds ?? [],
+        });
+        deliver(deps, notified ?? undefined);
+      }
     }
     await tx.execute(sql`
       update bulk_job_items set status = ${status}, error_code = ${error?.code ?? null}, error_message = ${error?.message ?? null}

@@ -3,14 +3,22 @@ import { type ActorRecord, actingFor } from '../../auth/actor.ts';
 import { commentAbilities } from './policy.ts';
 import type { CommentRow, Mention } from './repo.ts';
 
-export function presentComment(c: CommentRow, mentions: Mention[], actor: ActorRecord, role: GrantRole) {
+export function presentComment(
+  c: CommentRow,
+  mentions: Mention[],
+  actor: ActorRecord,
+  role: GrantRole,
+  names?: Map<string, string>,
+) {
   const deleted = c.deletedAt !== null;
+  const authorName = names?.get(c.authorId);
   return {
     id: c.id,
     documentId: c.documentId,
     threadId: c.threadId,
     parentId: c.parentId,
     authorId: c.authorId,
+    ...(authorName !== undefined ? { authorName } : {}),
     body: deleted ? null : c.body,
     mentions: deleted ? [] : mentions,
     anchor: c.anchor ?? null,

@@ -59,6 +59,10 @@ export const commentSchema = z
     threadId: z.string(),
     parentId: z.string().nullable(),
     authorId: z.string(),
+    authorName: z
+      .string()
+      .optional()
+      .describe('The author\'s current name ("Deleted user" once they were erased); on reads'),
     body: z.string().nullable().describe('null once deleted'),
     mentions: z.array(mentionSchema),
     anchor: anchorSchema.nullable(),

@@ -4,6 +4,7 @@ import type { ActorRecord } from '../../auth/actor.ts';
 import { authorize } from '../../auth/policy.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { queueDocumentIndex, queueFolderIndex } from '../changes/outbox.ts';
+import { heldConflict, heldFolderIds } from '../holds/check.ts';
 import { findFolder, restoreSubtree, type TrashedSet, trashSubtree } from './repo.ts';
 import { loadFolder } from './resource.ts';
 
@@ -23,6 +24,9 @@ export async function trashFolderIn(
   const { row, resource } = await loadFolder(tx, tenantId, id);
   await authorize(tx, actor, 'manage', resource);
   if (row.trashedAt) throw new Conflict('the folder is already in the trash');
+  // A held folder, or one holding a held document, stays (the callers queue the request).
+  const holds = (await heldFolderIds(tx, tenantId, [row.id])).get(row.id) ?? [];
+  if (holds.length) throw heldConflict('folder.trash', row.id, holds);
   const set = await trashSubtree(tx, tenantId, row, actor.userId);
   await queueDocumentIndex(tx, tenantId, set.documentIds, 'folder.trashed');
   return {

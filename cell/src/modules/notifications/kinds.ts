@@ -10,6 +10,8 @@ export const NOTIFICATION_KINDS = [
   'access_decided',
   'bulk_done',
   'export_ready',
+  /** A deletion or erasure you asked for waits for a legal hold to be released (issue 14). */
+  'hold_blocked',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -2,7 +2,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { loadComment } from '../access.ts';
 import { presentComment } from '../presenter.ts';
-import { mentionsOf, revisionsOf } from '../repo.ts';
+import { authorNames, mentionsOf, revisionsOf } from '../repo.ts';
 
 export async function getComment({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
   return withActor(
@@ -10,7 +10,8 @@ export async function getComment({ ctx, input }: { ctx: RequestCtx; input: { id:
     async ({ tx, actor }) => {
       const { comment, role } = await loadComment(tx, ctx.tenant.id, actor, input.id);
       const mentions = await mentionsOf(tx, ctx.tenant.id, [comment.id]);
-      return presentComment(comment, mentions.get(comment.id) ?? [], actor, role);
+      const names = await authorNames(tx, ctx.tenant.id, [comment.authorId]);
+      return presentComment(comment, mentions.get(comment.id) ?? [], actor, role, names);
     },
     { readOnly: true },
   );

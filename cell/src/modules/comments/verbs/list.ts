@@ -4,7 +4,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { loadDocument } from '../../documents/resource.ts';
 import { presentComment } from '../presenter.ts';
-import { findComment, listComments, mentionsOf } from '../repo.ts';
+import { authorNames, findComment, listComments, mentionsOf } from '../repo.ts';
 
 /** A document's comments in creation order (threads interleaved; `threadId` picks one). */
 export async function listDocumentComments({
@@ -43,8 +43,13 @@ export async function listDocumentComments({
         tenantId,
         page.map((c) => c.id),
       );
+      const names = await authorNames(
+        tx,
+        tenantId,
+        page.map((c) => c.authorId),
+      );
       return {
-        items: page.map((c) => presentComment(c, mentions.get(c.id) ?? [], actor, role)),
+        items: page.map((c) => presentComment(c, mentions.get(c.id) ?? [], actor, role, names)),
         nextCursor: rows.length > input.limit ? page[page.length - 1]!.id : null,
       };
     },

@@ -4,6 +4,7 @@ import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
+import { blockedByHold, Held, heldDocumentIds } from '../../holds/check.ts';
 import { deleteDocumentRows, listVersions } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
 
@@ -16,6 +17,15 @@ export async function deletePermanently({ ctx, input }: { ctx: RequestCtx; input
     const { doc, resource } = await loadDocument(tx, ctx.tenant.id, input.id);
     await authorize(tx, actor, 'manage', resource);
     if (!doc.trashedAt) throw new Conflict('move the document to the trash before deleting it permanently');
+    const holds = (await heldDocumentIds(tx, ctx.tenant.id, [doc.id])).get(doc.id) ?? [];
+    if (holds.length)
+      return blockedByHold(tx, ctx.deps, audit, {
+        tenantId: ctx.tenant.id,
+        kind: 'document.delete',
+        targetId: doc.id,
+        requestedBy: actor.userId,
+        holdIds: holds,
+      });
     const versions = await listVersions(tx, ctx.tenant.id, doc.id);
     await deleteGrantsOn(tx, ctx.tenant.id, doc.id);
     await deleteDocumentRows(tx, ctx.tenant.id, doc.id);
@@ -29,6 +39,7 @@ export async function deletePermanently({ ctx, input }: { ctx: RequestCtx; input
     });
     return [...new Set(versions.map((v) => v.blobKey))];
   });
+  if (blobKeys instanceof Held) throw blobKeys.refusal(ctx.deps);
   ringSearch(ctx.deps);
   await Promise.all(blobKeys.map((k) => ctx.deps.blobs.delete(k)));
 }

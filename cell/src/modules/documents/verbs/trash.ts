@@ -4,6 +4,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
 import { findFolder } from '../../folders/repo.ts';
+import { blockedByHold, Held, heldDocumentIds } from '../../holds/check.ts';
 import { presentDocument } from '../presenter.ts';
 import { updateDocument } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
@@ -27,6 +28,17 @@ export async function setTrashed({
       });
     if (!input.trashed && doc.folderId && (await findFolder(tx, ctx.tenant.id, doc.folderId))?.trashedAt)
       throw new Conflict('its folder is in the trash: restore the folder first', { folderId: doc.folderId });
+    const holds = input.trashed
+      ? ((await heldDocumentIds(tx, ctx.tenant.id, [doc.id])).get(doc.id) ?? [])
+      : [];
+    if (holds.length)
+      return blockedByHold(tx, ctx.deps, audit, {
+        tenantId: ctx.tenant.id,
+        kind: 'document.trash',
+        targetId: doc.id,
+        requestedBy: actor.userId,
+        holdIds: holds,
+      });
     const updated = await updateDocument(
       tx,
       ctx.tenant.id,
@@ -48,6 +60,7 @@ export async function setTrashed({
     });
     return presentDocument(updated);
   });
+  if (result instanceof Held) throw result.refusal(ctx.deps);
   ringSearch(ctx.deps);
   return result;
 }

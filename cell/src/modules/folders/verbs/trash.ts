@@ -2,6 +2,7 @@ import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { ringSearch } from '../../changes/outbox.ts';
+import { blockedByHold, Held, heldFolderIds } from '../../holds/check.ts';
 import { presentFolder } from '../presenter.ts';
 import { findFolder, trashedFolderRoots } from '../repo.ts';
 import { loadFolder } from '../resource.ts';
@@ -15,6 +16,22 @@ export async function setFolderTrashed({
   input: { id: string; trashed: boolean };
 }) {
   const result = await withActor(ctx, async ({ tx, actor, audit }) => {
+    if (input.trashed) {
+      // Authorisation first: what the caller may not manage is refused before any hold is told.
+      const { row, resource } = await loadFolder(tx, ctx.tenant.id, input.id);
+      await authorize(tx, actor, 'manage', resource);
+      const holds = row.trashedAt
+        ? []
+        : ((await heldFolderIds(tx, ctx.tenant.id, [row.id])).get(row.id) ?? []);
+      if (holds.length)
+        return blockedByHold(tx, ctx.deps, audit, {
+          tenantId: ctx.tenant.id,
+          kind: 'folder.trash',
+          targetId: input.id,
+          requestedBy: actor.userId,
+          holdIds: holds,
+        });
+    }
     const op = input.trashed ? trashFolderIn : restoreFolderIn;
     const { set, audit: entry } = await op(tx, ctx.tenant.id, actor, input.id);
     audit(entry);
@@ -24,6 +41,7 @@ export async function setFolderTrashed({
       documents: set.documentIds.length,
     };
   });
+  if (result instanceof Held) throw result.refusal(ctx.deps);
   ringSearch(ctx.deps);
   return result;
 }
