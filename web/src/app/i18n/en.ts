@@ -240,7 +240,7 @@ export const en = {
     revokeSessionsNamed: 'Sign out {{name}} everywhere',
     sessionsRevoked: '{{name}} signed out everywhere',
     resetMfa: 'Reset 2FA',
-    resetMfaNamed: 'Reset the second factor of {{name}}',
+    resetMfaNamed: 'Reset 2FA of {{name}}',
     confirmResetMfa:
       'Remove the second factor of {{name}}? They sign in with their password alone until they set up a new one.',
     mfaReset: 'Second factor of {{name}} reset',
@@ -497,6 +497,7 @@ export const en = {
     done: 'Done',
     expires: 'Expires',
     revokeToken: 'Revoke the token {{name}}',
+    revokeTokenShort: 'Revoke',
     tokenRevoked: 'Token revoked',
     twoFactor: 'Two-factor sign-in',
     mfaEnrolled_one: 'On: an authenticator app. {{count}} recovery code left.',

@@ -164,7 +164,7 @@ function ApiTokens() {
                       aria-label={t('account.revokeToken', { name: x.name })}
                       onClick={() => void run(() => revokeApiToken(x.id), t('account.tokenRevoked'))}
                     >
-                      {t('account.revoke')}
+                      {t('account.revokeTokenShort')}
                     </button>
                   </td>
                 </tr>
