@@ -13,6 +13,11 @@ export const de: Strings = {
     language: 'Sprache',
   },
   errors: {
+    reasons: {
+      mfa_first:
+        'Richten Sie zuerst selbst die Zwei-Faktor-Anmeldung ein und melden Sie sich damit an, bevor Sie sie verlangen.',
+      no_sso: 'Richten Sie zuerst eine Single-Sign-on-Verbindung ein und aktivieren Sie sie.',
+    },
     network: 'Der Dienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     bad_request: 'Das wurde nicht angenommen. Prüfen Sie Ihre Eingaben.',
     validation_failed: 'Das wurde nicht angenommen. Prüfen Sie Ihre Eingaben.',

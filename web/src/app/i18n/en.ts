@@ -15,6 +15,10 @@ export const en = {
     language: 'Language',
   },
   errors: {
+    reasons: {
+      mfa_first: 'Set up two-factor sign-in for yourself and sign in with it before requiring it.',
+      no_sso: 'Configure and enable a single sign-on connection first.',
+    },
     network: 'The service could not be reached. Check your connection and try again.',
     bad_request: 'That was not accepted. Check what you entered.',
     validation_failed: 'That was not accepted. Check what you entered.',
