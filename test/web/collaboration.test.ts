@@ -25,6 +25,7 @@ const people = {
   bob: { email: `bob@${slug}.example`, name: 'Bob Builder', role: 'editor' },
   carol: { email: `carol@${slug}.example`, name: 'Carol Clerk', role: 'viewer' },
   dave: { email: `dave@${slug}.example`, name: 'Dave Dual', role: 'viewer' },
+  erin: { email: `erin@${slug}.example`, name: 'Erin Asker', role: 'viewer' },
 } as const;
 let documentId = '';
 let secondDocumentId = '';
@@ -248,6 +249,34 @@ describe('external share links', () => {
   }, 90_000);
 });
 
+describe('access requests', () => {
+  it('someone without access asks for it; the owner grants it on the document page', async () => {
+    const erin = await person(people.erin.email);
+    const owner = await person(admin.email);
+    try {
+      await erin.goto(url(`/documents/${secondDocumentId}`));
+      await erin.getByRole('alert').filter({ hasText: 'Not found, or you have no access to it.' }).waitFor();
+      await erin.getByLabel('A note for the owners (optional)').fill('I need the budget for the review.');
+      await check(erin, '19-request-access');
+      await erin.getByRole('button', { name: 'Ask for access' }).click();
+      await erin.getByText('Your request was sent.', { exact: false }).waitFor();
+
+      await owner.goto(url(`/documents/${secondDocumentId}`));
+      await owner.getByRole('heading', { name: 'Access requests' }).waitFor();
+      await owner.getByText('I need the budget for the review.').waitFor();
+      await check(owner, '20-access-requests');
+      await owner.getByRole('button', { name: 'Grant' }).click();
+      await owner.getByRole('heading', { name: 'Access requests' }).waitFor({ state: 'detached' });
+
+      await erin.reload();
+      await erin.getByRole('heading', { name: 'budget.txt', level: 1 }).waitFor();
+    } finally {
+      await erin.context().close();
+      await owner.context().close();
+    }
+  }, 60_000);
+});
+
 describe('your account', () => {
   it('TOTP enrolment with recovery codes, then a sign-in with a code; an API token shown once; sessions', async () => {
     const dave = await person(people.dave.email);
@@ -327,7 +356,11 @@ describe('administration and bulk actions', () => {
       await page.getByLabel('Client secret').fill('a client secret value');
       await check(page, '14-identity');
       await page.getByRole('button', { name: 'Save' }).click();
-      await page.getByRole('cell', { name: 'Corporate IdP' }).waitFor();
+      await page.getByRole('cell', { name: 'Corporate IdP', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Edit Corporate IdP' }).click();
+      await page.getByLabel('Enabled', { exact: true }).uncheck();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('cell', { name: 'Disabled', exact: true }).waitFor();
 
       // Bulk: select both documents, export them as a zip, watch the progress.
       await page.getByRole('link', { name: 'All documents' }).first().click();
@@ -348,4 +381,33 @@ describe('administration and bulk actions', () => {
       await page.context().close();
     }
   }, 90_000);
+});
+
+describe('on a phone and in German', () => {
+  it('the document page with its discussion, the notifications and the account fit a phone, in German', async () => {
+    const ctx = await newContext(browser, { locale: 'de-DE', viewport: { width: 375, height: 740 } });
+    const page = await ctx.newPage();
+    try {
+      await page.goto(url('/sign-in'));
+      await page.getByLabel('E-Mail').fill(admin.email);
+      await page.getByLabel('Passwort').fill(password);
+      await page.getByRole('button', { name: 'Anmelden' }).click();
+      await page.getByRole('heading', { name: 'Alle Dokumente', level: 1 }).waitFor();
+      for (const [path, heading, name] of [
+        [`/documents/${documentId}`, 'plan.txt', '16-phone-de-document'],
+        ['/notifications', 'Benachrichtigungen', '17-phone-de-notifications'],
+        ['/account', 'Ihr Konto', '18-phone-de-account'],
+      ] as const) {
+        await page.goto(url(path));
+        await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        if (path.startsWith('/documents')) await page.getByRole('heading', { name: 'Diskussion' }).waitFor();
+        expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), name).toBe(
+          true,
+        );
+        await check(page, name);
+      }
+    } finally {
+      await ctx.close();
+    }
+  }, 60_000);
 });

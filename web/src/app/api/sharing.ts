@@ -119,3 +119,46 @@ export async function downloadShared(
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** Access requests: anyone may ask (202 whether or not the item exists); owners decide. */
+export interface AccessRequest {
+  id: string;
+  resourceType: 'folder' | 'document';
+  resourceId: string;
+  requesterId: string;
+  role: string;
+  message: string | null;
+  status: 'pending' | 'granted' | 'declined';
+  createdAt: string;
+}
+
+export async function requestAccess(r: Resource, message?: string): Promise<void> {
+  unwrap(
+    await api.POST('/v1/access-requests', {
+      body: { resourceType: r.type, resourceId: r.id, role: 'viewer', ...(message ? { message } : {}) },
+    }),
+  );
+}
+
+export function useAccessRequests(resourceId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ['access-requests', resourceId],
+    enabled,
+    queryFn: async () =>
+      unwrap(await api.GET('/v1/access-requests', { params: { query: { status: 'pending', resourceId } } }))
+        .items as unknown as AccessRequest[],
+  });
+}
+
+export async function decideAccessRequest(req: AccessRequest, grant: boolean): Promise<void> {
+  const params = { params: { path: { id: req.id } } };
+  unwrap(
+    grant
+      ? await api.POST('/v1/access-requests/{id}/grant', params)
+      : await api.POST('/v1/access-requests/{id}/decline', params),
+  );
+  await Promise.all([
+    queryClient.invalidateQueries({ queryKey: ['access-requests', req.resourceId] }),
+    queryClient.invalidateQueries({ queryKey: ['grants', req.resourceType, req.resourceId] }),
+  ]);
+}

@@ -1,6 +1,7 @@
-import { type FormEvent, Fragment, useId, useState } from 'react';
+import { createContext, type FormEvent, Fragment, useContext, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../shared/i18n.ts';
+import { useActivity } from '../api/activity.ts';
 import {
   addComment,
   type Comment,
@@ -13,10 +14,31 @@ import {
   useCommentHistory,
   useComments,
 } from '../api/comments.ts';
+import { usePresence } from '../api/live.ts';
 import { ErrorText } from './ErrorText.tsx';
 import { MentionInput, type Picked, toMarkers } from './MentionInput.tsx';
 import { PersonName } from './PersonName.tsx';
 import { useAnnounce } from './Status.tsx';
+
+/**
+ * Names of the people on this page, for those who cannot read the directory (it is for admins):
+ * the comments' mentions, who is viewing, and the activity's actors. A comment carries its
+ * author's id only (see the report: the API could present the name).
+ */
+const Names = createContext<Map<string, string>>(new Map());
+
+function useKnownNames(documentId: string, comments: Comment[]): Map<string, string> {
+  const viewers = usePresence(documentId);
+  const activity = useActivity({ type: 'document', id: documentId });
+  return useMemo(() => {
+    const names = new Map<string, string>();
+    for (const page of activity.data?.pages ?? [])
+      for (const a of page.items) if (a.actor.name) names.set(a.actor.id, a.actor.name);
+    for (const c of comments) for (const m of c.mentions) names.set(m.id, m.name);
+    for (const v of viewers) names.set(v.userId, v.name);
+    return names;
+  }, [activity.data, comments, viewers]);
+}
 
 /** A comment's text with its mention markers (`@[usr_…]`) shown as names. */
 function Body({ c }: { c: Comment }) {
@@ -169,6 +191,7 @@ function History({ id }: { id: string }) {
 
 function CommentItem({ c, onReply }: { c: Comment; onReply?: () => void }) {
   const { t } = useTranslation();
+  const names = useContext(Names);
   const announce = useAnnounce();
   const [editing, setEditing] = useState<string | null>(null);
   const [showHistory, setShowHistory] = useState(false);
@@ -189,7 +212,7 @@ function CommentItem({ c, onReply }: { c: Comment; onReply?: () => void }) {
     <article className="comment" aria-label={t('comments.by', { when: formatDateTime(c.createdAt) })}>
       <header className="row">
         <strong>
-          <PersonName id={c.authorId} />
+          <PersonName id={c.authorId} known={names.get(c.authorId)} />
         </strong>
         <span className="muted small">{formatDateTime(c.createdAt)}</span>
         {c.editedAt ? <span className="muted small">{t('comments.edited')}</span> : null}
@@ -310,28 +333,35 @@ export function Comments({ documentId }: { documentId: string }) {
   const { t } = useTranslation();
   const comments = useComments(documentId);
   const [showResolved, setShowResolved] = useState(true);
-  const all = comments.data ?? [];
+  const all = useMemo(() => comments.data ?? [], [comments.data]);
+  const names = useKnownNames(documentId, all);
   const tops = all.filter((c) => c.parentId === null && (showResolved || c.resolvedAt === null));
   const repliesOf = (id: string) => all.filter((c) => c.threadId === id && c.id !== id);
   return (
-    <div className="comments">
-      <ErrorText error={comments.error} />
-      <div className="row">
-        <span className="spacer muted">
-          {t('comments.count', { count: all.filter((c) => !c.parentId).length })}
-        </span>
-        <label className="row">
-          <input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} />
-          {t('comments.showResolved')}
-        </label>
+    <Names.Provider value={names}>
+      <div className="comments">
+        <ErrorText error={comments.error} />
+        <div className="row">
+          <span className="spacer muted">
+            {t('comments.count', { count: all.filter((c) => !c.parentId).length })}
+          </span>
+          <label className="row">
+            <input
+              type="checkbox"
+              checked={showResolved}
+              onChange={(e) => setShowResolved(e.target.checked)}
+            />
+            {t('comments.showResolved')}
+          </label>
+        </div>
+        {tops.length === 0 && comments.data ? <p className="muted">{t('comments.none')}</p> : null}
+        <ul className="threads" aria-label={t('comments.threads')}>
+          {tops.map((top) => (
+            <Thread key={top.id} top={top} replies={repliesOf(top.id)} />
+          ))}
+        </ul>
+        <Composer documentId={documentId} />
       </div>
-      {tops.length === 0 && comments.data ? <p className="muted">{t('comments.none')}</p> : null}
-      <ul className="threads" aria-label={t('comments.threads')}>
-        {tops.map((top) => (
-          <Thread key={top.id} top={top} replies={repliesOf(top.id)} />
-        ))}
-      </ul>
-      <Composer documentId={documentId} />
-    </div>
+    </Names.Provider>
   );
 }

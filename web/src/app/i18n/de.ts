@@ -592,6 +592,17 @@ export const de: Strings = {
       export: 'Exportieren',
     },
   },
+  requests: {
+    heading: 'Zugriffsanfragen',
+    asks: 'bittet um die Rolle {{role}}',
+    grant: 'Gewähren',
+    decline: 'Ablehnen',
+    granted: 'Zugriff gewährt',
+    declined: 'Anfrage abgelehnt',
+    message: 'Eine Notiz für die Eigentümer (optional)',
+    ask: 'Zugriff anfragen',
+    sent: 'Ihre Anfrage wurde gesendet. Falls das Dokument existiert, entscheiden seine Eigentümer.',
+  },
   notFound: {
     title: 'Seite nicht gefunden',
     back: 'Zurück zu allen Dokumenten',

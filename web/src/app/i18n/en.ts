@@ -589,6 +589,17 @@ export const en = {
       export: 'Exporting',
     },
   },
+  requests: {
+    heading: 'Access requests',
+    asks: 'asks to be a {{role}}',
+    grant: 'Grant',
+    decline: 'Decline',
+    granted: 'Access granted',
+    declined: 'Request declined',
+    message: 'A note for the owners (optional)',
+    ask: 'Ask for access',
+    sent: 'Your request was sent. If the document exists, its owners will decide.',
+  },
   notFound: {
     title: 'Page not found',
     back: 'Back to all documents',

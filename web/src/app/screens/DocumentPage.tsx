@@ -12,8 +12,10 @@ import {
   usePreview,
   useVersions,
 } from '../api/documents.ts';
+import { ApiError } from '../api/errors.ts';
 import { useFolder } from '../api/folders.ts';
 import type { DocumentDetail } from '../api/types.ts';
+import { AccessRequests, RequestAccess } from '../components/AccessRequests.tsx';
 import { Activity } from '../components/Activity.tsx';
 import { Comments } from '../components/Comments.tsx';
 import { ErrorText } from '../components/ErrorText.tsx';
@@ -36,7 +38,15 @@ export default function DocumentPage() {
         {t('common.loading')}
       </p>
     );
-  if (!doc.data) return <ErrorText error={doc.error} />;
+  if (!doc.data)
+    return (
+      <>
+        <ErrorText error={doc.error} />
+        {doc.error instanceof ApiError && doc.error.status === 404 ? (
+          <RequestAccess resource={{ type: 'document', id: documentId }} />
+        ) : null}
+      </>
+    );
   return <DocumentView doc={doc.data} />;
 }
 
@@ -364,6 +374,7 @@ function DocumentView({ doc }: { doc: DocumentDetail }) {
       </section>
       <Discussion documentId={doc.id} />
       <Permissions resource={{ type: 'document', id: doc.id }} canManage={manage} />
+      {manage ? <AccessRequests resourceId={doc.id} /> : null}
       {manage && !doc.trashedAt ? <ShareLinks resource={{ type: 'document', id: doc.id }} /> : null}
     </article>
   );
