@@ -383,6 +383,36 @@ describe('administration and bulk actions', () => {
   }, 90_000);
 });
 
+describe('folders', () => {
+  it('a folder with its activity and links goes to the trash with its contents and comes back', async () => {
+    const page = await person(admin.email);
+    page.on('dialog', (d) => void d.accept());
+    try {
+      await page.getByRole('button', { name: 'New folder' }).click();
+      await page.getByLabel('Folder name').fill('Archive');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('main').getByRole('link', { name: 'Archive' }).click();
+      await page.getByRole('heading', { name: 'Archive', level: 1 }).waitFor();
+      await page
+        .getByRole('list', { name: 'Activity' })
+        .getByText(/created it/)
+        .waitFor();
+      await page.getByRole('heading', { name: 'External links' }).waitFor();
+      await check(page, '21-folder');
+      await page.getByRole('button', { name: 'Move folder to trash' }).click();
+      await page.getByRole('heading', { name: 'All documents', level: 1 }).waitFor();
+      await page.getByRole('link', { name: 'Trash' }).click();
+      await page.getByRole('heading', { name: 'Folders in the trash' }).waitFor();
+      await check(page, '22-trash-folders');
+      await page.getByRole('button', { name: 'Restore: Archive' }).click();
+      await page.getByRole('heading', { name: 'Folders in the trash' }).waitFor({ state: 'detached' });
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Archive' }).waitFor();
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
+});
+
 describe('on a phone and in German', () => {
   it('the document page with its discussion, the notifications and the account fit a phone, in German', async () => {
     const ctx = await newContext(browser, { locale: 'de-DE', viewport: { width: 375, height: 740 } });

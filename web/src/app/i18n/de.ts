@@ -603,6 +603,13 @@ export const de: Strings = {
     ask: 'Zugriff anfragen',
     sent: 'Ihre Anfrage wurde gesendet. Falls das Dokument existiert, entscheiden seine Eigentümer.',
   },
+  folderTrash: {
+    move: 'Ordner in den Papierkorb',
+    confirm: 'Den Ordner „{{name}}“ mit allem Inhalt in den Papierkorb legen?',
+    done_one: 'Ordner mit {{count}} Dokument in den Papierkorb gelegt',
+    done_other: 'Ordner mit {{count}} Dokumenten in den Papierkorb gelegt',
+    heading: 'Ordner im Papierkorb',
+  },
   notFound: {
     title: 'Seite nicht gefunden',
     back: 'Zurück zu allen Dokumenten',

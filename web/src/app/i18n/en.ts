@@ -600,6 +600,13 @@ export const en = {
     ask: 'Ask for access',
     sent: 'Your request was sent. If the document exists, its owners will decide.',
   },
+  folderTrash: {
+    move: 'Move folder to trash',
+    confirm: 'Move the folder “{{name}}” and everything in it to the trash?',
+    done_one: 'Folder moved to the trash with {{count}} document',
+    done_other: 'Folder moved to the trash with {{count}} documents',
+    heading: 'Folders in the trash',
+  },
   notFound: {
     title: 'Page not found',
     back: 'Back to all documents',

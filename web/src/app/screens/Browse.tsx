@@ -25,6 +25,7 @@ import { UploadList, useUploads } from '../components/Uploads.tsx';
 
 type SortKey = 'name' | 'updated';
 const BulkActions = lazy(() => import('../components/BulkActions.tsx'));
+const FolderExtras = lazy(() => import('../components/FolderExtras.tsx'));
 const nameOf = (c: Child) => (c.kind === 'folder' ? c.name : c.title);
 
 /**
@@ -355,7 +356,12 @@ export function Browse() {
       )}
       <LoadMore query={children} />
       {folderId && folder.data ? (
-        <Permissions resource={{ type: 'folder', id: folderId }} canManage={folder.data.abilities.manage} />
+        <>
+          <Permissions resource={{ type: 'folder', id: folderId }} canManage={folder.data.abilities.manage} />
+          <Suspense fallback={null}>
+            <FolderExtras folder={folder.data} />
+          </Suspense>
+        </>
       ) : null}
     </section>
   );
