@@ -26,6 +26,8 @@ const people = {
   carol: { email: `carol@${slug}.example`, name: 'Carol Clerk', role: 'viewer' },
   dave: { email: `dave@${slug}.example`, name: 'Dave Dual', role: 'viewer' },
   erin: { email: `erin@${slug}.example`, name: 'Erin Asker', role: 'viewer' },
+  frank: { email: `frank@${slug}.example`, name: 'Frank Guard', role: 'admin' },
+  gina: { email: `gina@${slug}.example`, name: 'Gina Newcomer', role: 'viewer' },
 } as const;
 let documentId = '';
 let secondDocumentId = '';
@@ -409,6 +411,52 @@ describe('folders', () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Archive' }).waitFor();
     } finally {
       await page.context().close();
+    }
+  }, 60_000);
+});
+
+describe('a second factor required by the organisation', () => {
+  it('someone without one sets it up while signing in and sees the recovery codes once', async () => {
+    // An admin with a second factor (through the API) requires one of everybody.
+    const login = await api('POST', '/v1/auth/login', null, {
+      email: people.frank.email,
+      password,
+      session: 'token',
+    });
+    const { secret } = await api('POST', '/v1/me/mfa/totp', login.accessToken);
+    await api('POST', '/v1/me/mfa/totp/confirm', login.accessToken, { code: totpCode(secret) });
+    const challenge = await api('POST', '/v1/auth/login', null, {
+      email: people.frank.email,
+      password,
+      session: 'token',
+    });
+    const frank = await api('POST', '/v1/auth/mfa/verify', null, {
+      mfaToken: challenge.mfaToken,
+      code: futureCode(secret),
+    });
+    await api('PUT', '/v1/identity/settings', frank.accessToken, { mfaRequired: 'all' });
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    try {
+      await page.goto(url('/sign-in'));
+      await page.getByLabel('Email').fill(people.gina.email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Your organisation requires a second factor').waitFor();
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      const key = await page.getByLabel('Key').inputValue();
+      expect(await page.getByLabel('Setup address (otpauth)').inputValue()).toMatch(/^otpauth:\/\/totp\//);
+      await page.getByLabel('Code from your authenticator app, or a recovery code').fill(totpCode(key));
+      await check(page, '23-enrol-while-signing-in');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+      await expect.poll(() => codes.count()).toBeGreaterThan(4);
+      await check(page, '24-recovery-codes-at-sign-in');
+      await page.getByRole('button', { name: 'I have saved them' }).click();
+      await page.getByRole('heading', { name: 'All documents', level: 1 }).waitFor();
+    } finally {
+      await api('PUT', '/v1/identity/settings', frank.accessToken, { mfaRequired: 'off' });
+      await ctx.close();
     }
   }, 60_000);
 });

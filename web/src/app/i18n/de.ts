@@ -53,7 +53,7 @@ export const de: Strings = {
     code: 'Code aus Ihrer Authenticator-App oder ein Wiederherstellungscode',
     verify: 'Bestätigen',
     enrolFirst:
-      'Ihre Organisation verlangt einen zweiten Faktor, und Sie haben noch keinen: Bitten Sie eine Administratorin oder einen Administrator, Ihre Anmeldung zurückzusetzen, oder richten Sie ihn über die API ein.',
+      'Ihre Organisation verlangt einen zweiten Faktor, und Sie haben noch keinen: Richten Sie jetzt eine Authenticator-App ein.',
   },
   shell: {
     notifications: 'Benachrichtigungen',

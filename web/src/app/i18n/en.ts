@@ -54,7 +54,7 @@ export const en = {
     code: 'Code from your authenticator app, or a recovery code',
     verify: 'Verify',
     enrolFirst:
-      'Your organisation requires a second factor and you have none yet: ask an administrator to reset your sign-in, or enrol through the API.',
+      'Your organisation requires a second factor and you have none yet: set up an authenticator app now.',
   },
   shell: {
     notifications: 'Notifications',
