@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { LanguagePicker } from '../../shared/LanguagePicker.tsx';
@@ -33,21 +33,31 @@ export function SignIn() {
   const [code, setCode] = useState('');
   const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  // Set before the enrolment's verification signs in, so the page stays for the recovery codes.
+  const holding = useRef(false);
 
   // Recovery codes of an enrolment during this sign-in are shown once, before going on.
-  if (me && recoveryCodes)
+  if (me && (recoveryCodes || holding.current))
     return (
       <main id="main" className="signin card">
         <h1>{t('account.recoveryCodes')}</h1>
         <p>{t('account.recoveryOnce')}</p>
         <ul className="codes" aria-label={t('account.recoveryCodes')}>
-          {recoveryCodes.map((c) => (
+          {(recoveryCodes ?? []).map((c) => (
             <li key={c}>
               <code>{c}</code>
             </li>
           ))}
         </ul>
-        <button type="button" className="primary" onClick={() => navigate(from, { replace: true })}>
+        <button
+          type="button"
+          className="primary"
+          disabled={!recoveryCodes}
+          onClick={() => {
+            holding.current = false;
+            navigate(from, { replace: true });
+          }}
+        >
           {t('account.savedThem')}
         </button>
       </main>
@@ -80,11 +90,16 @@ export function SignIn() {
     setError(null);
     try {
       if (challenge) {
-        const codes = await verifySecondFactor(challenge.mfaToken, code.trim());
+        holding.current = !!enrolment;
+        const codes = await verifySecondFactor(challenge.mfaToken, code.trim()).catch((err: unknown) => {
+          holding.current = false;
+          throw err;
+        });
         if (codes) {
           setRecoveryCodes(codes);
           return;
         }
+        holding.current = false;
       } else await signIn(email.trim(), password);
       navigate(from, { replace: true });
     } catch (err) {
