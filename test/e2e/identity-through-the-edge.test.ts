@@ -76,7 +76,7 @@ async function finishMfa(browser: Browser, origin: string) {
 
 beforeAll(async () => {
   [world, oidc, saml] = await Promise.all([
-    startWorld({ name: 'identity', redisDbs: [14, 15] }),
+    startWorld({ name: 'identity', redisDbs: [6, 7] }),
     startOidcIdp(),
     startSamlIdp(),
   ]);

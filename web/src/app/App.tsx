@@ -20,6 +20,10 @@ const SearchPage = lazy(() => import('./screens/SearchPage.tsx'));
 const TrashPage = lazy(() => import('./screens/TrashPage.tsx'));
 const UsersPage = lazy(() => import('./screens/admin/UsersPage.tsx'));
 const AuditPage = lazy(() => import('./screens/admin/AuditPage.tsx'));
+const IdentityPage = lazy(() => import('./screens/admin/IdentityPage.tsx'));
+const NotificationsPage = lazy(() => import('./screens/NotificationsPage.tsx'));
+const AccountPage = lazy(() => import('./screens/AccountPage.tsx'));
+const SharedPage = lazy(() => import('./screens/SharedPage.tsx'));
 
 function RequireSession() {
   const me = useMe();
@@ -37,6 +41,15 @@ function RequireSession() {
 const router = createBrowserRouter([
   { path: '/sign-in', element: <SignIn /> },
   {
+    // An external share link: no session needed; the link's token is after `#` (never sent).
+    path: '/shared',
+    element: (
+      <Suspense fallback={<Loading />}>
+        <SharedPage />
+      </Suspense>
+    ),
+  },
+  {
     path: '/',
     element: <RequireSession />,
     children: [
@@ -47,6 +60,9 @@ const router = createBrowserRouter([
       { path: 'trash', element: <TrashPage /> },
       { path: 'admin/users', element: <UsersPage /> },
       { path: 'admin/audit', element: <AuditPage /> },
+      { path: 'admin/identity', element: <IdentityPage /> },
+      { path: 'notifications', element: <NotificationsPage /> },
+      { path: 'account', element: <AccountPage /> },
       { path: '*', element: <NotFound /> },
     ],
   },
@@ -54,7 +70,8 @@ const router = createBrowserRouter([
 
 export function App({ signedIn }: { signedIn: boolean }) {
   useEffect(() => {
-    if (!signedIn && location.pathname !== '/sign-in') void router.navigate('/sign-in', { replace: true });
+    if (!signedIn && location.pathname !== '/sign-in' && location.pathname !== '/shared')
+      void router.navigate('/sign-in', { replace: true });
   }, [signedIn]);
   return (
     <QueryClientProvider client={queryClient}>

@@ -84,3 +84,23 @@ export async function deleteFolder(id: string): Promise<void> {
   unwrap(await api.DELETE('/v1/folders/{id}', { params: { path: { id } } }));
   await invalidateFolders();
 }
+
+/** A folder and everything under it to the trash (restored together). */
+export async function trashFolder(id: string) {
+  const out = unwrap(await api.POST('/v1/folders/{id}/trash', { params: { path: { id } } }));
+  await Promise.all([invalidateFolders(), queryClient.invalidateQueries({ queryKey: ['trash-folders'] })]);
+  return out;
+}
+
+export async function restoreFolder(id: string): Promise<void> {
+  unwrap(await api.POST('/v1/folders/{id}/restore', { params: { path: { id } } }));
+  await Promise.all([invalidateFolders(), queryClient.invalidateQueries({ queryKey: ['trash-folders'] })]);
+}
+
+export function useTrashedFolders() {
+  return useQuery({
+    queryKey: ['trash-folders'],
+    queryFn: async () =>
+      unwrap(await api.GET('/v1/trash/folders', { params: { query: { limit: 100 } } })).items,
+  });
+}

@@ -118,12 +118,21 @@ export async function signIn(email: string, password: string): Promise<void> {
   await adopt(asPair(answer));
 }
 
-/** The second step of a sign-in: a TOTP code (or a recovery code) for the challenge. */
-export async function verifySecondFactor(mfaToken: string, code: string): Promise<void> {
+/**
+ * The second step of a sign-in: a TOTP code (or a recovery code) for the challenge. After an
+ * enrolment during the sign-in, the answer also carries the new recovery codes (shown once).
+ */
+export async function verifySecondFactor(mfaToken: string, code: string): Promise<string[] | null> {
   const body = /^\d{6}$/.test(code) ? { mfaToken, code } : { mfaToken, recoveryCode: code };
   const answer = unwrap(await bare.POST('/v1/auth/mfa/verify', { body }));
   current = null;
   await adopt(asPair(answer));
+  return answer.recoveryCodes ?? null;
+}
+
+/** A sign-in that requires a second factor the user lacks: a TOTP secret to enrol, then verify a code. */
+export async function enrolDuringSignIn(mfaToken: string): Promise<{ secret: string; otpauthUri: string }> {
+  return unwrap(await bare.POST('/v1/auth/mfa/enroll', { body: { mfaToken } }));
 }
 
 export function signOut(): void {

@@ -7,6 +7,10 @@ export function useErrorMessage() {
   return (err: unknown): string => {
     if (!err) return '';
     if (err instanceof ApiError) {
+      // A refusal the cell explains with a reason (`details.reason`) says more than its code.
+      const reason = (err.details as { reason?: unknown } | undefined)?.reason;
+      if (typeof reason === 'string' && i18n.exists(`errors.reasons.${reason}`))
+        return t(`errors.reasons.${reason}`);
       const key = `errors.${err.code}`;
       return i18n.exists(key) ? t(key) : err.message;
     }

@@ -1,4 +1,13 @@
-import { type DragEvent, type FormEvent, type KeyboardEvent, useMemo, useRef, useState } from 'react';
+import {
+  type DragEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  lazy,
+  Suspense,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { formatDateTime } from '../../shared/i18n.ts';
@@ -15,6 +24,8 @@ import { useAnnounce } from '../components/Status.tsx';
 import { UploadList, useUploads } from '../components/Uploads.tsx';
 
 type SortKey = 'name' | 'updated';
+const BulkActions = lazy(() => import('../components/BulkActions.tsx'));
+const FolderExtras = lazy(() => import('../components/FolderExtras.tsx'));
 const nameOf = (c: Child) => (c.kind === 'folder' ? c.name : c.title);
 
 /**
@@ -264,6 +275,13 @@ export function Browse() {
           <button type="button" onClick={() => setSelected(new Set())}>
             {t('browse.clearSelection')}
           </button>
+          <Suspense fallback={null}>
+            <BulkActions
+              ids={selectedDocs.map((d) => d.id)}
+              folderId={folderId}
+              onDone={() => setSelected(new Set())}
+            />
+          </Suspense>
         </section>
       ) : null}
       {children.isPending ? (
@@ -338,7 +356,12 @@ export function Browse() {
       )}
       <LoadMore query={children} />
       {folderId && folder.data ? (
-        <Permissions resource={{ type: 'folder', id: folderId }} canManage={folder.data.abilities.manage} />
+        <>
+          <Permissions resource={{ type: 'folder', id: folderId }} canManage={folder.data.abilities.manage} />
+          <Suspense fallback={null}>
+            <FolderExtras folder={folder.data} />
+          </Suspense>
+        </>
       ) : null}
     </section>
   );

@@ -1,4 +1,4 @@
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { formatBytes, formatDateTime } from '../../shared/i18n.ts';
@@ -12,12 +12,18 @@ import {
   usePreview,
   useVersions,
 } from '../api/documents.ts';
+import { ApiError } from '../api/errors.ts';
 import { useFolder } from '../api/folders.ts';
 import type { DocumentDetail } from '../api/types.ts';
+import { AccessRequests, RequestAccess } from '../components/AccessRequests.tsx';
+import { Activity } from '../components/Activity.tsx';
+import { Comments } from '../components/Comments.tsx';
 import { ErrorText } from '../components/ErrorText.tsx';
 import { FocusedInput } from '../components/Focus.tsx';
 import { Permissions } from '../components/Permissions.tsx';
 import { PersonName } from '../components/PersonName.tsx';
+import { Presence } from '../components/Presence.tsx';
+import { ShareLinks } from '../components/ShareLinks.tsx';
 import { useAnnounce } from '../components/Status.tsx';
 import { UploadList, useUploads } from '../components/Uploads.tsx';
 
@@ -32,8 +38,58 @@ export default function DocumentPage() {
         {t('common.loading')}
       </p>
     );
-  if (!doc.data) return <ErrorText error={doc.error} />;
+  if (!doc.data)
+    return (
+      <>
+        <ErrorText error={doc.error} />
+        {doc.error instanceof ApiError && doc.error.status === 404 ? (
+          <RequestAccess resource={{ type: 'document', id: documentId }} />
+        ) : null}
+      </>
+    );
   return <DocumentView doc={doc.data} />;
+}
+
+/** Comments and activity, as two tabs (← → move between them). */
+function Discussion({ documentId }: { documentId: string }) {
+  const { t } = useTranslation();
+  const [tab, setTab] = useState<'comments' | 'activity'>('comments');
+  const tabs = ['comments', 'activity'] as const;
+  const onKey = (e: KeyboardEvent<HTMLButtonElement>) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const next = tab === 'comments' ? 'activity' : 'comments';
+    setTab(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  };
+  return (
+    <section aria-labelledby="discussion-heading">
+      <h2 id="discussion-heading">{t('comments.discussion')}</h2>
+      <div role="tablist" aria-labelledby="discussion-heading" className="tabs">
+        {tabs.map((k) => (
+          <button
+            key={k}
+            id={`tab-${k}`}
+            type="button"
+            role="tab"
+            aria-selected={tab === k}
+            aria-controls={`panel-${k}`}
+            tabIndex={tab === k ? 0 : -1}
+            onClick={() => setTab(k)}
+            onKeyDown={onKey}
+          >
+            {t(k === 'comments' ? 'comments.title' : 'activity.title')}
+          </button>
+        ))}
+      </div>
+      <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        {tab === 'comments' ? (
+          <Comments documentId={documentId} />
+        ) : (
+          <Activity resource={{ type: 'document', id: documentId }} />
+        )}
+      </div>
+    </section>
+  );
 }
 
 function DocumentView({ doc }: { doc: DocumentDetail }) {
@@ -121,6 +177,7 @@ function DocumentView({ doc }: { doc: DocumentDetail }) {
           {doc.trashedAt ? <span className="badge">{t('document.inTrash')}</span> : null}
         </div>
       )}
+      <Presence documentId={doc.id} />
       <div className="row">
         <button type="button" className="primary" onClick={() => void run(() => download(doc.id, current))}>
           {t('document.download')}
@@ -315,7 +372,10 @@ function DocumentView({ doc }: { doc: DocumentDetail }) {
           </table>
         </div>
       </section>
+      <Discussion documentId={doc.id} />
       <Permissions resource={{ type: 'document', id: doc.id }} canManage={manage} />
+      {manage ? <AccessRequests resourceId={doc.id} /> : null}
+      {manage && !doc.trashedAt ? <ShareLinks resource={{ type: 'document', id: doc.id }} /> : null}
     </article>
   );
 }

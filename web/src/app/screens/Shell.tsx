@@ -3,8 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useLocation, useNavigate } from 'react-router';
 import { LanguagePicker } from '../../shared/LanguagePicker.tsx';
 import { appHost } from '../api/host.ts';
+import { useLiveChannel } from '../api/live.ts';
 import { isAdmin, signOut, useMe } from '../api/session.ts';
 import { FolderTree } from '../components/FolderTree.tsx';
+import { NotificationBell } from '../components/NotificationBell.tsx';
 import { StatusProvider } from '../components/Status.tsx';
 import { searchState } from './search-state.ts';
 
@@ -19,6 +21,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const menuOpen = menuFor === pathname;
   const [q, setQ] = useState('');
   const organisation = appHost().slug;
+  useLiveChannel(!!me);
 
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -66,6 +69,7 @@ export function Shell({ children }: { children: ReactNode }) {
           ) : (
             <span className="spacer" />
           )}
+          <NotificationBell />
           <LanguagePicker />
           <button
             type="button"
@@ -88,6 +92,12 @@ export function Shell({ children }: { children: ReactNode }) {
             <li>
               <NavLink to="/trash">{t('shell.trash')}</NavLink>
             </li>
+            <li>
+              <NavLink to="/notifications">{t('shell.notifications')}</NavLink>
+            </li>
+            <li>
+              <NavLink to="/account">{t('shell.account')}</NavLink>
+            </li>
           </ul>
           {isAdmin(me) ? (
             <>
@@ -95,6 +105,9 @@ export function Shell({ children }: { children: ReactNode }) {
               <ul>
                 <li>
                   <NavLink to="/admin/users">{t('shell.usersAndGroups')}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/admin/identity">{t('shell.identity')}</NavLink>
                 </li>
                 <li>
                   <NavLink to="/admin/audit">{t('shell.auditLog')}</NavLink>

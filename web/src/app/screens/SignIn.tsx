@@ -1,9 +1,15 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { LanguagePicker } from '../../shared/LanguagePicker.tsx';
 import { appHost, organisationUrl, SLUG } from '../api/host.ts';
-import { SecondFactorRequired, signIn, useMe, verifySecondFactor } from '../api/session.ts';
+import {
+  enrolDuringSignIn,
+  SecondFactorRequired,
+  signIn,
+  useMe,
+  verifySecondFactor,
+} from '../api/session.ts';
 import { ErrorText } from '../components/ErrorText.tsx';
 
 /**
@@ -25,8 +31,48 @@ export function SignIn() {
   const [busy, setBusy] = useState(false);
   const [challenge, setChallenge] = useState<SecondFactorRequired | null>(null);
   const [code, setCode] = useState('');
+  const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  // Set before the enrolment's verification signs in, so the page stays for the recovery codes.
+  const holding = useRef(false);
 
+  // Recovery codes of an enrolment during this sign-in are shown once, before going on.
+  if (me && (recoveryCodes || holding.current))
+    return (
+      <main id="main" className="signin card">
+        <h1>{t('account.recoveryCodes')}</h1>
+        <p>{t('account.recoveryOnce')}</p>
+        <ul className="codes" aria-label={t('account.recoveryCodes')}>
+          {(recoveryCodes ?? []).map((c) => (
+            <li key={c}>
+              <code>{c}</code>
+            </li>
+          ))}
+        </ul>
+        <button
+          type="button"
+          className="primary"
+          disabled={!recoveryCodes}
+          onClick={() => {
+            holding.current = false;
+            navigate(from, { replace: true });
+          }}
+        >
+          {t('account.savedThem')}
+        </button>
+      </main>
+    );
   if (me) return <Navigate to={from} replace />;
+
+  const enrol = async () => {
+    if (!challenge) return;
+    setError(null);
+    try {
+      setEnrolment(await enrolDuringSignIn(challenge.mfaToken));
+    } catch (err) {
+      setError(err);
+    }
+  };
 
   const submitOrganisation = (e: FormEvent) => {
     e.preventDefault();
@@ -43,8 +89,18 @@ export function SignIn() {
     setBusy(true);
     setError(null);
     try {
-      if (challenge) await verifySecondFactor(challenge.mfaToken, code.trim());
-      else await signIn(email.trim(), password);
+      if (challenge) {
+        holding.current = !!enrolment;
+        const codes = await verifySecondFactor(challenge.mfaToken, code.trim()).catch((err: unknown) => {
+          holding.current = false;
+          throw err;
+        });
+        if (codes) {
+          setRecoveryCodes(codes);
+          return;
+        }
+        holding.current = false;
+      } else await signIn(email.trim(), password);
       navigate(from, { replace: true });
     } catch (err) {
       if (err instanceof SecondFactorRequired) setChallenge(err);
@@ -60,12 +116,29 @@ export function SignIn() {
       {host.slug && challenge ? (
         <form onSubmit={submit} noValidate>
           <h2>{t('signIn.secondFactor')}</h2>
-          {challenge.enrollmentRequired ? (
-            <p className="error" role="alert">
-              {t('signIn.enrolFirst')}
-            </p>
+          {challenge.enrollmentRequired && !enrolment ? (
+            <>
+              <p>{t('signIn.enrolFirst')}</p>
+              <ErrorText error={error} />
+              <button type="button" className="primary" onClick={() => void enrol()}>
+                {t('account.setUpTotp')}
+              </button>
+            </>
           ) : (
             <>
+              {enrolment ? (
+                <>
+                  <p>{t('account.scanOrType')}</p>
+                  <div className="field">
+                    <label htmlFor="otpauth-uri">{t('account.otpauthUri')}</label>
+                    <input id="otpauth-uri" readOnly value={enrolment.otpauthUri} />
+                  </div>
+                  <div className="field">
+                    <label htmlFor="totp-secret">{t('account.secret')}</label>
+                    <input id="totp-secret" readOnly value={enrolment.secret} />
+                  </div>
+                </>
+              ) : null}
               <div className="field">
                 <label htmlFor="code">{t('signIn.code')}</label>
                 <input

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../shared/i18n.ts';
 import { deletePermanently, restoreDocument, useTrash } from '../api/documents.ts';
+import { restoreFolder, useTrashedFolders } from '../api/folders.ts';
 import { ErrorText } from '../components/ErrorText.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { useAnnounce } from '../components/Status.tsx';
@@ -12,6 +13,7 @@ export default function TrashPage() {
   const { t } = useTranslation();
   const announce = useAnnounce();
   const trash = useTrash();
+  const folders = useTrashedFolders();
   const [error, setError] = useState<unknown>(null);
   const items = trash.data?.pages.flatMap((p) => p.items) ?? [];
 
@@ -83,6 +85,25 @@ export default function TrashPage() {
         </div>
       )}
       <LoadMore query={trash} />
+      {folders.data && folders.data.length > 0 ? (
+        <section aria-labelledby="trash-folders">
+          <h2 id="trash-folders">{t('folderTrash.heading')}</h2>
+          <ul className="notifications">
+            {folders.data.map((f) => (
+              <li key={f.id} className="notification">
+                <span className="spacer">{f.name}</span>
+                <button
+                  type="button"
+                  aria-label={t('trash.restoreNamed', { title: f.name })}
+                  onClick={() => void run(() => restoreFolder(f.id), t('trash.restored'))}
+                >
+                  {t('trash.restore')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </section>
   );
 }

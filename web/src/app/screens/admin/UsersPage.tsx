@@ -6,6 +6,7 @@ import { isAdmin, useMe } from '../../api/session.ts';
 import type { Group, TenantRole } from '../../api/types.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
 import { useAnnounce } from '../../components/Status.tsx';
+import { UserActions } from './UserActions.tsx';
 
 const ROLES: TenantRole[] = ['viewer', 'editor', 'admin'];
 
@@ -73,6 +74,7 @@ export default function UsersPage() {
               <th>{t('users.role')}</th>
               <th className="hide-narrow">{t('users.status')}</th>
               <th className="hide-narrow">{t('users.created')}</th>
+              <th>{t('common.actions')}</th>
             </tr>
           </thead>
           <tbody>
@@ -83,6 +85,9 @@ export default function UsersPage() {
                 <td>{t(`roles.${u.role}`)}</td>
                 <td className="hide-narrow">{t(`users.statuses.${u.status}`, { defaultValue: u.status })}</td>
                 <td className="hide-narrow">{formatDateTime(u.createdAt)}</td>
+                <td>
+                  <UserActions user={u} users={users.data ?? []} isMe={u.id === me?.userId} />
+                </td>
               </tr>
             ))}
           </tbody>

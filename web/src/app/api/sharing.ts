@@ -1,0 +1,164 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, queryClient } from './client.ts';
+import { ApiError, unwrap } from './errors.ts';
+
+/**
+ * External share links (owners): a link to a folder or document for people without an account,
+ * with an expiry, a password and a download limit; list and revoke. The link's secret is shown
+ * once, when it is made. Opening a link (`SharedPage`) needs no session: the token travels in
+ * the API path the edge logs as `:token`, and in the app's address only after `#` (never sent).
+ */
+type Resource = { type: 'folder' | 'document'; id: string };
+
+export interface ShareLink {
+  id: string;
+  resourceType: 'folder' | 'document';
+  resourceId: string;
+  status: 'active' | 'revoked' | 'expired' | 'exhausted';
+  expiresAt: string | null;
+  hasPassword: boolean;
+  maxDownloads: number | null;
+  downloadCount: number;
+  accessCount: number;
+  lastAccessAt: string | null;
+  revokedAt: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+const key = (r: Resource) => ['share-links', r.type, r.id] as const;
+
+export function useShareLinks(r: Resource, enabled: boolean) {
+  return useQuery({
+    queryKey: key(r),
+    enabled,
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/v1/share-links', { params: { query: { resourceType: r.type, resourceId: r.id } } }),
+      ).items as unknown as ShareLink[],
+  });
+}
+
+/** The app's address of a link: the token after `#`, so it never reaches a server log. */
+export const shareUrl = (token: string) => `${location.origin}/shared#${token}`;
+
+export async function createShareLink(
+  r: Resource,
+  o: { expiresAt?: string; password?: string; maxDownloads?: number },
+): Promise<{ link: ShareLink; url: string }> {
+  const created = unwrap(
+    await api.POST('/v1/share-links', { body: { resourceType: r.type, resourceId: r.id, ...o } }),
+  ) as unknown as ShareLink & { token: string };
+  await queryClient.invalidateQueries({ queryKey: key(r) });
+  return { link: created, url: shareUrl(created.token) };
+}
+
+export async function revokeShareLink(r: Resource, id: string): Promise<void> {
+  unwrap(await api.DELETE('/v1/share-links/{id}', { params: { path: { id } } }));
+  await queryClient.invalidateQueries({ queryKey: key(r) });
+}
+
+/** What a link shows, to anyone holding it (no session). */
+export interface SharedDocument {
+  id: string;
+  title: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  updatedAt: string;
+}
+export type SharedView =
+  | { requiresPassword: true }
+  | {
+      resourceType: 'document' | 'folder';
+      expiresAt: string | null;
+      downloadsLeft: number | null;
+      document?: SharedDocument;
+      folder?: { id: string; name: string };
+      current?: { id: string; name: string; parentId: string | null };
+      items?: (({ kind: 'document' } & SharedDocument) | { kind: 'folder'; id: string; name: string })[];
+      nextCursor?: string | null;
+    };
+
+/** The typed client without the session's token: a link is opened by whoever holds it. */
+async function publicPost(path: string, body: unknown): Promise<Response> {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    credentials: 'omit',
+  });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  return res;
+}
+
+export async function openShared(
+  token: string,
+  o: { password?: string; folderId?: string } = {},
+): Promise<SharedView> {
+  if (!o.password && !o.folderId) {
+    const res = await fetch(`/v1/share/${encodeURIComponent(token)}`, { credentials: 'omit' });
+    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+    return (await res.json()) as SharedView;
+  }
+  return (await (await publicPost(`/v1/share/${encodeURIComponent(token)}/open`, o)).json()) as SharedView;
+}
+
+export async function downloadShared(
+  token: string,
+  o: { password?: string; documentId?: string; filename: string },
+): Promise<void> {
+  const res = await publicPost(`/v1/share/${encodeURIComponent(token)}/content`, {
+    ...(o.password ? { password: o.password } : {}),
+    ...(o.documentId ? { documentId: o.documentId } : {}),
+  });
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = o.filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Access requests: anyone may ask (202 whether or not the item exists); owners decide. */
+export interface AccessRequest {
+  id: string;
+  resourceType: 'folder' | 'document';
+  resourceId: string;
+  requesterId: string;
+  role: string;
+  message: string | null;
+  status: 'pending' | 'granted' | 'declined';
+  createdAt: string;
+}
+
+export async function requestAccess(r: Resource, message?: string): Promise<void> {
+  unwrap(
+    await api.POST('/v1/access-requests', {
+      body: { resourceType: r.type, resourceId: r.id, role: 'viewer', ...(message ? { message } : {}) },
+    }),
+  );
+}
+
+export function useAccessRequests(resourceId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ['access-requests', resourceId],
+    enabled,
+    queryFn: async () =>
+      unwrap(await api.GET('/v1/access-requests', { params: { query: { status: 'pending', resourceId } } }))
+        .items as unknown as AccessRequest[],
+  });
+}
+
+export async function decideAccessRequest(req: AccessRequest, grant: boolean): Promise<void> {
+  const params = { params: { path: { id: req.id } } };
+  unwrap(
+    grant
+      ? await api.POST('/v1/access-requests/{id}/grant', params)
+      : await api.POST('/v1/access-requests/{id}/decline', params),
+  );
+  await Promise.all([
+    queryClient.invalidateQueries({ queryKey: ['access-requests', req.resourceId] }),
+    queryClient.invalidateQueries({ queryKey: ['grants', req.resourceType, req.resourceId] }),
+  ]);
+}
