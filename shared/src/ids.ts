@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   bulkJob: 'blk',
   webhook: 'whk',
   webhookDelivery: 'dlv',
+  upload: 'upl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -94,6 +94,11 @@ export class ConcurrencySlots {
     };
   }
 
+  /** Frees a holder's slot (idempotent). */
+  async release(tenantId: string, resource: string, holder: string): Promise<void> {
+    await this.redis.zrem(this.key(tenantId, resource), holder);
+  }
+
   /** Slots of `resource` the tenant holds now (expired leases not counted). */
   async used(tenantId: string, resource: string): Promise<number> {
     return this.redis.zcount(this.key(tenantId, resource), `(${Date.now()}`, '+inf');

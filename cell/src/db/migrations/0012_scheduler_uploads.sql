@@ -29,6 +29,7 @@ CREATE TABLE "uploads" (
   "tenant_id" text NOT NULL REFERENCES "tenants"("id"),
   "id" text NOT NULL,
   "created_by" text NOT NULL,
+  -- A new version of this document; null for a new document (then folder_id, or the top level).
   "document_id" text,
   "folder_id" text,
   "filename" text NOT NULL,
@@ -36,11 +37,14 @@ CREATE TABLE "uploads" (
   "content_type" text NOT NULL,
   "length" bigint NOT NULL,
   "offset" bigint NOT NULL DEFAULT 0,
-  -- Plaintext size of each stored part, in order (part i is blob …/uploads/{id}/{i}).
+  -- The stored parts in order: [{ "key": blob key, "size": plaintext bytes }]; each is
+  -- ciphertext under the upload's data key (wrapped by the tenant's key, like a version's).
   "parts" jsonb NOT NULL DEFAULT '[]'::jsonb,
   "wrapped_key" bytea NOT NULL,
   "key_ref" text NOT NULL,
-  -- sha256 state is not resumable across processes: the hash is computed when the parts are joined.
+  -- Set in the transaction that creates the document (or version) from the finished upload.
+  "version_id" text,
+  "completed_at" timestamp with time zone,
   "expires_at" timestamp with time zone NOT NULL,
   "created_at" timestamp with time zone NOT NULL DEFAULT now(),
   PRIMARY KEY ("tenant_id", "id")
@@ -76,11 +80,4 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   SELECT t.id FROM t WHERE t.id IS NOT NULL AND EXISTS (
     SELECT 1 FROM jobs j WHERE j.tenant_id = t.id AND j.queue = q AND j.run_at <= now() AND j.kind = ANY(kinds))
 $$;--> statement-breakpoint
-GRANT EXECUTE ON FUNCTION job_ready_tenants(text, text[]) TO quire_cell_app;--> statement-breakpoint
--- The janitor's list of tenants with an upload past its expiry (ids only).
-CREATE POLICY janitor_lists_expired ON "uploads" FOR SELECT TO CURRENT_USER USING (true);--> statement-breakpoint
-CREATE FUNCTION upload_expired_tenants() RETURNS SETOF text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-  SELECT DISTINCT tenant_id FROM uploads WHERE expires_at < now()
-$$;--> statement-breakpoint
-GRANT EXECUTE ON FUNCTION upload_expired_tenants() TO quire_cell_app;
+GRANT EXECUTE ON FUNCTION job_ready_tenants(text, text[]) TO quire_cell_app;
