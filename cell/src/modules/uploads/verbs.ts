@@ -41,6 +41,20 @@ const notFound = (id: string) => new NotFound('upload', { resourceType: 'upload'
 /** Slots are held per upload id: a PATCH renews its upload's lease, others' count against the plan. */
 const slotOf = (id: string) => `upload:${id}`;
 
+/**
+ * A PATCH in progress marks its upload (an expiring Redis key): a client that lost its
+ * connection and asks for the offset (HEAD) or sends the next PATCH waits until the cell has
+ * finished with the broken request's last part, so the offset it learns is final.
+ */
+const activeKey = (tenantId: string, id: string) => `quire:upload-active:${tenantId}:${id}`;
+const SETTLE_POLL_MS = 50;
+
+async function settled(ctx: RequestCtx, id: string): Promise<void> {
+  const deadline = Date.now() + ctx.deps.uploads.slotTtlMs;
+  while (Date.now() < deadline && (await ctx.deps.redis.exists(activeKey(ctx.tenant.id, id)).catch(() => 0)))
+    await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
+}
+
 export interface CreateUploadInput {
   length: number;
   filename: string;
@@ -108,6 +122,8 @@ async function own(ctx: RequestCtx, id: string): Promise<UploadRow> {
 
 /** tus HEAD / GET: the acknowledged offset (what the client resumes from). */
 export async function getUpload({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
+  await own(ctx, input.id); // 404 before any wait
+  await settled(ctx, input.id);
   return status(await own(ctx, input.id));
 }
 
@@ -125,6 +141,8 @@ export async function appendUpload({
   ctx: RequestCtx;
   input: { id: string; offset: number; body: ReadableStream<Uint8Array> | null };
 }): Promise<UploadStatus> {
+  await own(ctx, input.id); // 404 before any wait
+  await settled(ctx, input.id);
   const u = await own(ctx, input.id);
   if (u.completedAt) {
     await input.body?.cancel().catch(() => {});
@@ -141,7 +159,13 @@ export async function appendUpload({
     slotOf(u.id),
     ctx.tenant.limits.concurrentUploads,
   );
-  const renew = setInterval(() => void lease.renew().catch(() => {}), ctx.deps.uploads.slotTtlMs / 3);
+  const active = activeKey(ctx.tenant.id, u.id);
+  const mark = () => ctx.deps.redis.set(active, ctx.requestId, 'PX', ctx.deps.uploads.slotTtlMs).catch(() => {});
+  await mark();
+  const renew = setInterval(() => {
+    void lease.renew().catch(() => {});
+    void mark();
+  }, ctx.deps.uploads.slotTtlMs / 3);
   renew.unref();
   let offset = u.offset;
   try {
@@ -175,6 +199,8 @@ export async function appendUpload({
     }
   } finally {
     clearInterval(renew);
+    if ((await ctx.deps.redis.get(active).catch(() => null)) === ctx.requestId)
+      await ctx.deps.redis.del(active).catch(() => {});
   }
 }
 
