@@ -110,7 +110,9 @@ async function fair(tenants: string[]): Promise<Run> {
   await sleep(WINDOW_S * 1000);
   await scheduler.stop();
   run.seconds = (Date.now() - started) / 1000;
-  await withTenantTx(deps.db, a!, (tx) => tx.execute(sql`delete from jobs where tenant_id = ${a!} and queue = ${queue}`));
+  await withTenantTx(deps.db, a!, (tx) =>
+    tx.execute(sql`delete from jobs where tenant_id = ${a!} and queue = ${queue}`),
+  );
   return run;
 }
 
@@ -196,7 +198,16 @@ async function main(): Promise<boolean> {
   };
   console.log(
     table(
-      ['queue', `enqueue A (s)`, 'others ran', 'others p50 (s)', 'others p99 (s)', 'others max (s)', 'jobs run', 'jobs/s'],
+      [
+        'queue',
+        `enqueue A (s)`,
+        'others ran',
+        'others p50 (s)',
+        'others p99 (s)',
+        'others max (s)',
+        'jobs run',
+        'jobs/s',
+      ],
       [row('fair scheduler (Postgres + leases)', f), row('plain FIFO (BullMQ)', q)],
     ),
   );

@@ -128,7 +128,11 @@ async function main(): Promise<boolean> {
     const res = await world.edge
       .fetch(`${base}${location}`, {
         method: 'PATCH',
-        headers: { ...auth, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+        headers: {
+          ...auth,
+          'upload-offset': String(offset),
+          'content-type': 'application/offset+octet-stream',
+        },
         body: stream(offset, end, fail),
         duplex: 'half',
       } as RequestInit)
@@ -144,7 +148,8 @@ async function main(): Promise<boolean> {
       );
       continue;
     }
-    if (!res || res.status !== 204) throw new Error(`PATCH at ${offset}: ${res?.status} ${await res?.text()}`);
+    if (res?.status !== 204)
+      throw new Error(`PATCH at ${offset}: ${res?.status} ${await res?.text()}`);
     offset = Number(res.headers.get('upload-offset'));
     documentId = res.headers.get('quire-document-id') ?? '';
   }
@@ -171,8 +176,16 @@ async function main(): Promise<boolean> {
       ['phase', 'seconds', 'MB/s'],
       [
         ['create (until the 500 MB override was in force)', s(created - t0), '-'],
-        [`upload ${MB} MB, one interruption at 50 %`, s(uploaded - created), fmt(TOTAL / 1e6 / ((uploaded - created) / 1000), 1)],
-        [`download ${MB} MB (baseline)`, s(downloaded - d0), fmt(TOTAL / 1e6 / ((downloaded - d0) / 1000), 1)],
+        [
+          `upload ${MB} MB, one interruption at 50 %`,
+          s(uploaded - created),
+          fmt(TOTAL / 1e6 / ((uploaded - created) / 1000), 1),
+        ],
+        [
+          `download ${MB} MB (baseline)`,
+          s(downloaded - d0),
+          fmt(TOTAL / 1e6 / ((downloaded - d0) / 1000), 1),
+        ],
       ],
     ),
   );
@@ -180,8 +193,20 @@ async function main(): Promise<boolean> {
     table(
       ['process', 'RSS before (MiB)', 'peak RSS during upload (MiB)', 'growth (MiB)', 'VmHWM at end (MiB)'],
       [
-        ['cell us-1 (API)', fmt(before.cell / 1024, 0), fmt(peaks.cell / 1024, 0), fmt((peaks.cell - before.cell) / 1024, 0), fmt(rssKb(cellPid, 'VmHWM') / 1024, 0)],
-        ['edge (workerd)', fmt(before.edge / 1024, 0), fmt(peaks.edge / 1024, 0), fmt((peaks.edge - before.edge) / 1024, 0), fmt(Math.max(...edgePids.map((p) => rssKb(p, 'VmHWM'))) / 1024, 0)],
+        [
+          'cell us-1 (API)',
+          fmt(before.cell / 1024, 0),
+          fmt(peaks.cell / 1024, 0),
+          fmt((peaks.cell - before.cell) / 1024, 0),
+          fmt(rssKb(cellPid, 'VmHWM') / 1024, 0),
+        ],
+        [
+          'edge (workerd)',
+          fmt(before.edge / 1024, 0),
+          fmt(peaks.edge / 1024, 0),
+          fmt((peaks.edge - before.edge) / 1024, 0),
+          fmt(Math.max(...edgePids.map((p) => rssKb(p, 'VmHWM'))) / 1024, 0),
+        ],
       ],
     ),
   );

@@ -160,7 +160,8 @@ export async function appendUpload({
     ctx.tenant.limits.concurrentUploads,
   );
   const active = activeKey(ctx.tenant.id, u.id);
-  const mark = () => ctx.deps.redis.set(active, ctx.requestId, 'PX', ctx.deps.uploads.slotTtlMs).catch(() => {});
+  const mark = () =>
+    ctx.deps.redis.set(active, ctx.requestId, 'PX', ctx.deps.uploads.slotTtlMs).catch(() => {});
   await mark();
   const renew = setInterval(() => {
     void lease.renew().catch(() => {});
