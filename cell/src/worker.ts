@@ -69,13 +69,25 @@ janitor.start();
 const stopSweeps = startCollabSweeps(deps, {
   mailer,
   emailSweepMs: env.EMAIL_SWEEP_SECONDS * 1000,
+  sweepsEnqueue: true,
   sweeps: [
-    { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepBulkJobs(deps, tenantId) },
+    {
+      everyMs: env.BULK_SWEEP_SECONDS * 1000,
+      run: (tenantId) =>
+        sweepBulkJobs(deps, tenantId, (jobId) =>
+          deps.jobs.enqueue({ tenantId, kind: 'bulk-run', key: jobId, payload: { jobId } }),
+        ),
+    },
     {
       everyMs: env.BULK_SWEEP_SECONDS * 1000,
       run: async (tenantId) => {
         for (const deliveryId of await dueDeliveries(deps, tenantId))
-          await deliverWebhook(deps, { tenantId, deliveryId });
+          await deps.jobs.enqueue({
+            tenantId,
+            kind: 'webhook-deliver',
+            key: `${deliveryId}-sweep`,
+            payload: { deliveryId },
+          });
       },
     },
   ],

@@ -20,6 +20,8 @@ export interface CollabWorkerOptions {
   handlers?: Record<string, DataHandler>;
   /** Sweeps of further kinds, run on their own interval. */
   sweeps?: { everyMs: number; run: (tenantId: string) => Promise<unknown> }[];
+  /** The sweeps enqueue what they find on the scheduler (the worker process) instead of running it here. */
+  sweepsEnqueue?: boolean;
   /** The scheduler's lease on a job (default 30 s) and how often it looks without a ring (1 s). */
   leaseMs?: number;
   pollMs?: number;
@@ -48,10 +50,12 @@ export function collabHandlers(
 /**
  * Sweeps that find collaboration work whose job was lost (enqueued after the commit by a
  * process that died in between, or dropped after its last attempt): Postgres holds the work.
+ * In the worker process they only enqueue (coalescing keys), so even recovered work runs
+ * through the scheduler, fair across tenants.
  */
 export function startCollabSweeps(
   deps: CellDeps,
-  o: Pick<CollabWorkerOptions, 'mailer' | 'emailSweepMs' | 'sweeps'>,
+  o: Pick<CollabWorkerOptions, 'mailer' | 'emailSweepMs' | 'sweeps' | 'sweepsEnqueue'>,
 ): () => void {
   const timers: NodeJS.Timeout[] = [];
   const sweep = (everyMs: number, run: (tenantId: string) => Promise<unknown>) => {
@@ -76,8 +80,16 @@ export function startCollabSweeps(
     timers.push(t);
   };
   sweep(o.emailSweepMs, async (tenantId) => {
-    for (const userId of await usersWithMailDue(deps, tenantId))
-      await sendEmailDigest(deps, o.mailer, { tenantId, userId });
+    for (const userId of await usersWithMailDue(deps, tenantId)) {
+      if (o.sweepsEnqueue)
+        await deps.jobs.enqueue({
+          tenantId,
+          kind: 'email-digest',
+          key: `${userId}-sweep`,
+          payload: { userId },
+        });
+      else await sendEmailDigest(deps, o.mailer, { tenantId, userId });
+    }
   });
   for (const s of o.sweeps ?? []) sweep(s.everyMs, s.run);
   return () => {
