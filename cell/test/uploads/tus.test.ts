@@ -209,6 +209,28 @@ describe('tus uploads', () => {
     expect((await head(a.admin, up.id)).status).toBe(404);
   });
 
+  it('tenant B cannot see or write tenant A’s uploads or jobs at the SQL level (RLS)', async () => {
+    const up = (await create(a.admin, 10)).body;
+    await cell.deps.jobs.enqueue({ tenantId: a.tenantId, kind: 'rls-probe', payload: {} });
+    const seen = await withTenantTx(cell.deps.db, b.tenantId, async (tx) => ({
+      uploads: await tx.execute(sql`select id from uploads where tenant_id = ${a.tenantId} or id = ${up.id}`),
+      jobs: await tx.execute(sql`select id from jobs where tenant_id = ${a.tenantId}`),
+      all: await tx.execute(sql`select tenant_id from jobs union all select tenant_id from uploads`),
+    }));
+    expect(seen.uploads).toHaveLength(0);
+    expect(seen.jobs).toHaveLength(0);
+    expect(seen.all.every((r) => (r as { tenant_id: string }).tenant_id === b.tenantId)).toBe(true);
+    await expect(
+      withTenantTx(cell.deps.db, b.tenantId, (tx) =>
+        tx.execute(sql`insert into jobs (tenant_id, queue, kind) values (${a.tenantId}, 'x', 'rls-probe')`),
+      ),
+    ).rejects.toThrow();
+    await withTenantTx(cell.deps.db, a.tenantId, (tx) =>
+      tx.execute(sql`delete from jobs where tenant_id = ${a.tenantId} and kind = 'rls-probe'`),
+    );
+    await cell.app.request(`/v1/uploads/${up.id}`, { method: 'DELETE', headers: a.admin.headers });
+  });
+
   it('an abandoned upload leaves no blob after the janitor', async () => {
     const up = (await create(a.admin, 3 * MiB)).body;
     await Promise.resolve(patch(a.admin, up.id, 0, body(randomBytes(3 * MiB), 2 * MiB + 10))).catch(

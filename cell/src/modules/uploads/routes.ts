@@ -86,6 +86,7 @@ uploadRoutes.openapi(
         content: { 'application/json': { schema: statusSchema } },
       },
       ...commonErrors,
+      ...conflict('the document is in the trash; restore it first'),
       ...tooLarge,
       412: errorResponse('Unsupported tus version'),
     },
