@@ -185,7 +185,16 @@ describe('tus uploads', () => {
     const over = await patch(a.admin, up.id, 0, randomBytes(101));
     expect(over.status).toBe(413);
     expect((await head(a.admin, up.id)).headers.get('upload-offset')).toBe('0');
-    expect((await patch(a.admin, up.id, 0, randomBytes(10), 'application/octet-stream')).status).toBe(415);
+    expect((await patch(a.admin, up.id, 0, randomBytes(10), 'text/plain')).status).toBe(415);
+    const bodiless = await cell.app.request(`/v1/uploads/${up.id}`, {
+      method: 'PATCH',
+      headers: {
+        ...a.admin.headers,
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+      },
+    });
+    expect(bodiless.status).toBe(400); // bytes are missing: a body is required until the last one
     await cell.app.request(`/v1/uploads/${up.id}`, { method: 'DELETE', headers: a.admin.headers });
   });
 

@@ -138,13 +138,16 @@ uploadRoutes.openapi(
     path: '/v1/uploads/{id}',
     summary: 'Append bytes at Upload-Offset (tus PATCH)',
     description:
-      'The body (`application/offset+octet-stream`) is stored in encrypted parts as it arrives; what was stored is acknowledged even if the request breaks off (HEAD tells the offset to resume from). The last byte turns the upload into the document in one transaction; `Quire-Document-Id` names it.',
+      'The body (`application/offset+octet-stream`; `application/octet-stream` is taken too) is required except to finish an upload whose bytes are all stored (`Upload-Offset` equal to its length); it is stored in encrypted parts as it arrives; what was stored is acknowledged even if the request breaks off (HEAD tells the offset to resume from). The last byte turns the upload into the document in one transaction; `Quire-Document-Id` names it.',
     request: {
       params: idParams,
       headers: z.object({ 'tus-resumable': tusResumable, 'upload-offset': bytes }),
       body: {
         required: true,
-        content: { 'application/offset+octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+        content: {
+          'application/offset+octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
+          'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
+        },
       },
     },
     responses: {
@@ -153,13 +156,14 @@ uploadRoutes.openapi(
       ...conflict('Upload-Offset is not the upload’s offset'),
       ...tooLarge,
       412: errorResponse('Unsupported tus version'),
-      415: errorResponse('Content-Type is not application/offset+octet-stream'),
+      415: errorResponse('Content-Type is not application/offset+octet-stream (or application/octet-stream)'),
     },
   }),
   async (c) => {
     checkVersion(c);
     const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/offset+octet-stream') {
+    // tus clients send offset+octet-stream; plain octet-stream is taken as well (generic HTTP clients).
+    if (type !== 'application/offset+octet-stream' && type !== 'application/octet-stream') {
       await c.req.raw.body?.cancel().catch(() => {});
       throw new QuireError('unsupported_media_type', 'PATCH takes application/offset+octet-stream');
     }

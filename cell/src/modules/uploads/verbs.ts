@@ -1,4 +1,4 @@
-import { Conflict, NotFound, PayloadTooLarge } from '@quire/shared/errors';
+import { BadRequest, Conflict, NotFound, PayloadTooLarge } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import type { RequestCtx } from '../../context.ts';
 import { withTenantTx } from '../../db/tenant-tx.ts';
@@ -149,6 +149,8 @@ export async function appendUpload({
     if (input.offset !== u.length) throw new Conflict('Upload-Offset does not match', { offset: u.offset });
     return status(u);
   }
+  if (input.body === null && u.offset < u.length)
+    throw new BadRequest('PATCH needs a body until every byte of the upload is stored');
   if (input.offset !== u.offset) {
     await input.body?.cancel().catch(() => {});
     throw new Conflict('Upload-Offset does not match the upload’s offset', { offset: u.offset });

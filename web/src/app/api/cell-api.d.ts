@@ -7551,7 +7551,7 @@ export interface paths {
                     "tus-resumable"?: string;
                     /** @description A byte count (decimal) */
                     "upload-length": string;
-                    /** @description tus metadata: `filename <base64 UTF-8>` (required), `title <base64>` and `filetype <base64 media type>` (optional), comma-separated, each key once. */
+                    /** @description tus metadata: `filename <base64 UTF-8>` (required), then `title <base64>` and `filetype <base64 media type>` (optional, in this order), comma-separated. The decoded file name is 1-255 characters without slashes or control characters; the title one line of up to 255. */
                     "upload-metadata": string;
                 };
                 path?: never;
@@ -7597,6 +7597,15 @@ export interface paths {
                 };
                 /** @description Not found, or not visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state: the document is in the trash; restore it first */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7815,7 +7824,7 @@ export interface paths {
         head?: never;
         /**
          * Append bytes at Upload-Offset (tus PATCH)
-         * @description The body (`application/offset+octet-stream`) is stored in encrypted parts as it arrives; what was stored is acknowledged even if the request breaks off (HEAD tells the offset to resume from). The last byte turns the upload into the document in one transaction; `Quire-Document-Id` names it.
+         * @description The body (`application/offset+octet-stream`; `application/octet-stream` is taken too) is required except to finish an upload whose bytes are all stored (`Upload-Offset` equal to its length); it is stored in encrypted parts as it arrives; what was stored is acknowledged even if the request breaks off (HEAD tells the offset to resume from). The last byte turns the upload into the document in one transaction; `Quire-Document-Id` names it.
          */
         patch: {
             parameters: {
@@ -7834,6 +7843,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    "application/octet-stream": string;
                     "application/offset+octet-stream": string;
                 };
             };
@@ -7908,7 +7918,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Content-Type is not application/offset+octet-stream */
+                /** @description Content-Type is not application/offset+octet-stream (or application/octet-stream) */
                 415: {
                     headers: {
                         [name: string]: unknown;
