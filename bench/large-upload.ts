@@ -148,8 +148,7 @@ async function main(): Promise<boolean> {
       );
       continue;
     }
-    if (res?.status !== 204)
-      throw new Error(`PATCH at ${offset}: ${res?.status} ${await res?.text()}`);
+    if (res?.status !== 204) throw new Error(`PATCH at ${offset}: ${res?.status} ${await res?.text()}`);
     offset = Number(res.headers.get('upload-offset'));
     documentId = res.headers.get('quire-document-id') ?? '';
   }
