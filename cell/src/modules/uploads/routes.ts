@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { PreconditionFailed, QuireError } from '@quire/shared/errors';
+import { QuireError } from '@quire/shared/errors';
 import type { Context } from 'hono';
 import { bearer, commonErrors, conflict, errorResponse, idParam, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
@@ -20,10 +20,9 @@ const bytes = z
   .regex(/^\d{1,15}$/)
   .openapi({ description: 'A byte count (decimal)' });
 const tusResumable = z
-  .string()
-  .max(16)
+  .enum([TUS_VERSION])
   .optional()
-  .openapi({ description: 'tus protocol version; `1.0.0` (412 for another)' });
+  .openapi({ description: 'tus protocol version: `1.0.0`, the only one served (another is 400)' });
 
 const statusSchema = z
   .object({
@@ -48,14 +47,6 @@ function tusHeaders(c: Context, s: UploadStatus): void {
   c.header('Cache-Control', 'no-store');
   if (s.documentId) c.header('Quire-Document-Id', s.documentId);
   if (s.versionId) c.header('Quire-Version-Id', s.versionId);
-}
-
-function checkVersion(c: Context): void {
-  const v = c.req.header('tus-resumable');
-  if (v !== undefined && v !== TUS_VERSION) {
-    c.header('Tus-Version', TUS_VERSION);
-    throw new PreconditionFailed(`tus version ${TUS_VERSION} only`);
-  }
 }
 
 export const uploadRoutes = router();
@@ -88,11 +79,9 @@ uploadRoutes.openapi(
       ...commonErrors,
       ...conflict('the document is in the trash; restore it first'),
       ...tooLarge,
-      412: errorResponse('Unsupported tus version'),
     },
   }),
   async (c) => {
-    checkVersion(c);
     const q = c.req.valid('query');
     const h = c.req.valid('header');
     const meta = parseTusMetadata(h['upload-metadata']);
@@ -155,12 +144,10 @@ uploadRoutes.openapi(
       ...commonErrors,
       ...conflict('Upload-Offset is not the upload’s offset'),
       ...tooLarge,
-      412: errorResponse('Unsupported tus version'),
       415: errorResponse('Content-Type is not application/offset+octet-stream (or application/octet-stream)'),
     },
   }),
   async (c) => {
-    checkVersion(c);
     const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
     // tus clients send offset+octet-stream; plain octet-stream is taken as well (generic HTTP clients).
     if (type !== 'application/offset+octet-stream' && type !== 'application/octet-stream') {

@@ -7547,8 +7547,8 @@ export interface paths {
                     folderId?: string;
                 };
                 header: {
-                    /** @description tus protocol version; `1.0.0` (412 for another) */
-                    "tus-resumable"?: string;
+                    /** @description tus protocol version: `1.0.0`, the only one served (another is 400) */
+                    "tus-resumable"?: "1.0.0";
                     /** @description A byte count (decimal) */
                     "upload-length": string;
                     /** @description tus metadata: `filename <base64 UTF-8>` (required), then `title <base64>` and `filetype <base64 media type>` (optional, in this order), comma-separated. The decoded file name is 1-255 characters without slashes or control characters; the title one line of up to 255. */
@@ -7606,15 +7606,6 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state: the document is in the trash; restore it first */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unsupported tus version */
-                412: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7830,8 +7821,8 @@ export interface paths {
             parameters: {
                 query?: never;
                 header: {
-                    /** @description tus protocol version; `1.0.0` (412 for another) */
-                    "tus-resumable"?: string;
+                    /** @description tus protocol version: `1.0.0`, the only one served (another is 400) */
+                    "tus-resumable"?: "1.0.0";
                     /** @description A byte count (decimal) */
                     "upload-offset": string;
                 };
@@ -7893,15 +7884,6 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state: Upload-Offset is not the upload’s offset */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unsupported tus version */
-                412: {
                     headers: {
                         [name: string]: unknown;
                     };
