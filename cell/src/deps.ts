@@ -95,7 +95,7 @@ export async function createDeps(
     searchDoorbell,
     collabQueue,
     jobs,
-    slots: new ConcurrencySlots(redis, { prefix, ttlMs: env.UPLOAD_SLOT_TTL_SECONDS * 1000 }),
+    slots: new ConcurrencySlots(redis, { prefix, ttlMs: env.UPLOAD_SLOT_TTL_SECONDS * 1000, log }),
     uploads: {
       slotTtlMs: env.UPLOAD_SLOT_TTL_SECONDS * 1000,
       expiryMs: env.UPLOAD_EXPIRY_HOURS * 3_600_000,

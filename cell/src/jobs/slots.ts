@@ -1,4 +1,5 @@
 import { LimitExceeded } from '@quire/shared/errors';
+import type { Logger } from '@quire/shared/log';
 import type { Redis } from 'ioredis';
 
 /**
@@ -36,11 +37,14 @@ export interface SlotOptions {
   prefix: string;
   /** A lease not renewed within this long expires and frees its slot. */
   ttlMs: number;
+  log?: Logger;
 }
 
 export class ConcurrencySlots {
   private readonly redis: Redis;
   private readonly o: SlotOptions;
+  /** The per-process fallback while Redis is unreachable. */
+  private readonly local = new Map<string, Map<string, number>>();
 
   constructor(redis: Redis, options: SlotOptions) {
     this.redis = redis;
@@ -58,15 +62,7 @@ export class ConcurrencySlots {
    */
   async acquire(tenantId: string, resource: string, holder: string, limit: number): Promise<SlotLease> {
     const key = this.key(tenantId, resource);
-    const [ok, used, waitMs] = (await this.redis.eval(
-      ACQUIRE,
-      1,
-      key,
-      String(Date.now()),
-      String(this.o.ttlMs),
-      holder,
-      String(limit),
-    )) as [number, number, number];
+    const [ok, used, waitMs] = await this.take(key, holder, limit);
     if (ok !== 1) {
       throw new LimitExceeded(`the plan allows ${limit} concurrent ${resource} at a time`, {
         resource,
@@ -76,27 +72,47 @@ export class ConcurrencySlots {
       });
     }
     return {
-      renew: async () => {
-        const [again] = (await this.redis.eval(
-          ACQUIRE,
-          1,
-          key,
-          String(Date.now()),
-          String(this.o.ttlMs),
-          holder,
-          String(limit),
-        )) as [number];
-        return again === 1;
-      },
-      release: async () => {
-        await this.redis.zrem(key, holder);
-      },
+      renew: async () => (await this.take(key, holder, limit))[0] === 1,
+      release: () => this.release(tenantId, resource, holder),
     };
+  }
+
+  /**
+   * The script in Redis; with Redis unreachable, the same rule in this process (a per-process
+   * limit, logged): degraded, never unlimited, never a 500.
+   */
+  private async take(key: string, holder: string, limit: number): Promise<[number, number, number]> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // The cell's connection queues commands while Redis is away: wait a moment, not forever.
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('Redis did not answer within 1 s')), 1_000);
+      });
+      return (await Promise.race([
+        this.redis.eval(ACQUIRE, 1, key, String(Date.now()), String(this.o.ttlMs), holder, String(limit)),
+        late,
+      ])) as [number, number, number];
+    } catch (err) {
+      this.o.log?.warn('concurrency slots: Redis unreachable, limiting per process', { err: String(err) });
+      const now = Date.now();
+      const held = this.local.get(key) ?? new Map<string, number>();
+      this.local.set(key, held);
+      for (const [h, until] of held) if (until <= now) held.delete(h);
+      if (!held.has(holder) && held.size >= limit) {
+        return [0, held.size, Math.min(...held.values()) - now];
+      }
+      held.set(holder, now + this.o.ttlMs);
+      return [1, held.size, 0];
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Frees a holder's slot (idempotent). */
   async release(tenantId: string, resource: string, holder: string): Promise<void> {
-    await this.redis.zrem(this.key(tenantId, resource), holder);
+    this.local.get(this.key(tenantId, resource))?.delete(holder);
+    // Not awaited: sent before any later command on this connection, and never stuck behind an outage.
+    this.redis.zrem(this.key(tenantId, resource), holder).catch(() => {});
   }
 
   /** Slots of `resource` the tenant holds now (expired leases not counted). */

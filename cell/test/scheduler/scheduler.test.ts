@@ -226,4 +226,25 @@ describe('leases', () => {
     await slots.acquire('ten_slots', 'uploads', 'u5', 2);
     expect(await c.renew()).toBe(false); // its slot was taken meanwhile
   });
+
+  it('concurrency slots with Redis unreachable: limited per process (degraded), never unlimited, never an error', async () => {
+    const gone = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+      retryStrategy: () => 1000,
+    });
+    gone.on('error', () => {});
+    const slots = new ConcurrencySlots(gone, { prefix: 'p', ttlMs: 60_000 });
+    try {
+      const first = await slots.acquire('ten_down', 'uploads', 'a', 1);
+      await expect(slots.acquire('ten_down', 'uploads', 'b', 1)).rejects.toMatchObject({
+        status: 429,
+        details: { limit: 1, used: 1 },
+      });
+      await first.release().catch(() => {});
+      await slots.acquire('ten_down', 'uploads', 'b', 1);
+    } finally {
+      gone.disconnect();
+    }
+  }, 20_000);
 });
