@@ -18,6 +18,7 @@ const BENCHES = [
   'presence',
   'fairness',
   'large-upload',
+  'login',
 ];
 
 const wanted = process.argv.slice(2);

@@ -93,6 +93,7 @@ export async function createDeps(
     edge: { secret: env.EDGE_ASSERTION_SECRET, required: env.EDGE_ASSERTION_REQUIRED },
     searchIndex,
     searchDoorbell,
+    sso: { allowInsecureIdp: env.SSO_ALLOW_INSECURE_IDP },
     collabQueue,
     jobs,
     slots: new ConcurrencySlots(redis, { prefix, ttlMs: env.UPLOAD_SLOT_TTL_SECONDS * 1000, log }),

@@ -72,6 +72,13 @@ const envSchema = z
       .default('false')
       .transform((v) => v === 'true'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    SSO_ALLOW_INSECURE_IDP: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe(
+        'Let tenants configure identity providers on plain http or private/loopback addresses (local stack and tests only)',
+      ),
     SEARCH_ENGINE: z
       .enum(['postgres', 'opensearch'])
       .default('postgres')

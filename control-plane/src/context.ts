@@ -11,6 +11,11 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** DNS TXT lookups, for domain verification (tests put a stub here: the one boundary not run for real). */
+export interface TxtResolver {
+  resolveTxt(name: string): Promise<string[][]>;
+}
+
 /** Everything the control plane's code reaches outside itself, built once at boot (or by a test). */
 export interface CpDeps {
   db: Db;
@@ -24,6 +29,7 @@ export interface CpDeps {
   bootstrapToken: string;
   edgeToken: string;
   heartbeatTimeoutSeconds: number;
+  dns: TxtResolver;
   /** Tests only (never honoured in production): crash at this point of the saga. */
   failpoint: 'after-cell-provisioned' | undefined;
 }

@@ -1,3 +1,4 @@
+import { Resolver } from 'node:dns/promises';
 import { createLogger, type Logger } from '@quire/shared/log';
 import postgres from 'postgres';
 import { HttpCellClient } from './cell-api/client.ts';
@@ -30,6 +31,7 @@ export function createDeps(
     bootstrapToken: env.OPS_BOOTSTRAP_TOKEN,
     edgeToken: env.EDGE_TOKEN,
     heartbeatTimeoutSeconds: env.HEARTBEAT_TIMEOUT_SECONDS,
+    dns: new Resolver({ timeout: 3000, tries: 2 }),
     failpoint,
   };
   const close = async () => {

@@ -24,9 +24,10 @@ export const anchorSchema = z
     range: z
       .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
       .strict()
-      .refine((r) => r.end >= r.start, 'end must not be before start')
+      // A selection made backwards (end before start) is the same range.
+      .transform((r) => (r.end < r.start ? { start: r.end, end: r.start } : r))
       .optional()
-      .describe('Character offsets in the extracted text'),
+      .describe('Character offsets in the extracted text (either order)'),
     quote: z.string().max(500).optional().describe('The text the range covered, to re-anchor after edits'),
   })
   .strict()
@@ -36,7 +37,11 @@ export const createCommentBody = z
   .object({
     body: commentBodyText,
     parentId: commentIdSchema.optional().describe('Reply to this comment (its thread)'),
-    anchor: anchorSchema.optional(),
+    // null is no anchor, as a comment answers it.
+    anchor: anchorSchema
+      .nullable()
+      .optional()
+      .transform((a) => a ?? undefined),
   })
   .strict()
   .openapi('CreateComment');
