@@ -1,4 +1,3 @@
-import type { paths } from './cell-api';
 import { queryClient } from './client.ts';
 import { documentKeys } from './documents.ts';
 import { ApiError } from './errors.ts';
