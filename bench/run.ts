@@ -16,6 +16,8 @@ const BENCHES = [
   'comments',
   'bulk-export',
   'presence',
+  'fairness',
+  'large-upload',
   'login',
 ];
 

@@ -37,6 +37,7 @@ import { sharingRoutes } from './modules/sharing/routes.ts';
 import { ssoAdminRoutes } from './modules/sso/admin-routes.ts';
 import { ssoRoutes } from './modules/sso/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
+import { uploadRoutes } from './modules/uploads/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
 
 /** JSON bodies are small; only uploads stream large bodies (bounded by the plan, per request). */
@@ -55,7 +56,9 @@ export function createApp(deps: CellDeps) {
   app.use('*', async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next(); // no body to bound
-    const isUpload = method === 'POST' && /^\/v1\/documents(\/[^/]+\/versions)?$/.test(c.req.path);
+    const isUpload =
+      (method === 'POST' && /^\/v1\/documents(\/[^/]+\/versions)?$/.test(c.req.path)) ||
+      (method === 'PATCH' && /^\/v1\/uploads\/[^/]+$/.test(c.req.path)); // tus: bounded by Upload-Length
     if (isUpload) return next();
     return bodyLimit({
       maxSize: JSON_BODY_LIMIT,
@@ -71,6 +74,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', folderRoutes);
   app.route('/', browseRoutes);
   app.route('/', documentRoutes);
+  app.route('/', uploadRoutes);
   app.route('/', sharingRoutes);
   app.route('/', directoryRoutes);
   app.route('/', meRoutes);

@@ -14,6 +14,8 @@ import type { SealingKey } from './crypto/sealing-key.ts';
 import type { Db } from './db/client.ts';
 import type { CollabQueue } from './jobs/collab-queue.ts';
 import type { SearchDoorbell } from './jobs/doorbell.ts';
+import type { JobQueue } from './jobs/scheduler/queue.ts';
+import type { ConcurrencySlots } from './jobs/slots.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
 import type { EdgeVariables } from './middleware/edge-assertion.ts';
 import type { ConfigStore, FlagValues } from './tenant-context/config-store.ts';
@@ -48,9 +50,21 @@ export interface CellDeps {
   /** Mail digests, bulk jobs and webhook deliveries for the worker (after the commit). */
   collabQueue: CollabQueue;
   collab: CollabSettings;
+  /** Every background job goes through this queue (jobs/scheduler/): fair, weighted, depth-limited. */
+  jobs: JobQueue;
+  /** Concurrency slots (uploads) as expiring Redis leases. */
+  slots: ConcurrencySlots;
+  uploads: UploadSettings;
   /** Run first when the deps close (live sockets, their Redis subscriber). */
   cleanup: (() => Promise<void>)[];
   log: Logger;
+}
+
+/** Resumable upload settings from the environment (env.ts). */
+export interface UploadSettings {
+  slotTtlMs: number;
+  expiryMs: number;
+  partBytes: number;
 }
 
 /** Collaboration settings from the environment (env.ts). */

@@ -17,6 +17,8 @@ import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
 import { CollabQueue } from './jobs/collab-queue.ts';
 import { queuePrefix, SearchDoorbell } from './jobs/doorbell.ts';
+import { JobQueue, ringChannelOf } from './jobs/scheduler/queue.ts';
+import { ConcurrencySlots } from './jobs/slots.ts';
 import { TenantChanges } from './tenant-context/changes.ts';
 import { ConfigStore } from './tenant-context/config-store.ts';
 import { TenantDirectory } from './tenant-context/directory.ts';
@@ -63,9 +65,17 @@ export async function createDeps(
     db,
   );
   const searchDoorbell = new SearchDoorbell(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
-  const collabQueue = new CollabQueue(redis, queuePrefix(env.CELL_ID, env.QUEUE_PREFIX), log);
   const tenantChanges = new TenantChanges(redis, env.CELL_ID, log);
   const tenants = new TenantDirectory(db, config, tenantChanges);
+  const prefix = queuePrefix(env.CELL_ID, env.QUEUE_PREFIX);
+  const jobs = new JobQueue(db, redis, {
+    queue: prefix,
+    ringChannel: ringChannelOf(prefix),
+    depthLimit: async (tenantId) =>
+      env.JOB_QUEUE_DEPTH_PER_WEIGHT * Math.max(1, (await tenants.get(tenantId))?.limits.jobWeight ?? 1),
+    log,
+  });
+  const collabQueue = new CollabQueue(jobs);
   await tenants.listen();
   const deps: CellDeps = {
     cellId: env.CELL_ID,
@@ -85,6 +95,13 @@ export async function createDeps(
     searchDoorbell,
     sso: { allowInsecureIdp: env.SSO_ALLOW_INSECURE_IDP },
     collabQueue,
+    jobs,
+    slots: new ConcurrencySlots(redis, { prefix, ttlMs: env.UPLOAD_SLOT_TTL_SECONDS * 1000, log }),
+    uploads: {
+      slotTtlMs: env.UPLOAD_SLOT_TTL_SECONDS * 1000,
+      expiryMs: env.UPLOAD_EXPIRY_HOURS * 3_600_000,
+      partBytes: env.UPLOAD_PART_MB * 1024 * 1024,
+    },
     collab: {
       publicBaseUrl: env.PUBLIC_BASE_URL,
       emailBatchSeconds: env.EMAIL_BATCH_SECONDS,

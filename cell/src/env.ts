@@ -177,6 +177,58 @@ const envSchema = z
       .default(60)
       .describe('How often a worker resumes bulk jobs whose run was lost (crash, lost job)'),
     COLLAB_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    JOB_LANES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .describe('Units of background work (jobs, index batches) one worker process runs at once'),
+    JOB_POLL_MS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(1000)
+      .describe('How often the scheduler looks for ready work without a ring (delayed jobs, expired leases)'),
+    JOB_LEASE_SECONDS: z.coerce
+      .number()
+      .min(0.2)
+      .max(3600)
+      .default(30)
+      .describe(
+        'A claimed job is renewed every third of this; a worker killed mid-job frees it after this long',
+      ),
+    JOB_QUEUE_DEPTH_PER_WEIGHT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(10_000)
+      .describe(
+        "A tenant's queue depth limit is this times its plan's jobWeight (10,000 / 30,000 / 100,000)",
+      ),
+    UPLOAD_SLOT_TTL_SECONDS: z.coerce
+      .number()
+      .min(0.2)
+      .max(3600)
+      .default(60)
+      .describe('A concurrent-upload slot not renewed (bytes flowing) within this long expires and frees'),
+    UPLOAD_EXPIRY_HOURS: z.coerce
+      .number()
+      .min(0.0001)
+      .max(24 * 30)
+      .default(24)
+      .describe(
+        'A resumable upload not finished this long after its last byte expires; the janitor removes it',
+      ),
+    UPLOAD_PART_MB: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(512)
+      .default(8)
+      .describe('A resumable upload is stored (and acknowledged) in encrypted parts of this many MiB'),
     WEBHOOK_RETRY_BASE_SECONDS: z.coerce
       .number()
       .min(0.05)

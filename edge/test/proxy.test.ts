@@ -267,6 +267,54 @@ describe('edge proxy', () => {
     expect(growth).toBeLessThan(20 * 1024 * 1024);
   });
 
+  it('streams a tus PATCH body (application/offset+octet-stream) and forwards HEAD without a body', async () => {
+    const CHUNK = 1024 * 1024;
+    const CHUNKS = 20;
+    const sent = createHash('sha256');
+    let i = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        // Lockstep as above: a buffering edge would never let the client send the next chunk.
+        if (i > 0) await top.echo.receivedAtLeast(i * CHUNK);
+        if (i === CHUNKS) return controller.close();
+        const chunk = new Uint8Array(CHUNK).fill((i * 7) % 251);
+        sent.update(chunk);
+        controller.enqueue(chunk);
+        i++;
+      },
+    });
+    const res = await edge.fetch(`${at(top.echoTenant)}/upload`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${echoToken}`,
+        'content-type': 'application/offset+octet-stream',
+        'upload-offset': '0',
+        'tus-resumable': '1.0.0',
+      },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(200);
+    const seen = (await res.json()) as {
+      method: string;
+      bytes: number;
+      sha256: string;
+      headers: Record<string, string>;
+    };
+    expect(seen.method).toBe('PATCH');
+    expect(seen.bytes).toBe(CHUNK * CHUNKS);
+    expect(seen.sha256).toBe(sent.digest('hex'));
+    expect(seen.headers['upload-offset']).toBe('0');
+    expect(seen.headers['tus-resumable']).toBe('1.0.0');
+
+    const head = await edge.fetch(`${at(top.echoTenant)}/upload`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${echoToken}`, 'tus-resumable': '1.0.0' },
+    });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
+
   it('streams the response: the first bytes arrive while the cell is still writing', async () => {
     // accept-encoding identity: Miniflare's entry gzips text for clients that accept it (as
     // Cloudflare's front may), and a compressor holds small chunks; the worker itself streams.

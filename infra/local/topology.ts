@@ -116,7 +116,7 @@ function loadSecrets(dir: string): Secrets {
   return secrets;
 }
 
-async function waitHealthy(url: string, proc: Proc, timeoutMs = 30_000): Promise<void> {
+async function waitHealthy(url: string, proc: Proc, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (proc.child && proc.child.exitCode !== null)

@@ -55,6 +55,11 @@ export function errorHandler(log: Logger, o: { logStack?: boolean } = {}) {
 
 function quireResponse(c: Context, err: QuireError, requestId: string | undefined) {
   if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
+  else if (err.status === 429 || err.status === 503) {
+    const after = (err.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+    if (typeof after === 'number' && Number.isFinite(after))
+      c.header('Retry-After', String(Math.max(1, Math.ceil(after))));
+  }
   return c.json(errorBody(err.code, err.message, requestId, err.details), err.status as 400);
 }
 

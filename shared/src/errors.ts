@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   /** A search the query guard refuses as too expensive (or one that ran past the plan's timeout). */
   query_too_costly: 422,
   limit_exceeded: 429,
+  /** The tenant's background queue holds as many jobs as its plan allows; try again later. */
+  queue_full: 429,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
@@ -92,6 +94,25 @@ export class PreconditionFailed extends QuireError {
 export class LimitExceeded extends QuireError {
   constructor(message: string, details?: unknown) {
     super('limit_exceeded', message, details);
+  }
+}
+
+/**
+ * A limit counted in units held right now (queued jobs, concurrent uploads): `details` says
+ * the limit, how many are used and in how many seconds one may free (`Retry-After`).
+ */
+export interface HeldLimitDetails {
+  limit: number;
+  used: number;
+  /** Seconds until a unit may free up (also sent as Retry-After). */
+  retryAfter: number;
+  [more: string]: unknown;
+}
+
+/** The tenant's background queue is full (per-tenant depth limit of the job scheduler). */
+export class QueueFull extends QuireError {
+  constructor(message: string, details: HeldLimitDetails) {
+    super('queue_full', message, details);
   }
 }
 

@@ -26,6 +26,7 @@ export const ID_PREFIXES = {
   legalHold: 'hld',
   consentPurpose: 'cps',
   retentionPolicy: 'rtp',
+  upload: 'upl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

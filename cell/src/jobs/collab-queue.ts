@@ -1,74 +1,71 @@
-import type { Logger } from '@quire/shared/log';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Tx } from '../db/tenant-tx.ts';
+import type { JobQueue } from './scheduler/queue.ts';
 
 /**
- * The queue of the collaboration jobs (mail digests, bulk jobs, webhook deliveries). Every job
- * is small and names one tenant (`{ tenantId, … }`): Postgres holds the work, the job only says
- * where to look, so a lost job costs latency (the worker's sweep finds the work), never data.
- * Kept per tenant so a fair multi-tenant scheduler can take these entry points over.
+ * The collaboration jobs (mail digests, bulk jobs, webhook deliveries), enqueued on the cell's
+ * one scheduler (jobs/scheduler/). Every job is small and names one tenant: Postgres holds the
+ * work, the job only says where to look, so a job lost before its commit (a crash between the
+ * change and a fire-and-forget enqueue) costs latency (the worker's sweeps find the work),
+ * never data.
  */
-export const COLLAB_QUEUE = 'collab';
-
-export type CollabJob =
-  | { name: 'email-digest'; data: { tenantId: string; userId: string } }
-  | { name: 'bulk-run'; data: { tenantId: string; jobId: string } }
-  | { name: 'webhook-deliver'; data: { tenantId: string; deliveryId: string } }
-  | { name: 'erasure-run'; data: { tenantId: string; erasureId: string } };
+export type CollabJobKind = 'email-digest' | 'bulk-run' | 'webhook-deliver' | 'erasure-run';
 
 /** Batches mails: one job per user per this many milliseconds of due time. */
 const EMAIL_BUCKET_MS = 10_000;
 
 export class CollabQueue {
-  private readonly queue: Queue;
-  private readonly log: Logger;
+  private readonly jobs: JobQueue;
 
-  constructor(redis: Redis, prefix: string, log: Logger) {
-    this.queue = new Queue(COLLAB_QUEUE, { connection: redis, prefix });
-    this.log = log;
-    this.queue.on('error', (err) => log.warn('collab queue error', { err: String(err) }));
+  constructor(jobs: JobQueue) {
+    this.jobs = jobs;
   }
 
   /** The user's next mail, at `due` (jobs for the same user and moment coalesce). */
   email(tenantId: string, userId: string, due: Date): void {
     const bucket = Math.floor(due.getTime() / EMAIL_BUCKET_MS);
-    this.add(
-      { name: 'email-digest', data: { tenantId, userId } },
-      `email-${tenantId}-${userId}-${bucket}`,
-      Math.max(0, due.getTime() - Date.now()),
-    );
+    this.jobs.fireAndForget({
+      tenantId,
+      kind: 'email-digest',
+      key: `${userId}-${bucket}`,
+      payload: { tenantId, userId },
+      delayMs: Math.max(0, due.getTime() - Date.now()),
+    });
+  }
+
+  /** A bulk job's run, in the transaction that creates the bulk job (a full queue refuses both). */
+  async bulkInTx(tx: Tx, tenantId: string, jobId: string): Promise<void> {
+    await this.jobs.enqueueInTx(tx, { tenantId, kind: 'bulk-run', key: jobId, payload: { tenantId, jobId } });
   }
 
   bulk(tenantId: string, jobId: string): void {
-    this.add({ name: 'bulk-run', data: { tenantId, jobId } }, `bulk-${tenantId}-${jobId}`, 0);
+    this.jobs.fireAndForget({ tenantId, kind: 'bulk-run', key: jobId, payload: { tenantId, jobId } });
   }
 
   webhook(tenantId: string, deliveryId: string, delayMs = 0): void {
-    this.add(
-      { name: 'webhook-deliver', data: { tenantId, deliveryId } },
-      `webhook-${tenantId}-${deliveryId}-${Date.now() + delayMs}`,
+    this.jobs.fireAndForget({
+      tenantId,
+      kind: 'webhook-deliver',
+      key: `${deliveryId}-${Date.now() + delayMs}`,
+      payload: { tenantId, deliveryId },
       delayMs,
-    );
+    });
   }
 
-  /** An erasure request to execute (issue 14): the worker's per-store executors, then the proof. */
+  /** An erasure request to execute (modules/erasure): its per-store executors, then the proof. */
   erasure(tenantId: string, erasureId: string, delayMs = 0): void {
-    this.add(
-      { name: 'erasure-run', data: { tenantId, erasureId } },
-      `erasure-${tenantId}-${erasureId}-${Date.now() + delayMs}`,
+    this.jobs.fireAndForget({
+      tenantId,
+      kind: 'erasure-run',
+      key: `${erasureId}-${Date.now() + delayMs}`,
+      payload: { tenantId, erasureId },
       delayMs,
-    );
+    });
   }
 
-  private add(job: CollabJob, jobId: string, delay: number): void {
-    this.queue
-      .add(job.name, job.data, { jobId, delay, removeOnComplete: true, removeOnFail: 100 })
-      .catch((err: unknown) =>
-        this.log.warn('collab job not queued (the sweep will find it)', { err: String(err) }),
-      );
+  /** Wakes the schedulers after a commit that enqueued in its transaction. */
+  ring(): void {
+    this.jobs.ring();
   }
 
-  async close(): Promise<void> {
-    await this.queue.close();
-  }
+  async close(): Promise<void> {}
 }

@@ -43,7 +43,7 @@ beforeAll(async () => {
   cell = await startTestCell(
     'us-1',
     { blobs: 'fs', keyring: 'local' },
-    { EMAIL_BATCH_SECONDS: '1', EMAIL_DIGEST_SECONDS: '60', QUEUE_PREFIX: `quire-test-mail-${process.pid}` },
+    { EMAIL_BATCH_SECONDS: '4', EMAIL_DIGEST_SECONDS: '60', QUEUE_PREFIX: `quire-test-mail-${process.pid}` },
   );
   worker = startCollabWorker(cell.deps, {
     redisUrl: process.env.QUIRE_REDIS_URL!,
@@ -112,7 +112,7 @@ describe('notification mail', () => {
         timeoutMs: 20_000,
       },
     );
-    await new Promise((r) => setTimeout(r, 2_500)); // past another batch window: nothing more arrives
+    await new Promise((r) => setTimeout(r, 4_500)); // past another batch window: nothing more arrives
     const [xm, ...moreX] = mailsTo(xEmail);
     expect(moreX).toHaveLength(0);
     expect(xm!.subject).toBe('5 new notifications in Quire');

@@ -11,9 +11,14 @@ export const EXPORT_RETENTION_DAYS = 7;
  * The worker's sweep, per tenant: jobs whose run was lost (queued without a job, or held by a
  * worker that stopped renewing its lease) are run; expired export zips are deleted.
  */
-export async function sweepBulkJobs(deps: CellDeps, tenantId: string): Promise<void> {
+export async function sweepBulkJobs(
+  deps: CellDeps,
+  tenantId: string,
+  /** What to do with a job whose run was lost (the worker process enqueues it on the scheduler). */
+  resume: (jobId: string) => Promise<unknown> = (jobId) => runBulkJob(deps, { tenantId, jobId }),
+): Promise<void> {
   const ids = await withTenantTx(deps.db, tenantId, (tx) => orphanedJobs(tx, tenantId), { readOnly: true });
-  for (const jobId of ids) await runBulkJob(deps, { tenantId, jobId });
+  for (const jobId of ids) await resume(jobId);
   const expired = await withTenantTx(deps.db, tenantId, async (tx) => {
     const rows = await tx.execute<{ id: string; key: string }>(sql`
       select id, result_blob_key as key from bulk_jobs

@@ -73,9 +73,11 @@ export async function createBulkJob({ ctx, input }: { ctx: RequestCtx; input: Cr
       resourceId: job.id,
       details: { kind: input.kind, total: items.length, ...params },
     });
+    // The run is enqueued with the job: a full queue (429 queue_full) refuses both.
+    await ctx.deps.collabQueue.bulkInTx(tx, tenantId, job.id);
     return { job, created: true };
   });
-  if (out.created) ctx.deps.collabQueue.bulk(ctx.tenant.id, out.job.id);
+  if (out.created) ctx.deps.collabQueue.ring();
   return { job: presentJob(out.job), created: out.created };
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from '@quire/shared/log';
 import type { CellDeps } from '../../context.ts';
 import { withTenantTx } from '../../db/tenant-tx.ts';
 import { deleteExpiredIdempotency } from '../documents/repo.ts';
+import { sweepExpiredUploads } from '../uploads/expiry.ts';
 import { sweepOrphanBlobs } from './orphan-blobs.ts';
 
 export interface JanitorOptions {
@@ -16,12 +17,14 @@ export interface JanitorPass {
   orphanBlobs: number;
   incompleteWrites: number;
   expiredIdempotencyKeys: number;
+  /** Resumable uploads past their expiry, their stored parts deleted. */
+  expiredUploads: number;
 }
 
 /**
  * Cleans up after crashes and time, tenant by tenant (ids from `tenant_ids()`, migration
  * 0008): blobs no row refers to, writes interrupted mid-way, idempotency keys past their
- * lifetime. Every step is idempotent, so several workers may run it; a failure in one
+ * lifetime, resumable uploads past their expiry. Every step is idempotent, so several workers may run it; a failure in one
  * tenant is logged and the pass goes on.
  */
 export class Janitor {
@@ -50,7 +53,10 @@ export class Janitor {
     const tick = async () => {
       try {
         const pass = await this.runOnce();
-        if (pass.orphanBlobs + pass.incompleteWrites + pass.expiredIdempotencyKeys > 0) {
+        if (
+          pass.orphanBlobs + pass.incompleteWrites + pass.expiredIdempotencyKeys + pass.expiredUploads >
+          0
+        ) {
           this.log.info('janitor pass', { ...pass });
         }
       } catch (err) {
@@ -74,11 +80,13 @@ export class Janitor {
       orphanBlobs: 0,
       incompleteWrites: await this.deps.blobs.removeIncomplete(cutoff),
       expiredIdempotencyKeys: 0,
+      expiredUploads: 0,
     };
     const ids = await this.deps.db.$client<{ id: string }[]>`select tenant_ids() as id`;
     for (const { id } of ids) {
       try {
         result.orphanBlobs += await sweepOrphanBlobs(this.deps, id, cutoff);
+        result.expiredUploads += await sweepExpiredUploads(this.deps, id);
         result.expiredIdempotencyKeys += await withTenantTx(this.deps.db, id, (tx) =>
           deleteExpiredIdempotency(tx, id),
         );

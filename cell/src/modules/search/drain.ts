@@ -3,11 +3,11 @@ import type { IndexedDocument } from '../../adapters/search-index/port.ts';
 import { pgArray } from '../../auth/policy.ts';
 import type { CellDeps } from '../../context.ts';
 import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
+import { FairScheduler } from '../../jobs/scheduler/fair.ts';
 import { commentTextOf } from '../comments/repo.ts';
 import { type DerivativeRow, findDerivatives, sourceVersionId } from '../documents/extraction.ts';
 import { deleteDerivedBlobs, ensureDerivatives } from './derivatives.ts';
 import { bumpIndexVersion } from './facet-cache.ts';
-import { FairScheduler } from './fair.ts';
 import { expandFolder, loadDocumentStates, toIndexedDocument } from './indexer.ts';
 import { readText } from './sealed.ts';
 
@@ -151,6 +151,30 @@ export class SearchDrainer {
       await Promise.all(Array.from({ length: this.lanes }, lane));
       if (progress === 0) return;
     }
+  }
+
+  /** Tenants with outbox rows waiting (ids only): the scheduler's view of this source. */
+  async pendingTenantIds(): Promise<string[]> {
+    return (await this.pendingTenants()).map((p) => p.tenantId);
+  }
+
+  /**
+   * One turn for the scheduler: one batch of the tenant's rows. False when there was nothing
+   * this worker could take (then the tenant is marked idle if its outbox is empty).
+   */
+  async turn(tenantId: string): Promise<boolean> {
+    const [row] = await this.deps.db.execute<{ seq: string }>(
+      sql`select seq from search_outbox_tenants where tenant_id = ${tenantId}`,
+    );
+    const seq = Number(row?.seq ?? 0);
+    const result = await this.processBatch(tenantId);
+    if (result.claimed === 0) {
+      await this.clearIfEmpty(tenantId, seq);
+      return false;
+    }
+    if (result.done + result.retried > 0)
+      this.deps.log.info('search outbox batch', { tenantId, done: result.done, retried: result.retried });
+    return result.claimed > result.skipped;
   }
 
   private async pendingTenants(): Promise<{ tenantId: string; seq: number }[]> {

@@ -1,17 +1,19 @@
-import type { paths } from './cell-api';
 import { queryClient } from './client.ts';
 import { documentKeys } from './documents.ts';
 import { ApiError } from './errors.ts';
 import { invalidateFolders } from './folders.ts';
+import { uploadResumable } from './resumable.ts';
 import { accessToken } from './session.ts';
 import type { DocumentSummary, Version } from './types.ts';
 
 /**
  * Uploads with per-file progress (XMLHttpRequest: fetch reports no upload progress). The body is
  * the raw file, streamed by the cell; the file name travels in the tus-style `Upload-Metadata`
- * header (`filename <base64>,title <base64>`), never in the URL. Resumable uploads (Uppy with
- * tus) arrive with the noisy-neighbours work: a change to this module only.
+ * header (`filename <base64>,title <base64>`), never in the URL. Files above 20 MB go through
+ * the resumable protocol (tus 1.0, `resumable.ts`): chunked, and a broken connection resumes from
+ * the last byte the cell acknowledged.
  */
+const RESUMABLE_FROM = 20 * 1024 * 1024;
 
 export interface UploadResult {
   document: DocumentSummary;
@@ -43,7 +45,17 @@ function target(o: UploadOptions): string {
 
 export async function upload(o: UploadOptions): Promise<UploadResult> {
   const token = await accessToken();
-  const result = await new Promise<UploadResult>((resolve, reject) => {
+  const result = o.file.size > RESUMABLE_FROM ? await uploadResumable(o) : await single(o, token);
+  o.onProgress?.(o.file.size, o.file.size);
+  if (o.documentId) {
+    await queryClient.invalidateQueries({ queryKey: documentKeys.detail(o.documentId) });
+  }
+  await invalidateFolders();
+  return result;
+}
+
+function single(o: UploadOptions, token: string | null): Promise<UploadResult> {
+  return new Promise<UploadResult>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', target(o));
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
@@ -61,10 +73,4 @@ export async function upload(o: UploadOptions): Promise<UploadResult> {
     o.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(o.file);
   });
-  o.onProgress?.(o.file.size, o.file.size);
-  if (o.documentId) {
-    await queryClient.invalidateQueries({ queryKey: documentKeys.detail(o.documentId) });
-  }
-  await invalidateFolders();
-  return result;
 }

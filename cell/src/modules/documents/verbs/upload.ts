@@ -5,7 +5,7 @@ import { loadActor } from '../../../auth/actor.ts';
 import { insertGrant } from '../../../auth/grants.ts';
 import { authorize, authorizeRootCreate } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
-import { withTenantTx } from '../../../db/tenant-tx.ts';
+import { type Tx, withTenantTx } from '../../../db/tenant-tx.ts';
 import { type Work, withActor } from '../../../unit-of-work.ts';
 import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
 import { assertLive, loadFolder } from '../../folders/resource.ts';
@@ -31,6 +31,13 @@ export interface UploadInput {
   contentLength?: number;
   idempotencyKey?: string;
   body: ReadableStream<Uint8Array> | null;
+  /**
+   * The caller already holds a concurrent-upload slot (a resumable upload finishing); otherwise
+   * this upload takes one for its duration (429 over the plan's `concurrentUploads`).
+   */
+  slotHeld?: boolean;
+  /** Runs in the transaction that creates the document or version (a resumable upload marks itself done). */
+  inTx?: (tx: Tx, created: { documentId: string; versionId: string }) => Promise<void>;
 }
 
 type UploadResult = {
@@ -67,12 +74,17 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
 
   const documentId = input.documentId ?? newId('document');
   const versionId = newId('version');
-  const stored = await storeContent(ctx.deps, {
-    tenantId: ctx.tenant.id,
-    documentId,
-    versionId,
-    body: input.body,
-    maxBytes,
+  const stored = await withUploadSlot(ctx, input.slotHeld === true, () =>
+    storeContent(ctx.deps, {
+      tenantId: ctx.tenant.id,
+      documentId,
+      versionId,
+      body: input.body,
+      maxBytes,
+    }),
+  ).catch(async (err: unknown) => {
+    await input.body?.cancel().catch(() => {});
+    throw err;
   });
   try {
     const result = await withActor(ctx, async (w) => {
@@ -131,6 +143,7 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
         });
         body = { document: presentDocument(doc), version: presentVersion(version) };
       }
+      await input.inTx?.(tx, { documentId, versionId });
       await queueDocumentIndex(
         tx,
         tenantId,
@@ -166,7 +179,39 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
   }
 }
 
-async function authorizeTarget(ctx: RequestCtx, { tx, actor }: Work, input: UploadInput) {
+/**
+ * Holds one of the tenant's concurrent-upload slots (an expiring Redis lease, renewed while
+ * the bytes flow) around `work`: a crashed upload frees its slot when the lease runs out.
+ */
+export async function withUploadSlot<T>(
+  ctx: RequestCtx,
+  held: boolean,
+  work: () => Promise<T>,
+  holder: string = ctx.requestId,
+): Promise<T> {
+  if (held) return work();
+  const lease = await ctx.deps.slots.acquire(
+    ctx.tenant.id,
+    'uploads',
+    holder,
+    ctx.tenant.limits.concurrentUploads,
+  );
+  const renew = setInterval(() => void lease.renew().catch(() => {}), ctx.deps.uploads.slotTtlMs / 3);
+  renew.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(renew);
+    await lease.release().catch(() => {});
+  }
+}
+
+/** May the caller upload into this folder (or the top level), or a new version of this document? */
+export async function authorizeTarget(
+  ctx: RequestCtx,
+  { tx, actor }: Work,
+  input: Pick<UploadInput, 'documentId' | 'folderId'>,
+) {
   if (input.documentId) {
     const { resource, doc } = await loadDocument(tx, ctx.tenant.id, input.documentId);
     await authorize(tx, actor, 'write', resource);
