@@ -9,6 +9,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CellDeps } from './context.ts';
 import { stackResponses } from './http/openapi.ts';
+import { countCrossTenant, metricsResponse, recordRequests } from './metrics/http.ts';
+import { requireMetricsCredential } from './middleware/auth.ts';
 import { edgeAssertion } from './middleware/edge-assertion.ts';
 import { activityRoutes } from './modules/activity/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
@@ -21,6 +23,7 @@ import { directoryRoutes } from './modules/identity/admin-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
 import { presenceRoutes } from './modules/presence/routes.ts';
+import { usageRoutes } from './modules/quotas/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { linkRoutes } from './modules/sharing/links/routes.ts';
 import { accessRequestRoutes } from './modules/sharing/requests/routes.ts';
@@ -33,6 +36,7 @@ const JSON_BODY_LIMIT = 1024 * 1024;
 
 export function createApp(deps: CellDeps) {
   const app = new OpenAPIHono<AppEnv>();
+  app.use('*', recordRequests(deps.metrics));
   app.use('*', requestId());
   app.use('*', secureHeaders());
   app.use('*', async (c, next) => {
@@ -55,6 +59,8 @@ export function createApp(deps: CellDeps) {
   });
 
   app.get('/healthz', (c) => c.json({ ok: true, cell: deps.cellId }));
+  // Not in the API document: for Prometheus, with the metrics credential (METRICS_TOKEN).
+  app.get('/internal/metrics', requireMetricsCredential(), (c) => metricsResponse(c, deps.metrics));
   app.route('/', tenancyRoutes);
   app.route('/', identityRoutes);
   app.route('/', folderRoutes);
@@ -72,6 +78,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', presenceRoutes);
   app.route('/', bulkRoutes);
   app.route('/', webhookRoutes);
+  app.route('/', usageRoutes);
 
   declareStackResponses(app.openAPIRegistry, stackResponses);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -85,7 +92,11 @@ export function createApp(deps: CellDeps) {
   });
   app.doc31('/v1/openapi.json', { openapi: '3.1.0', info: { title: 'Quire cell API', version: '1.0.0' } });
 
-  app.onError(errorHandler(deps.log, { logStack: true }));
+  const onError = errorHandler(deps.log, { logStack: true });
+  app.onError((err, c) => {
+    countCrossTenant(deps.metrics, err);
+    return onError(err, c);
+  });
   // A known path with a method it does not serve: 405 with Allow (OPTIONS: 204 with Allow).
   app.notFound(methodNotAllowed(app, notFoundHandler));
   return app;

@@ -13,8 +13,10 @@ import type { SealingKey } from './crypto/sealing-key.ts';
 import type { Db } from './db/client.ts';
 import type { CollabQueue } from './jobs/collab-queue.ts';
 import type { SearchDoorbell } from './jobs/doorbell.ts';
+import type { CellMetrics } from './metrics/cell-metrics.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
 import type { EdgeVariables } from './middleware/edge-assertion.ts';
+import type { RateLimiter } from './rate-limit/limiter.ts';
 import type { ConfigStore, FlagValues } from './tenant-context/config-store.ts';
 import type { TenantDirectory } from './tenant-context/directory.ts';
 
@@ -45,6 +47,12 @@ export interface CellDeps {
   /** Mail digests, bulk jobs and webhook deliveries for the worker (after the commit). */
   collabQueue: CollabQueue;
   collab: CollabSettings;
+  /** Plan rate limits (null: off, a benchmark's baseline only). */
+  rateLimiter: RateLimiter | null;
+  rateLimits: { userPerMinute: number };
+  metrics: CellMetrics;
+  /** Bearer credential of GET /internal/metrics. */
+  metricsToken: string;
   /** Run first when the deps close (live sockets, their Redis subscriber). */
   cleanup: (() => Promise<void>)[];
   log: Logger;

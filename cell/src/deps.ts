@@ -17,6 +17,10 @@ import { createDb } from './db/client.ts';
 import type { CellEnv } from './env.ts';
 import { CollabQueue } from './jobs/collab-queue.ts';
 import { queuePrefix, SearchDoorbell } from './jobs/doorbell.ts';
+import { CellMetrics } from './metrics/cell-metrics.ts';
+import { quotaGaugeRows } from './modules/quotas/figures.ts';
+import { searchBacklog } from './modules/search/backlog.ts';
+import { RateLimiter } from './rate-limit/limiter.ts';
 import { TenantChanges } from './tenant-context/changes.ts';
 import { ConfigStore } from './tenant-context/config-store.ts';
 import { TenantDirectory } from './tenant-context/directory.ts';
@@ -67,6 +71,17 @@ export async function createDeps(
   const tenantChanges = new TenantChanges(redis, env.CELL_ID, log);
   const tenants = new TenantDirectory(db, config, tenantChanges);
   await tenants.listen();
+  const metrics = new CellMetrics({ cellId: env.CELL_ID, topN: env.METRICS_TOP_TENANTS });
+  metrics.setSources({ quotas: () => quotaGaugeRows(db, config), jobs: () => searchBacklog(db) });
+  const rateLimiter = env.RATE_LIMIT_ENABLED
+    ? new RateLimiter({
+        url: env.RATE_LIMIT_REDIS_URL ?? env.REDIS_URL,
+        cellId: env.CELL_ID,
+        timeoutMs: env.RATE_LIMIT_TIMEOUT_MS,
+        log,
+        onDegraded: (on) => metrics.limiterDegraded.set(on ? 1 : 0),
+      })
+    : null;
   const deps: CellDeps = {
     cellId: env.CELL_ID,
     trustProxy: env.TRUST_PROXY,
@@ -94,6 +109,10 @@ export async function createDeps(
       webhookRetryBaseSeconds: env.WEBHOOK_RETRY_BASE_SECONDS,
     },
     auditTrail: new AuditGroupCommit(sql),
+    rateLimiter,
+    rateLimits: { userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE },
+    metrics,
+    metricsToken: env.METRICS_TOKEN ?? env.INTERNAL_API_TOKEN,
     cleanup: [],
     log,
   };
@@ -104,6 +123,7 @@ export async function createDeps(
     await searchDoorbell.close().catch(() => {});
     await collabQueue.close().catch(() => {});
     await searchIndex.close();
+    await rateLimiter?.close();
     await sql.end({ timeout: 5 });
     redis.disconnect();
   };

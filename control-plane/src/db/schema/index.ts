@@ -2,3 +2,4 @@ export * from './cells.ts';
 export * from './ops.ts';
 export * from './plans.ts';
 export * from './tenants.ts';
+export * from './usage.ts';

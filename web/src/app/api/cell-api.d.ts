@@ -153,7 +153,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -254,7 +254,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -402,7 +402,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -519,7 +519,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -612,7 +612,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -725,7 +725,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -827,7 +827,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -954,7 +954,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1059,7 +1059,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1164,7 +1164,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1288,7 +1288,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1400,7 +1400,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1518,7 +1518,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1654,7 +1654,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1745,7 +1745,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1849,7 +1849,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1950,7 +1950,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2052,7 +2052,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2145,7 +2145,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2234,7 +2234,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2345,7 +2345,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2439,7 +2439,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2543,7 +2543,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2645,7 +2645,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2720,7 +2720,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or the plan's documents or storage quota is used up (quota_exceeded) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2747,7 +2747,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The request body is too large (payload_too_large) */
+                /** @description The file is larger than the plan's largest file (payload_too_large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2765,7 +2765,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2856,7 +2856,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2945,7 +2945,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3056,7 +3056,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3147,7 +3147,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3251,7 +3251,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3364,7 +3364,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3458,7 +3458,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3561,7 +3561,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3654,7 +3654,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3758,7 +3758,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3851,7 +3851,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3912,7 +3912,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or the plan's storage quota is used up (quota_exceeded) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3939,7 +3939,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The request body is too large (payload_too_large) */
+                /** @description The file is larger than the plan's largest file (payload_too_large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3957,7 +3957,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4061,7 +4061,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4182,7 +4182,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4273,7 +4273,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4360,7 +4360,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4471,7 +4471,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4562,7 +4562,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4660,7 +4660,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4763,7 +4763,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4867,7 +4867,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4969,7 +4969,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5063,7 +5063,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5161,7 +5161,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5253,7 +5253,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5379,7 +5379,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5471,7 +5471,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5550,7 +5550,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5638,7 +5638,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5733,7 +5733,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5869,7 +5869,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5967,7 +5967,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6062,7 +6062,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6155,7 +6155,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6243,7 +6243,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6342,7 +6342,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6435,7 +6435,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6559,7 +6559,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6653,7 +6653,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6754,7 +6754,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6848,7 +6848,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6969,7 +6969,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7408,7 +7408,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7506,7 +7506,100 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's usage against every quota of its plan (admins)
+         * @description Storage (bytes of every stored version, each blob once), documents (trashed ones included until deleted for good) and users are counted with every change; the other limits are listed with their effective value. A write past a counted quota answers 403 quota_exceeded with details { resource, limit, used }.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Usage"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, or tenant suspended */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7598,7 +7691,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7651,7 +7744,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or the plan's users quota is used up (quota_exceeded) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7669,7 +7762,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflicts with the current state: a user with this email exists, or the plan allows no more users */
+                /** @description Conflicts with the current state: a user with this email exists */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7705,7 +7798,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7795,7 +7888,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7896,7 +7989,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7988,7 +8081,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8086,7 +8179,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8442,6 +8535,16 @@ export interface components {
         NotificationPreferences: {
             items: components["schemas"]["NotificationPreference"][];
         };
+        QuotaLine: {
+            /** @description The effective limit (plan, then overrides); null = unlimited */
+            limit: number | null;
+            /** @description storage, documents, users, or the plan key of a limit (apiCallsPerMinute…) */
+            resource: string;
+            /** @description bytes, documents, users, calls/minute, uploads, seconds… */
+            unit: string;
+            /** @description Usage now (counted with every change); null for limits that are not a running total */
+            used: number | null;
+        };
         RequestAccess: {
             /** @description A note for the owners */
             message?: string;
@@ -8597,6 +8700,12 @@ export interface components {
         UploadResult: {
             document: components["schemas"]["Document"];
             version: components["schemas"]["Version"];
+        };
+        Usage: {
+            /** @enum {string} */
+            plan: "standard" | "professional" | "enterprise";
+            /** @description Every quota and limit of the plan */
+            quotas: components["schemas"]["QuotaLine"][];
         };
         User: {
             [key: string]: unknown;
