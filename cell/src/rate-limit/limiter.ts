@@ -50,6 +50,8 @@ export class RateLimiter {
   private readonly local = new LocalGcra();
   private readonly o: RateLimiterOptions;
   private degradedSince: number | null = null;
+  /** Until the first connection is up or has failed, a check waits for it (bounded by timeoutMs). */
+  private starting = true;
 
   constructor(o: RateLimiterOptions) {
     this.o = o;
@@ -61,6 +63,9 @@ export class RateLimiter {
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     }) as GcraRedis;
     this.redis.on('error', () => {}); // reported through degraded mode, once
+    this.redis.once('ready', () => {
+      this.starting = false;
+    });
     this.redis.defineCommand('quireGcra', { lua: GCRA_LUA });
   }
 
@@ -80,6 +85,7 @@ export class RateLimiter {
     let result: GcraResult;
     let degraded = false;
     try {
+      if (this.starting && this.redis.status !== 'ready') await this.firstConnection();
       const args = params.flatMap((p) => [p.intervalMs.toFixed(6), p.burst]);
       result = parseGcraReply(await this.redis.quireGcra(keys.length, ...keys, ...args), keys.length);
       this.recovered();
@@ -101,6 +107,20 @@ export class RateLimiter {
     };
     this.o.onDecision?.(decision);
     return decision;
+  }
+
+  /** Right after boot: wait (at most timeoutMs) for the connection instead of deciding alone. */
+  private async firstConnection(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.o.timeoutMs);
+      this.redis.once('ready', done);
+    });
+    this.starting = false;
   }
 
   async close(): Promise<void> {
