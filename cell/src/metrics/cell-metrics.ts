@@ -111,8 +111,11 @@ export class CellMetrics {
         for (const r of tenantThrottles.rows()) this.set({ tenant: r.tenant, ...r.labels }, r.value);
       },
     });
-    const self = this;
-    let quotaRows: { tenant: string; resource: string; used: number; ratio: number }[] = [];
+    // Gauges of one scrape are collected concurrently: two of them share one read.
+    const quotaRows = sharedRead(async () =>
+      selectQuotaRows((await this.sources.quotas?.().catch(() => [])) ?? [], this.topN),
+    );
+    const jobRows = sharedRead(async () => (await this.sources.jobs?.().catch(() => [])) ?? []);
     new Gauge({
       name: 'quire_quota_usage_ratio',
       help: 'Usage / limit of a counted quota (top N tenants per resource; "other" = the highest of the rest)',
@@ -120,8 +123,7 @@ export class CellMetrics {
       registers,
       async collect() {
         this.reset();
-        quotaRows = selectQuotaRows((await self.sources.quotas?.().catch(() => [])) ?? [], self.topN);
-        for (const r of quotaRows) this.set({ tenant: r.tenant, resource: r.resource }, r.ratio);
+        for (const r of await quotaRows()) this.set({ tenant: r.tenant, resource: r.resource }, r.ratio);
       },
     });
     new Gauge({
@@ -129,12 +131,11 @@ export class CellMetrics {
       help: 'Usage of a counted quota (storage bytes, documents, users), for the tenants of quire_quota_usage_ratio',
       labelNames: ['tenant', 'resource'],
       registers,
-      collect() {
+      async collect() {
         this.reset();
-        for (const r of quotaRows) this.set({ tenant: r.tenant, resource: r.resource }, r.used);
+        for (const r of await quotaRows()) this.set({ tenant: r.tenant, resource: r.resource }, r.used);
       },
     });
-    let jobRows: JobGaugeRow[] = [];
     new Gauge({
       name: 'quire_job_queue_depth',
       help: 'Background work waiting, by queue (search: tenants with unindexed changes)',
@@ -142,8 +143,7 @@ export class CellMetrics {
       registers,
       async collect() {
         this.reset();
-        jobRows = (await self.sources.jobs?.().catch(() => [])) ?? [];
-        for (const r of jobRows) this.set({ queue: r.queue }, r.depth);
+        for (const r of await jobRows()) this.set({ queue: r.queue }, r.depth);
       },
     });
     new Gauge({
@@ -151,9 +151,9 @@ export class CellMetrics {
       help: 'Age of the oldest background work not yet picked up, by queue',
       labelNames: ['queue'],
       registers,
-      collect() {
+      async collect() {
         this.reset();
-        for (const r of jobRows) this.set({ queue: r.queue }, r.oldestWaitSeconds);
+        for (const r of await jobRows()) this.set({ queue: r.queue }, r.oldestWaitSeconds);
       },
     });
   }
@@ -191,4 +191,17 @@ function selectQuotaRows(rows: QuotaGaugeRow[], n: number) {
     if (list[n]) out.push({ ...list[n]!, tenant: 'other' });
   }
   return out;
+}
+
+/** One read shared by the callers of one scrape: those that ask while it is in flight. */
+function sharedRead<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null;
+  return () => {
+    if (!inFlight) {
+      inFlight = read().finally(() => {
+        inFlight = null;
+      });
+    }
+    return inFlight;
+  };
 }
