@@ -82,7 +82,7 @@ async function recordUsage(tx: Conn, cellId: string, usage: NonNullable<CellHear
   if (usage.length === 0) return;
   await tx.execute(sql`
     insert into tenant_usage (tenant_id, cell_id, storage_bytes, documents, users, reported_at)
-    select u."tenantId", ${cellId}, u."storageBytes", u.documents, u.users, ${now}
+    select u."tenantId", ${cellId}, u."storageBytes", u.documents, u.users, ${now.toISOString()}::timestamptz
     from jsonb_to_recordset(${JSON.stringify(usage)}::jsonb)
       as u("tenantId" text, "storageBytes" bigint, documents bigint, users bigint)
     join tenants t on t.id = u."tenantId" and t.cell_id = ${cellId}
