@@ -16,6 +16,7 @@ const BENCHES = [
   'comments',
   'bulk-export',
   'presence',
+  'ratelimit',
 ];
 
 const wanted = process.argv.slice(2);
