@@ -67,6 +67,25 @@ describe('usage figures from the heartbeat', () => {
       { token: us1.credential },
     );
     expect(strict.status).toBe(400); // figures only: any other field is refused
+    // A tenant named twice: the last figures count (never a 500).
+    const twice = await cp.api(
+      'PUT',
+      '/v1/cells/us-1/heartbeat',
+      {
+        ...us1.link.heartbeat(),
+        usage: [
+          { tenantId, storageBytes: 5, documents: 5, users: 5 },
+          { tenantId, storageBytes: 7, documents: 2, users: 1 },
+        ],
+      },
+      { token: us1.credential },
+    );
+    expect(twice.status).toBe(200);
+    expect((await cp.api('GET', `/v1/admin/tenants/${tenantId}`)).body.usage).toMatchObject({
+      storageBytes: 7,
+      documents: 2,
+      users: 1,
+    });
   });
 });
 

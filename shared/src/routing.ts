@@ -90,9 +90,9 @@ export type CellSearch = z.infer<typeof cellSearchSchema>;
 export const tenantUsageFiguresSchema = z
   .object({
     tenantId: z.string().regex(TENANT_ID_PATTERN),
-    storageBytes: z.number().int().min(0),
-    documents: z.number().int().min(0),
-    users: z.number().int().min(0),
+    storageBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    documents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    users: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   })
   .strict();
 export type TenantUsageFigures = z.infer<typeof tenantUsageFiguresSchema>;

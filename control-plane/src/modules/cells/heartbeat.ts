@@ -79,11 +79,13 @@ export async function applyHeartbeat(deps: CpDeps, cellId: string, hb: CellHeart
  * older than a minute, not on every beat.
  */
 async function recordUsage(tx: Conn, cellId: string, usage: NonNullable<CellHeartbeat['usage']>, now: Date) {
-  if (usage.length === 0) return;
+  // One row per tenant (a list naming a tenant twice: the last entry counts).
+  const figures = [...new Map(usage.map((u) => [u.tenantId, u])).values()];
+  if (figures.length === 0) return;
   await tx.execute(sql`
     insert into tenant_usage (tenant_id, cell_id, storage_bytes, documents, users, reported_at)
     select u."tenantId", ${cellId}, u."storageBytes", u.documents, u.users, ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${JSON.stringify(usage)}::jsonb)
+    from jsonb_to_recordset(${JSON.stringify(figures)}::jsonb)
       as u("tenantId" text, "storageBytes" bigint, documents bigint, users bigint)
     join tenants t on t.id = u."tenantId" and t.cell_id = ${cellId}
     on conflict (tenant_id) do update set cell_id = excluded.cell_id, storage_bytes = excluded.storage_bytes,
