@@ -59,26 +59,32 @@ export async function chargeUsage(
   const d = { storage: delta.storage ?? 0, documents: delta.documents ?? 0, users: delta.users ?? 0 };
   const cap = (r: CountedResource) => (d[r] > 0 ? quotaLimit(limits, r) : null);
   const [ls, ld, lu] = [cap('storage'), cap('documents'), cap('users')];
-  const rows = await tx.execute<Row>(sql`
-    update tenant_usage set
-      storage_bytes = greatest(0, storage_bytes + ${d.storage}::bigint),
-      documents = greatest(0, documents + ${d.documents}::bigint),
-      users = greatest(0, users + ${d.users}::bigint),
-      updated_at = now()
-    where tenant_id = ${tenantId}
-      and (${ls}::bigint is null or storage_bytes + ${d.storage}::bigint <= ${ls}::bigint)
-      and (${ld}::bigint is null or documents + ${d.documents}::bigint <= ${ld}::bigint)
-      and (${lu}::bigint is null or users + ${d.users}::bigint <= ${lu}::bigint)
-    returning storage_bytes, documents, users`);
-  if (rows[0]) return toUsage(rows[0]);
-  // Refused: say which quota, against the usage as it stands now.
-  const used = await readUsage(tx, tenantId);
-  for (const resource of COUNTED) {
-    const limit = cap(resource);
-    if (limit !== null && used[resource] + d[resource] > limit)
-      throw quotaExceeded(resource, limit, used[resource]);
+  for (let attempt = 0; ; attempt++) {
+    const rows = await tx.execute<Row>(sql`
+      update tenant_usage set
+        storage_bytes = greatest(0, storage_bytes + ${d.storage}::bigint),
+        documents = greatest(0, documents + ${d.documents}::bigint),
+        users = greatest(0, users + ${d.users}::bigint),
+        updated_at = now()
+      where tenant_id = ${tenantId}
+        and (${ls}::bigint is null or storage_bytes + ${d.storage}::bigint <= ${ls}::bigint)
+        and (${ld}::bigint is null or documents + ${d.documents}::bigint <= ${ld}::bigint)
+        and (${lu}::bigint is null or users + ${d.users}::bigint <= ${lu}::bigint)
+      returning storage_bytes, documents, users`);
+    if (rows[0]) return toUsage(rows[0]);
+    // Refused: say which quota, against the usage as it stands now.
+    const used = await readUsage(tx, tenantId);
+    for (const resource of COUNTED) {
+      const limit = cap(resource);
+      if (limit !== null && used[resource] + d[resource] > limit)
+        throw quotaExceeded(resource, limit, used[resource]);
+    }
+    // A release committed between the update and the read freed room: try once more.
+    if (attempt > 0) {
+      const charged = COUNTED.find((r) => cap(r) !== null)!;
+      throw quotaExceeded(charged, cap(charged)!, used[charged]);
+    }
   }
-  throw quotaExceeded('storage', ls ?? 0, used.storage); // unreachable unless the row vanished
 }
 
 /** Returns a change's usage (a permanent delete); never refuses. */
@@ -115,16 +121,10 @@ export async function countUsage(tx: Tx, tenantId: string): Promise<Usage> {
   return toUsage(row!);
 }
 
-const WHAT: Record<CountedResource, string> = {
-  storage: 'storage',
-  documents: 'documents',
-  users: 'users',
-};
-
 export function quotaExceeded(resource: CountedResource, limit: number, used: number): QuotaExceeded {
   const unit = resource === 'storage' ? ' bytes' : '';
   return new QuotaExceeded(
-    `the plan's ${WHAT[resource]} quota is used up (${used} of ${limit}${unit}); delete something or change the plan`,
+    `the plan's ${resource} quota is used up (${used} of ${limit}${unit}); delete something or change the plan`,
     { resource, limit, used },
   );
 }
