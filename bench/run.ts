@@ -17,6 +17,7 @@ const BENCHES = [
   'bulk-export',
   'presence',
   'ratelimit',
+  'login',
 ];
 
 const wanted = process.argv.slice(2);

@@ -200,6 +200,7 @@ export function makeDocument(tenantId: string, i: number): IndexedDocument {
     filename: `${title.split(' ').slice(0, 2).join('-')}.${type === 'text' ? 'txt' : type}`,
     tags,
     body: words.join(' '),
+    comments: '',
     folderId,
     ancestorIds,
     authorId: pick(r, USERS),

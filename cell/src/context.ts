@@ -7,6 +7,7 @@ import type { BlobStore } from './adapters/blob-store/port.ts';
 import type { Keyring } from './adapters/keyring/port.ts';
 import type { SearchIndex } from './adapters/search-index/port.ts';
 import type { AuditGroupCommit } from './audit-trail/group-commit.ts';
+import type { RequestTarget } from './auth/credentials.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { TokenService } from './auth/token-service.ts';
 import type { SealingKey } from './crypto/sealing-key.ts';
@@ -42,6 +43,8 @@ export interface CellDeps {
   searchIndex: SearchIndex;
   /** Durable audit appends for reads and denials, shared by concurrent requests. */
   auditTrail: AuditGroupCommit;
+  /** SSO: whether identity providers may be on plain http or private addresses (local use only). */
+  sso: { allowInsecureIdp: boolean };
   /** Wakes the search worker after a commit that wrote outbox rows. */
   searchDoorbell: SearchDoorbell;
   /** Mail digests, bulk jobs and webhook deliveries for the worker (after the commit). */
@@ -89,6 +92,10 @@ export interface RequestCtx {
   client: ClientInfo;
   tenant: TenantRecord;
   claims: AccessClaims;
+  /** Method and path, for the credential's scope check once the actor is loaded (auth/credentials.ts). */
+  request: RequestTarget;
+  /** Where the access token came from: the Authorization header, or the browser session cookie. */
+  via: 'header' | 'cookie';
 }
 
 export type AppEnv = { Variables: RequestIdVariables & EdgeVariables & { deps: CellDeps; ctx: RequestCtx } };

@@ -98,6 +98,7 @@ export async function createDeps(
     edge: { secret: env.EDGE_ASSERTION_SECRET, required: env.EDGE_ASSERTION_REQUIRED },
     searchIndex,
     searchDoorbell,
+    sso: { allowInsecureIdp: env.SSO_ALLOW_INSECURE_IDP },
     collabQueue,
     collab: {
       publicBaseUrl: env.PUBLIC_BASE_URL,

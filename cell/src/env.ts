@@ -108,6 +108,13 @@ const envSchema = z
       .max(1000)
       .default(20)
       .describe('Tenants with a label of their own in per-tenant metrics; the rest are "other"'),
+    SSO_ALLOW_INSECURE_IDP: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe(
+        'Let tenants configure identity providers on plain http or private/loopback addresses (local stack and tests only)',
+      ),
     SEARCH_ENGINE: z
       .enum(['postgres', 'opensearch'])
       .default('postgres')

@@ -9,6 +9,7 @@ import {
   auditOrigin,
 } from './audit-trail/entry.ts';
 import { type ActorRecord, loadActor } from './auth/actor.ts';
+import { assertCredentialAllows } from './auth/credentials.ts';
 import type { RequestCtx } from './context.ts';
 import { type Tx, tenantStatement, withTenantTx } from './db/tenant-tx.ts';
 
@@ -71,6 +72,7 @@ export async function withActor<T, P = never>(
         prefetch?.catch(ignore);
         const actor = await actorLoad;
         trail.actor = actor;
+        assertCredentialAllows(actor, ctx.request);
         const value = await work({ tx, actor, audit: trail.audit, prefetched: (await prefetch) as P });
         if (!options.readOnly) {
           // Sent with the commit, not before it: if it fails, the commit becomes a rollback.
@@ -101,6 +103,7 @@ export async function readAsActor<R, T>(
     const found = await read(tenantStatement(ctx.deps.db, ctx.tenant.id));
     if (!found) throw new Unauthenticated('session is no longer valid');
     trail.actor = found.actor;
+    assertCredentialAllows(found.actor, ctx.request);
     return work({ actor: found.actor, row: found.row, audit: trail.audit });
   });
 }

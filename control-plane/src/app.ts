@@ -13,6 +13,7 @@ import { metricsEndpoint, recordRequests } from './metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { cellAdminRoutes } from './modules/cells/admin-routes.ts';
+import { domainRoutes } from './modules/domains/routes.ts';
 import { flagRoutes } from './modules/flags/routes.ts';
 import { opsAuth } from './modules/ops-auth/middleware.ts';
 import { opsTokenRoutes } from './modules/ops-auth/routes.ts';
@@ -54,6 +55,7 @@ export function createApp(deps: CpDeps, o: { adminUiDir?: string | undefined } =
   app.route('/', cellAdminRoutes);
   app.route('/', tenantRoutes);
   app.route('/', tenantFlagRoutes);
+  app.route('/', domainRoutes);
   app.route('/', flagRoutes);
   app.route('/', planRoutes);
   app.route('/', opsTokenRoutes);

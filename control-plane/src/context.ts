@@ -12,6 +12,11 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** DNS TXT lookups, for domain verification (tests put a stub here: the one boundary not run for real). */
+export interface TxtResolver {
+  resolveTxt(name: string): Promise<string[][]>;
+}
+
 /** Everything the control plane's code reaches outside itself, built once at boot (or by a test). */
 export interface CpDeps {
   db: Db;
@@ -28,6 +33,7 @@ export interface CpDeps {
   metrics: CpMetrics;
   /** Bearer credential of GET /internal/metrics; undefined: the endpoint is off. */
   metricsToken: string | undefined;
+  dns: TxtResolver;
   /** Tests only (never honoured in production): crash at this point of the saga. */
   failpoint: 'after-cell-provisioned' | undefined;
 }

@@ -1,3 +1,4 @@
+import { Resolver } from 'node:dns/promises';
 import { createLogger, type Logger } from '@quire/shared/log';
 import postgres from 'postgres';
 import { HttpCellClient } from './cell-api/client.ts';
@@ -36,6 +37,7 @@ export function createDeps(
     heartbeatTimeoutSeconds: env.HEARTBEAT_TIMEOUT_SECONDS,
     metrics,
     metricsToken: env.METRICS_TOKEN,
+    dns: new Resolver({ timeout: 3000, tries: 2 }),
     failpoint,
   };
   const close = async () => {

@@ -4,6 +4,7 @@ import { requestId } from '@quire/shared/request-id';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { EdgeEnv, EdgeState } from './context.ts';
+import { discover } from './discovery.ts';
 import { type EdgeConfig, EdgeConfigError, edgeConfig } from './env.ts';
 import { EdgeError, errorResponse } from './errors.ts';
 import { errorName, log, pathTemplate } from './log.ts';
@@ -128,6 +129,8 @@ export function createApp() {
   });
 
   app.use('*', guard());
+  /** Tenant discovery: answered here (the control plane maps verified domains), never forwarded. */
+  app.post('/v1/auth/discover', discover);
   app.use('*', routeTable());
   app.use('*', unforwardable());
   app.use('*', webApp());

@@ -264,6 +264,8 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
         HEARTBEAT_SECONDS: String(o.heartbeatSeconds ?? 2),
         EDGE_ASSERTION_SECRET: secrets.assertionSecret,
         EDGE_ASSERTION_REQUIRED: o.requireEdge ? 'true' : 'false',
+        // Local identity providers (infra/local/idp) listen on http://127.0.0.1.
+        SSO_ALLOW_INSECURE_IDP: 'true',
         LOG_LEVEL: 'info',
         ...o.cellEnv,
       } as Record<string, string>,

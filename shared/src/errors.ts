@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   misdirected_request: 421,
+  /** A WebSocket route asked without the upgrade (RFC 9110 §15.5.22). */
+  upgrade_required: 426,
   /** A search the query guard refuses as too expensive (or one that ran past the plan's timeout). */
   query_too_costly: 422,
   limit_exceeded: 429,

@@ -10,6 +10,11 @@ export const ID_PREFIXES = {
   session: 'ses',
   invitation: 'inv',
   request: 'req',
+  /** A personal API token or a SCIM token: a credential row in `sessions` (kind api_token / scim). */
+  apiToken: 'tok',
+  ssoConnection: 'sso',
+  mfaFactor: 'mfa',
+  alert: 'alr',
   comment: 'cmt',
   notification: 'ntf',
   shareLink: 'lnk',

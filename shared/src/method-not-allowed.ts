@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, Next } from 'hono';
 import { errorBody } from './errors.ts';
 
 /**
@@ -13,11 +13,15 @@ export interface Routed {
 }
 
 export function methodNotAllowed(app: Routed, notFound: (c: Context) => Response) {
-  let table: { pattern: RegExp; methods: Set<string> }[] | null = null;
+  let table: { pattern: RegExp; literals: number; methods: Set<string> }[] | null = null;
   const allowFor = (path: string): string | null => {
     table ??= routeTable(app);
+    // The most specific paths that match answer (a literal segment beats a parameter:
+    // `/scim/v2/Users/.search` is that path, not the user `.search`).
+    const matches = table.filter((route) => route.pattern.test(path));
+    const best = Math.max(...matches.map((m) => m.literals));
     const methods = new Set<string>();
-    for (const route of table) if (route.pattern.test(path)) for (const m of route.methods) methods.add(m);
+    for (const route of matches) if (route.literals === best) for (const m of route.methods) methods.add(m);
     if (methods.size === 0) return null;
     if (methods.has('GET')) methods.add('HEAD');
     methods.add('OPTIONS');
@@ -42,7 +46,11 @@ function routeTable(app: Routed) {
     methods.add(r.method.toUpperCase());
     byPath.set(r.path, methods);
   }
-  return [...byPath].map(([path, methods]) => ({ pattern: pathPattern(path), methods }));
+  return [...byPath].map(([path, methods]) => ({
+    pattern: pathPattern(path),
+    literals: path.split('/').filter((part) => part !== '' && !part.startsWith(':') && part !== '*').length,
+    methods,
+  }));
 }
 
 /** `/v1/documents/:id/versions` → `^/v1/documents/[^/]+/versions$` (`:name{regex}` keeps its regex). */
@@ -55,4 +63,23 @@ function pathPattern(path: string): RegExp {
     else out += `/${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
   }
   return new RegExp(`^${out || '/'}$`);
+}
+
+/**
+ * For a literal path that a parameter route also matches (`/scim/v2/Users/.search` beside
+ * `/scim/v2/Users/{id}`): answers the methods it does not serve itself (405 with `Allow`,
+ * OPTIONS 204), before the parameter route can take them. Register it (with `all`, which is
+ * not a route to the table above) ahead of the parameter routes.
+ */
+export function onlyMethods(served: string[]) {
+  const methods = new Set([...served, 'OPTIONS']);
+  if (methods.has('GET')) methods.add('HEAD');
+  const allow = [...methods].sort().join(', ');
+  return async (c: Context, next: Next) => {
+    if (served.includes(c.req.method) || (c.req.method === 'HEAD' && served.includes('GET'))) return next();
+    if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: allow });
+    const requestId = c.get('requestId') as string | undefined;
+    const message = `${c.req.method} is not allowed here; allowed: ${allow}`;
+    return c.json(errorBody('method_not_allowed', message, requestId), 405, { Allow: allow });
+  };
 }

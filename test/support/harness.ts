@@ -35,6 +35,8 @@ export async function startTestCell(
     JWT_ISSUER: `https://${cellId}.cells.test`,
     SIGNING_KEY_FILE: join(dir, 'signing-keys.json'),
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    // The test identity providers run on http://127.0.0.1.
+    SSO_ALLOW_INSECURE_IDP: 'true',
     ...extraEnv,
   });
   const { deps, close } = await createDeps(env, silentLogger);

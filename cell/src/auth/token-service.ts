@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -56,6 +56,8 @@ export class TokenService {
    * every request, not from here. The keys never change in a running process.
    */
   private readonly verified = new Map<string, AccessClaims>();
+  /** HMAC key for CSRF tokens, derived from the newest signing key (every process of the cell agrees). */
+  private readonly csrfKey: Buffer;
 
   private constructor(
     cellId: string,
@@ -63,6 +65,7 @@ export class TokenService {
     audience: string,
     signing: { kid: string; key: SigningKey },
     publics: JWK[],
+    csrfKey: Buffer,
   ) {
     this.cellId = cellId;
     this.issuer = issuer;
@@ -70,6 +73,7 @@ export class TokenService {
     this.signing = signing;
     this.jwks = { keys: publics };
     this.verifyKey = createLocalJWKSet(this.jwks);
+    this.csrfKey = csrfKey;
   }
 
   static async load(o: {
@@ -82,7 +86,30 @@ export class TokenService {
     const newest = keys[keys.length - 1]!;
     const key = (await importJWK(newest.privateJwk, 'ES256')) as SigningKey;
     const publics = keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: 'ES256', use: 'sig' }));
-    return new TokenService(o.cellId, o.issuer, o.audience, { kid: newest.kid, key }, publics);
+    const csrfKey = Buffer.from(
+      hkdfSync(
+        'sha256',
+        Buffer.from(String(newest.privateJwk.d), 'base64url'),
+        newest.kid,
+        'quire csrf v1',
+        32,
+      ),
+    );
+    return new TokenService(o.cellId, o.issuer, o.audience, { kid: newest.kid, key }, publics, csrfKey);
+  }
+
+  /**
+   * The CSRF token of a browser session: bound to the session id, so it cannot be reused for
+   * another session, and unknowable without the cell's key (a cross-site form cannot send it).
+   */
+  csrfToken(sessionId: string): string {
+    return createHmac('sha256', this.csrfKey).update(`csrf:${sessionId}`).digest('base64url');
+  }
+
+  checkCsrf(sessionId: string, presented: string): boolean {
+    const expected = Buffer.from(this.csrfToken(sessionId));
+    const given = Buffer.from(presented);
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   publicJwks(): { keys: JWK[] } {

@@ -68,6 +68,9 @@ export const stackResponses: readonly StackResponse[] = [
   { status: 421, description: 'Tenant is not homed in this cell', appliesTo: securedBy('bearerAuth') },
 ];
 
+/** A change refused because of the current state (last admin, already enrolled…). */
+export const conflictError = err('Conflicts with the current state');
+
 export const bearer = [{ bearerAuth: [] }];
 
 /** An id path or query parameter of one kind (`doc_…`); see shared/input/ids.ts. */

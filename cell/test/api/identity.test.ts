@@ -109,8 +109,8 @@ describe('sessions', () => {
     const me = await cell.app.request('/v1/me', {
       headers: { authorization: `Bearer ${rotated.accessToken}` },
     });
-    expect(me.status).toBe(200); // /v1/me reads only the token; data routes re-check the session:
-    expect((await data()).status).toBe(401); // …but the session is read on every request
+    expect(me.status).toBe(401); // /v1/me, like every route, reads the session on every request
+    expect((await data()).status).toBe(401);
   });
 
   it('failed logins are throttled per tenant and address, and audited', async () => {

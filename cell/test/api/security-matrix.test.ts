@@ -16,6 +16,16 @@ const PUBLIC = new Set([
   'POST /v1/auth/login',
   'POST /v1/auth/refresh',
   'POST /v1/auth/accept-invitation',
+  // The second factor of a login: the challenge token (or its cookie) is the credential.
+  'POST /v1/auth/mfa/enroll',
+  'POST /v1/auth/mfa/verify',
+  // Single sign-on round trips: one-time state/RelayState tokens and signed IdP answers.
+  'GET /v1/auth/sso/{id}/start',
+  'GET /v1/auth/sso/{id}/callback',
+  'POST /v1/auth/sso/{id}/acs',
+  'GET /v1/auth/sso/{id}/metadata',
+  // Password + second factor, only while SSO is unavailable.
+  'POST /v1/auth/break-glass',
   // External share links: the token in the path is the credential (see cell/test/collaboration/links.test.ts).
   'GET /v1/share/{token}',
   'POST /v1/share/{token}/open',

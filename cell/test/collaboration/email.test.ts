@@ -173,3 +173,19 @@ describe('notification mail', () => {
     expect(mailsTo(await emailOf(z)).every((m) => !m.raw.includes('Withdrawn'))).toBe(true);
   });
 });
+
+describe('notification preferences', () => {
+  it('a kind given twice in one request is its last value (no 500), and only the caller’s own change', async () => {
+    const res = await call(cell, a.admin, 'PUT', '/v1/notifications/preferences', {
+      items: [
+        { kind: 'reply', inApp: true, email: 'instant' },
+        { kind: 'reply', inApp: false, email: 'off' },
+      ],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const reply = res.body.items.find((p: { kind: string }) => p.kind === 'reply');
+    expect(reply).toMatchObject({ inApp: false, email: 'off' });
+    const other = await call(cell, b.admin, 'GET', '/v1/notifications/preferences');
+    expect(other.body.items.find((p: { kind: string }) => p.kind === 'reply')).toMatchObject({ inApp: true });
+  });
+});

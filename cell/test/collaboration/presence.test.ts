@@ -156,8 +156,11 @@ describe('who may connect and see presence', () => {
     expect(await handshakeStatus(urlA, ['quire.v1', 'quire.bearer.not-a-token'])).toBe(401);
     const c = await live(urlA, viewer);
     expect(c.ws.protocol).toBe('quire.v1');
-    // A plain GET is not an upgrade.
-    expect((await call(a, viewer, 'GET', '/v1/live')).status).toBe(400);
+    // A plain GET is not an upgrade: 426, saying which upgrade.
+    const plain = await call(a, viewer, 'GET', '/v1/live');
+    expect(plain.status).toBe(426);
+    expect(plain.body.error.code).toBe('upgrade_required');
+    expect(plain.headers.get('upgrade')).toBe('websocket');
   });
 
   it('someone who cannot read the document, or of another tenant, cannot join or see its viewers', async () => {

@@ -112,6 +112,22 @@ export function defineSearchCases(engine: EngineUnderTest) {
       expect(ids(await index.search(t, query({ terms: ['acme'] })))).toEqual([a.documentId]);
       expect(ids(await index.search(t, query({ terms: ['procurement'] })))).toEqual([b.documentId]);
     });
+    it("finds a document by its comments' text, and stops once the comments are gone", async () => {
+      const t = await started.newTenant();
+      // A body at the engine's limit: the comments must still be indexed (the body gives way).
+      const a = doc(t, {
+        title: 'Lease',
+        body: 'clause '.repeat(170_000),
+        comments: 'Ada: renegotiate the escalator',
+      });
+      const b = doc(t, { title: 'Other', body: 'escalator pitch' });
+      await index.upsert(t, [a, b]);
+      expect(idSet(await index.search(t, query({ terms: ['renegotiate'] })))).toEqual(
+        new Set([a.documentId]),
+      );
+      await index.upsert(t, [{ ...a, comments: '' }]);
+      expect(ids(await index.search(t, query({ terms: ['renegotiate'] })))).toEqual([]);
+    });
   });
 
   describe('facets, filters, folders', () => {

@@ -12,6 +12,7 @@ export function doc(tenantId: string, overrides: Partial<IndexedDocument> = {}):
     filename: 'untitled.txt',
     tags: [],
     body: '',
+    comments: '',
     folderId: null,
     ancestorIds: [],
     authorId: 'usr_author',

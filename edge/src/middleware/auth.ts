@@ -60,11 +60,30 @@ export async function verifyAccessToken(
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
+/** The browser session's access-token cookie (the cells' `__Host-quire_at`, HttpOnly). */
+export const ACCESS_COOKIE = '__Host-quire_at';
+
+/** The access token of a browser session, from the Cookie header (never logged). */
+export function accessCookie(header: string | undefined): string | null {
+  if (!header || header.length > 16_384) return null;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === ACCESS_COOKIE) {
+      const value = part.slice(i + 1).trim();
+      return JWT.test(value) && value.length <= 4096 ? value : null;
+    }
+  }
+  return null;
+}
 
 /**
- * Verifies the bearer token when there is one. Requests without a valid token spend from
- * the client IP's bucket (429 when empty), so forged tokens and unknown kids cannot be
- * used to hammer the control plane or the cells.
+ * Verifies the bearer token when there is one, else a browser session's access-token cookie.
+ * Requests without a valid token spend from the client IP's bucket (429 when empty), so
+ * forged tokens and unknown kids cannot be used to hammer the control plane or the cells. A
+ * cookie that does not verify (expired, typically, on the way to /v1/auth/refresh) counts as
+ * no token: the request goes on by its hostname and the cell decides.
  */
 export const authenticate = () =>
   createMiddleware<EdgeEnv>(async (c, next) => {
@@ -73,21 +92,24 @@ export const authenticate = () =>
       const taken = limiter.take(c.var.clientIp ?? 'unknown');
       if (!taken.ok) throw new EdgeError('rate_limited', 'too many requests', taken.retryAfterSeconds);
     };
+    const verify = (token: string) =>
+      verifyAccessToken(token, {
+        table,
+        audience: config.JWT_AUDIENCE,
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+      });
     const header = c.req.header('authorization') ?? websocketBearer(c.req.raw.headers);
     if (header === undefined) {
-      spend();
-      c.set('claims', null);
+      const cookie = accessCookie(c.req.header('cookie'));
+      const claims = cookie ? await verify(cookie).catch(() => null) : null;
+      if (!claims) spend();
+      c.set('claims', claims);
       return next();
     }
     const token = BEARER.exec(header.trim())?.[1];
     try {
       if (!token) throw invalid();
-      const claims = await verifyAccessToken(token, {
-        table,
-        audience: config.JWT_AUDIENCE,
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
-      });
-      c.set('claims', claims);
+      c.set('claims', await verify(token));
     } catch (err) {
       spend();
       throw err;

@@ -54,6 +54,18 @@ export function cleanIndexText(text: string): string {
 }
 
 /** The key titles sort by in every engine: lower-cased, compared by code point. */
+/**
+ * The text an engine indexes as the body: the extracted text, then the comments, within `max`
+ * characters (the extracted text gives way, so comments stay findable on a huge document).
+ * Cleaned of highlight markers.
+ */
+export function indexedBody(d: { body: string; comments: string }, max: number): string {
+  const comments = d.comments.length > max ? d.comments.slice(0, max) : d.comments;
+  const room = comments ? max - comments.length - 2 : max;
+  const body = d.body.length > room ? d.body.slice(0, Math.max(0, room)) : d.body;
+  return cleanIndexText(comments ? `${body}\n\n${comments}` : body);
+}
+
 export function titleSortKey(title: string): string {
   return title.toLowerCase();
 }

@@ -1,4 +1,4 @@
-import { ANALYZED_LANGUAGES, cleanIndexText, textSearchConfig, titleSortKey } from './common.ts';
+import { ANALYZED_LANGUAGES, cleanIndexText, indexedBody, textSearchConfig, titleSortKey } from './common.ts';
 import { type IndexedDocument, MAX_RESULT_DEPTH } from './port.ts';
 
 /**
@@ -182,9 +182,7 @@ export interface IndexedSource {
  */
 export function toSource(doc: IndexedDocument, indexedAt: Date): IndexedSource {
   const title = cleanIndexText(doc.title);
-  const body = cleanIndexText(
-    doc.body.length > MAX_BODY_CHARS ? doc.body.slice(0, MAX_BODY_CHARS) : doc.body,
-  );
+  const body = indexedBody(doc, MAX_BODY_CHARS);
   const lang = indexLanguage(doc.language);
   return {
     tenant_id: doc.tenantId,

@@ -20,6 +20,12 @@ export interface IndexedDocument {
   tags: string[];
   /** Extracted text of the current version ('' when extraction failed or the type has none). */
   body: string;
+  /**
+   * The text of the document's live comments, one per line, mention markers as names ('' when
+   * none). Indexed as part of the body text (see common.ts indexedBody): whoever may read the
+   * document finds it by its comments, nobody else, since comments follow the document's access.
+   */
+  comments: string;
   folderId: string | null;
   /** Folder ids from the root down to and including the containing folder (the permission filter matches on these). */
   ancestorIds: string[];

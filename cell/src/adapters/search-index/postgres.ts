@@ -2,7 +2,7 @@ import type { IsolationTier } from '@quire/shared/plans';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
-import { cleanIndexText, emptyResult, textSearchConfig, titleSortKey } from './common.ts';
+import { cleanIndexText, emptyResult, indexedBody, textSearchConfig, titleSortKey } from './common.ts';
 import {
   type IndexedDocument,
   type SearchIndex,
@@ -144,7 +144,7 @@ function toRow(d: IndexedDocument) {
     title_key: titleSortKey(cleanIndexText(d.title)),
     filename: cleanIndexText(d.filename),
     tags: d.tags.map(cleanIndexText),
-    body: cleanIndexText(d.body.length > MAX_BODY_CHARS ? d.body.slice(0, MAX_BODY_CHARS) : d.body),
+    body: indexedBody(d, MAX_BODY_CHARS),
     folder_id: d.folderId,
     ancestor_ids: d.ancestorIds,
     author_id: d.authorId,

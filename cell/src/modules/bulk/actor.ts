@@ -1,6 +1,6 @@
 import type { TenantRole } from '@quire/shared/tenancy';
 import { sql } from 'drizzle-orm';
-import type { ActorRecord } from '../../auth/actor.ts';
+import { type ActorRecord, actingFor } from '../../auth/actor.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 
 /**
@@ -14,5 +14,5 @@ export async function jobActor(tx: Tx, tenantId: string, userId: string): Promis
     from users u left join group_members gm on gm.tenant_id = u.tenant_id and gm.user_id = u.id
     where u.tenant_id = ${tenantId} and u.id = ${userId} and u.status = 'active'
     group by u.role`);
-  return row ? { userId, role: row.role, sessionId: '', principalIds: [userId, ...row.groups] } : null;
+  return row ? actingFor({ userId, role: row.role, principalIds: [userId, ...row.groups] }) : null;
 }

@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
+import { idSchema } from '@quire/shared/input/ids';
+import { lineSchema } from '@quire/shared/input/text';
 import { bearer, commonErrors, idParam, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import {
@@ -14,41 +16,41 @@ import {
 const auth = { security: bearer, middleware: requireUser(), tags: ['bulk jobs'] };
 const jobSchema = z.record(z.string(), z.unknown()).openapi('BulkJob');
 const idParams = z.object({ id: idParam('blk', 'Bulk job id') });
-const tag = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20), 'no control characters');
-const item = z
-  .object({
-    type: z.enum(['folder', 'document']),
-    id: z.string().regex(/^(fld|doc)_[0-9a-z]{25}$/),
-  })
-  .strict()
-  .refine((i) => i.id.startsWith(i.type === 'folder' ? 'fld_' : 'doc_'), 'id does not match type');
+const tag = lineSchema(64);
+const tags = z.array(tag).max(50);
+/** An item: a folder or a document, the id's kind matching the type (one strict object each). */
+const item = z.union([
+  z.object({ type: z.literal('folder'), id: idSchema('folder', 'The folder') }).strict(),
+  z.object({ type: z.literal('document'), id: idSchema('document', 'The document') }).strict(),
+]);
+const items = z.array(item).min(1).max(MAX_BULK_ITEMS);
+/**
+ * One strict object per kind, so the document says what each kind needs: move its destination
+ * (null: the top level), tag at least one tag to add or to remove.
+ */
 const createBody = z
-  .object({
-    kind: z.enum(['move', 'trash', 'restore', 'tag', 'export']),
-    items: z.array(item).min(1).max(MAX_BULK_ITEMS),
-    targetFolderId: idParam('fld', 'move: the destination folder; null for the top level')
-      .nullable()
-      .optional(),
-    tags: z
-      .object({ add: z.array(tag).max(50).optional(), remove: z.array(tag).max(50).optional() })
-      .strict()
-      .optional()
-      .describe('tag: tags to add and to remove on each document'),
-  })
-  .strict()
-  .refine(
-    (b) => b.kind !== 'move' || b.targetFolderId !== undefined,
-    'move needs targetFolderId (null: the top level)',
-  )
-  .refine(
-    (b) => b.kind !== 'tag' || (b.tags?.add?.length ?? 0) + (b.tags?.remove?.length ?? 0) > 0,
-    'tag needs tags to add or remove',
-  )
+  .union([
+    z
+      .object({
+        kind: z.literal('move'),
+        items,
+        targetFolderId: idParam('fld', 'The destination folder; null for the top level').nullable(),
+      })
+      .strict(),
+    z.object({ kind: z.enum(['trash', 'restore', 'export']), items }).strict(),
+    z
+      .object({
+        kind: z.literal('tag'),
+        items,
+        tags: z
+          .union([
+            z.object({ add: tags.min(1), remove: tags.optional() }).strict(),
+            z.object({ add: tags.optional(), remove: tags.min(1) }).strict(),
+          ])
+          .describe('Tags to add and to remove on each document (at least one)'),
+      })
+      .strict(),
+  ])
   .openapi('CreateBulkJob');
 
 export const bulkRoutes = router();

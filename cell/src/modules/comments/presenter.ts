@@ -1,5 +1,5 @@
 import type { GrantRole } from '@quire/shared/tenancy';
-import type { ActorRecord } from '../../auth/actor.ts';
+import { type ActorRecord, actingFor } from '../../auth/actor.ts';
 import { commentAbilities } from './policy.ts';
 import type { CommentRow, Mention } from './repo.ts';
 
@@ -29,7 +29,7 @@ export function presentPushed(c: CommentRow, mentions: Mention[]) {
   const { abilities: _, ...rest } = presentComment(
     c,
     mentions,
-    { userId: '', role: 'viewer', sessionId: '', principalIds: [] },
+    actingFor({ userId: '', role: 'viewer', principalIds: [] }),
     'viewer',
   );
   return rest;

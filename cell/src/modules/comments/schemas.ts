@@ -1,17 +1,19 @@
 import { z } from '@hono/zod-openapi';
+import { patternString } from '@quire/shared/input/text';
 import { idParam } from '../../http/openapi.ts';
 
 export const commentIdSchema = idParam('cmt', 'Comment id');
 
-export const commentBodyText = z
-  .string()
-  .trim()
-  .min(1)
-  .max(10_000)
-  .refine(
-    (s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 && ch !== '\n' && ch !== '\t'),
-    'no control characters',
-  )
+/** Control characters other than tab, line feed and carriage return. */
+const CONTROL = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f';
+export const commentBodyText = patternString({
+  // At least one visible character; lines and tabs allowed, other control characters not.
+  pattern: `^[^${CONTROL}]*[^\\s${CONTROL}][^${CONTROL}]*$`,
+  min: 1,
+  max: 10_000,
+  message: 'must hold visible text, and no control characters but tabs and line breaks',
+})
+  .transform((s) => s.trim())
   .openapi({
     description:
       'The text. Mention a user or group of the tenant with `@[usr_…]` / `@[grp_…]`, or a user by email (`@ada@example.com`); the server resolves them',
@@ -24,9 +26,10 @@ export const anchorSchema = z
     range: z
       .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
       .strict()
-      .refine((r) => r.end >= r.start, 'end must not be before start')
+      // A selection made backwards (end before start) is the same range.
+      .transform((r) => (r.end < r.start ? { start: r.end, end: r.start } : r))
       .optional()
-      .describe('Character offsets in the extracted text'),
+      .describe('Character offsets in the extracted text (either order)'),
     quote: z.string().max(500).optional().describe('The text the range covered, to re-anchor after edits'),
   })
   .strict()
@@ -36,7 +39,11 @@ export const createCommentBody = z
   .object({
     body: commentBodyText,
     parentId: commentIdSchema.optional().describe('Reply to this comment (its thread)'),
-    anchor: anchorSchema.optional(),
+    // null is no anchor, as a comment answers it.
+    anchor: anchorSchema
+      .nullable()
+      .optional()
+      .transform((a) => a ?? undefined),
   })
   .strict()
   .openapi('CreateComment');

@@ -2,6 +2,7 @@ import type { GrantRole, TenantRole } from '@quire/shared/tenancy';
 import type { AccessClaims } from '@quire/shared/tokens';
 import type postgres from 'postgres';
 import { type ActorRecord, actorOf } from '../../auth/actor.ts';
+import type { CredentialKind } from '../../auth/credentials.ts';
 import type { ShownDerivative } from './extraction.ts';
 import type { ShownDocument, ShownVersion } from './presenter.ts';
 
@@ -16,6 +17,8 @@ export interface DocumentView {
 type Row = {
   actor_role: TenantRole;
   actor_groups: string[];
+  actor_kind: CredentialKind;
+  actor_scopes: string[];
   id: string | null;
   folder_id: string | null;
   title: string;
@@ -46,8 +49,9 @@ type Row = {
 
 /**
  * Everything GET /v1/documents/{id} shows, with the caller's session check, in one statement
- * (the `document_view()` SQL function, migration 0007; run through `readAsActor`). Null: the
- * session is gone; `row` undefined: no such document in this tenant.
+ * (the `document_view_v2()` SQL function, migration 0009, which checks the credential through
+ * `session_actor()` as every other route does; run through `readAsActor`, which applies the
+ * credential's scopes). Null: the session is gone; `row` undefined: no such document in this tenant.
  */
 export async function readDocumentView(
   sql: postgres.Sql,
@@ -55,9 +59,17 @@ export async function readDocumentView(
   claims: AccessClaims,
   id: string,
 ): Promise<{ actor: ActorRecord; row: DocumentView | undefined } | null> {
-  const [r] = await sql<Row[]>`select * from document_view(${tenantId}, ${claims.sub}, ${claims.sid}, ${id})`;
+  const [r] = await sql<
+    Row[]
+  >`select * from document_view_v2(${tenantId}, ${claims.sub}, ${claims.sid}, ${id})`;
   if (!r) return null;
-  return { actor: actorOf(claims, r.actor_role, r.actor_groups), row: r.id === null ? undefined : toView(r) };
+  const actor = actorOf(claims, {
+    role: r.actor_role,
+    groups: r.actor_groups,
+    kind: r.actor_kind,
+    scopes: r.actor_scopes,
+  });
+  return { actor, row: r.id === null ? undefined : toView(r) };
 }
 
 function toView(r: Row): DocumentView {

@@ -1,7 +1,7 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { createRoute } from '@hono/zod-openapi';
-import { BadRequest } from '@quire/shared/errors';
-import { bearer, commonErrors, router } from '../../http/openapi.ts';
+import { QuireError } from '@quire/shared/errors';
+import { bearer, commonErrors, errorResponse, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { type LiveConn, liveHub } from './hub.ts';
 import { liveUser } from './verbs.ts';
@@ -20,12 +20,15 @@ presenceRoutes.openapi(
       'Authenticates with `Authorization: Bearer`, or from a browser by offering the subprotocols `quire.v1` and `quire.bearer.<access token>` (never a token in the URL). Messages: see cell/src/modules/presence/protocol.ts.',
     responses: {
       101: { description: 'Switching to the WebSocket protocol (`quire.v1`)' },
+      426: errorResponse('Not a WebSocket upgrade (upgrade_required; `Upgrade: websocket`)'),
       ...commonErrors,
     },
   }),
   async (c) => {
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
-      throw new BadRequest('this route speaks WebSocket: send an Upgrade request');
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      c.header('Upgrade', 'websocket');
+      throw new QuireError('upgrade_required', 'this route speaks WebSocket: send an Upgrade request');
+    }
     const ctx = c.get('ctx');
     const user = await liveUser(ctx);
     const hub = liveHub(ctx.deps);

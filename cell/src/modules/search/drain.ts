@@ -3,6 +3,7 @@ import type { IndexedDocument } from '../../adapters/search-index/port.ts';
 import { pgArray } from '../../auth/policy.ts';
 import type { CellDeps } from '../../context.ts';
 import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
+import { commentTextOf } from '../comments/repo.ts';
 import { type DerivativeRow, findDerivatives, sourceVersionId } from '../documents/extraction.ts';
 import { deleteDerivedBlobs, ensureDerivatives } from './derivatives.ts';
 import { bumpIndexVersion } from './facet-cache.ts';
@@ -217,6 +218,7 @@ export class SearchDrainer {
       const ids = [...new Set(docRows.map((r) => r.resource_id))].sort();
       const mine = await lockDocuments(tx, tenantId, ids);
       const states = await loadDocumentStates(tx, tenantId, mine);
+      const commentText = await commentTextOf(tx, tenantId, mine);
       const known = await findDerivatives(
         tx,
         tenantId,
@@ -246,7 +248,7 @@ export class SearchDrainer {
             ),
           );
           const text = await readText(deps, tenantId, derived);
-          upserts.push(toIndexedDocument(tenantId, state, text, derived.language));
+          upserts.push(toIndexedDocument(tenantId, state, text, derived.language, commentText.get(id)));
         } catch (err) {
           failed.set(id, err);
         }

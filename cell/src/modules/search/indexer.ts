@@ -39,6 +39,7 @@ export function toIndexedDocument(
   { doc, version, folderPath }: DocumentState,
   text: string,
   language: string | null,
+  comments = '',
 ): IndexedDocument {
   return {
     tenantId,
@@ -48,6 +49,7 @@ export function toIndexedDocument(
     filename: version.filename,
     tags: doc.tags,
     body: text,
+    comments,
     folderId: doc.folderId,
     ancestorIds: idsFromPath(folderPath),
     authorId: doc.createdBy,

@@ -14,6 +14,7 @@ const SALES_OPS = [
   'tenants.resume',
   'tenants.set-plan',
   'tenants.flags',
+  'tenants.domains',
   'plans.read',
   'flags.read',
 ] as const;

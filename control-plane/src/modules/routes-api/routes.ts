@@ -1,6 +1,7 @@
 // Schemas shared with the cell and the edge (built with plain zod) are used as they are: no .openapi() on them,
 // since @hono/zod-openapi only extends schemas created after it is loaded.
 import { createRoute, z } from '@hono/zod-openapi';
+import { discoverRequestSchema, discoverResultSchema } from '@quire/shared/discovery';
 import { Unauthenticated } from '@quire/shared/errors';
 import {
   CELL_ID_PATTERN,
@@ -23,6 +24,7 @@ import {
   router,
 } from '../../http/openapi.ts';
 import { cellAuth } from '../cells/auth.ts';
+import { discoverTenant } from '../domains/verbs.ts';
 import { readCellConfig } from './cell-config.ts';
 import { receiveHeartbeat } from './heartbeat.ts';
 import { readEdgeSnapshot, readRoute } from './snapshot.ts';
@@ -132,4 +134,19 @@ routesApi.openapi(
     },
   }),
   async (c) => c.json(await readRoute(c.get('deps'), c.req.valid('param').idOrSlug), 200),
+);
+
+routesApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/v1/edge/discover',
+    summary: 'Which tenant verified this company domain (tenant discovery on the bare hostname)',
+    description: 'The edge sends the domain of the email a user typed, never the email itself.',
+    tags: ['edge-facing'],
+    security: edgeSecurity,
+    middleware: [edgeAuth()],
+    request: { body: jsonBody(discoverRequestSchema) },
+    responses: { 200: json(discoverResultSchema), ...commonErrors },
+  }),
+  async (c) => c.json(await discoverTenant(c.get('deps'), c.req.valid('json').domain), 200),
 );

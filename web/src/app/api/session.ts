@@ -94,14 +94,43 @@ async function adopt(pair: Pair): Promise<Current> {
   return next;
 }
 
+/** A sign-in the cell answered with a second-factor challenge instead of a session. */
+export class SecondFactorRequired extends Error {
+  readonly mfaToken: string;
+  readonly enrollmentRequired: boolean;
+  constructor(mfaToken: string, enrollmentRequired: boolean) {
+    super('second factor required');
+    this.mfaToken = mfaToken;
+    this.enrollmentRequired = enrollmentRequired;
+  }
+}
+
+/** This app asks for bearer sessions (`session: 'token'`): the answer is a token pair. */
+function asPair<T extends object>(answer: T): Pair {
+  if (!('accessToken' in answer) || !('refreshToken' in answer)) throw new Error('unexpected session answer');
+  return answer as unknown as Pair;
+}
+
 export async function signIn(email: string, password: string): Promise<void> {
-  const pair = unwrap(await bare.POST('/v1/auth/login', { body: { email, password } }));
+  const answer = unwrap(await bare.POST('/v1/auth/login', { body: { email, password, session: 'token' } }));
+  if ('mfaRequired' in answer) throw new SecondFactorRequired(answer.mfaToken, answer.enrollmentRequired);
   current = null;
-  await adopt(pair);
+  await adopt(asPair(answer));
+}
+
+/** The second step of a sign-in: a TOTP code (or a recovery code) for the challenge. */
+export async function verifySecondFactor(mfaToken: string, code: string): Promise<void> {
+  const body = /^\d{6}$/.test(code) ? { mfaToken, code } : { mfaToken, recoveryCode: code };
+  const answer = unwrap(await bare.POST('/v1/auth/mfa/verify', { body }));
+  current = null;
+  await adopt(asPair(answer));
 }
 
 export function signOut(): void {
-  // Identity will add POST /v1/auth/logout (revoking the session); until then the tokens are dropped.
+  // Ends the session at the cell too (best effort: the tokens are dropped here either way).
+  const token = current?.accessToken;
+  if (token)
+    void bare.POST('/v1/auth/logout', { headers: { authorization: `Bearer ${token}` } }).catch(() => {});
   current = null;
   remember(null);
   emit();
@@ -123,7 +152,7 @@ function refresh(): Promise<Current | null> {
       signOut();
       return null;
     }
-    return adopt(unwrap(res));
+    return adopt(asPair(unwrap(res)));
   })().finally(() => {
     refreshing = null;
   });

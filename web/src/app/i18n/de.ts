@@ -46,6 +46,11 @@ export const de: Strings = {
     submit: 'Anmelden',
     signingIn: 'Anmeldung läuft …',
     otherOrganisation: 'Andere Organisation',
+    secondFactor: 'Zweiter Faktor',
+    code: 'Code aus Ihrer Authenticator-App oder ein Wiederherstellungscode',
+    verify: 'Bestätigen',
+    enrolFirst:
+      'Ihre Organisation verlangt einen zweiten Faktor, und Sie haben noch keinen: Bitten Sie eine Administratorin oder einen Administrator, Ihre Anmeldung zurückzusetzen, oder richten Sie ihn über die API ein.',
   },
   shell: {
     skipToContent: 'Zum Inhalt springen',

@@ -48,6 +48,11 @@ export const en = {
     submit: 'Sign in',
     signingIn: 'Signing in…',
     otherOrganisation: 'Another organisation',
+    secondFactor: 'Second factor',
+    code: 'Code from your authenticator app, or a recovery code',
+    verify: 'Verify',
+    enrolFirst:
+      'Your organisation requires a second factor and you have none yet: ask an administrator to reset your sign-in, or enrol through the API.',
   },
   shell: {
     skipToContent: 'Skip to content',

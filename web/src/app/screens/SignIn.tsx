@@ -3,14 +3,14 @@ import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { LanguagePicker } from '../../shared/LanguagePicker.tsx';
 import { appHost, organisationUrl, SLUG } from '../api/host.ts';
-import { signIn, useMe } from '../api/session.ts';
+import { SecondFactorRequired, signIn, useMe, verifySecondFactor } from '../api/session.ts';
 import { ErrorText } from '../components/ErrorText.tsx';
 
 /**
  * Sign in with email and password. On the bare hostname the organisation comes first: the app
  * moves to `<organisation>.<hostname>`, where the edge routes (and redirects strict-residency
- * organisations to their region's hostname). SSO, MFA and break-glass join this screen as
- * identity lands.
+ * organisations to their region's hostname). A login that owes a second factor continues with
+ * a code field (TOTP or a recovery code) for the challenge; SSO and break-glass are still to come.
  */
 export function SignIn() {
   const { t } = useTranslation();
@@ -23,6 +23,8 @@ export function SignIn() {
   const [organisation, setOrganisation] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<SecondFactorRequired | null>(null);
+  const [code, setCode] = useState('');
 
   if (me) return <Navigate to={from} replace />;
 
@@ -41,10 +43,12 @@ export function SignIn() {
     setBusy(true);
     setError(null);
     try {
-      await signIn(email.trim(), password);
+      if (challenge) await verifySecondFactor(challenge.mfaToken, code.trim());
+      else await signIn(email.trim(), password);
       navigate(from, { replace: true });
     } catch (err) {
-      setError(err);
+      if (err instanceof SecondFactorRequired) setChallenge(err);
+      else setError(err);
     } finally {
       setBusy(false);
     }
@@ -53,7 +57,34 @@ export function SignIn() {
   return (
     <main id="main" className="signin card">
       <h1>{t('signIn.title')}</h1>
-      {host.slug ? (
+      {host.slug && challenge ? (
+        <form onSubmit={submit} noValidate>
+          <h2>{t('signIn.secondFactor')}</h2>
+          {challenge.enrollmentRequired ? (
+            <p className="error" role="alert">
+              {t('signIn.enrolFirst')}
+            </p>
+          ) : (
+            <>
+              <div className="field">
+                <label htmlFor="code">{t('signIn.code')}</label>
+                <input
+                  id="code"
+                  autoComplete="one-time-code"
+                  inputMode="text"
+                  required
+                  value={code}
+                  onChange={(e) => setCode(e.target.value)}
+                />
+              </div>
+              <ErrorText error={error} />
+              <button type="submit" className="primary" disabled={busy || !code.trim()}>
+                {t('signIn.verify')}
+              </button>
+            </>
+          )}
+        </form>
+      ) : host.slug ? (
         <form onSubmit={submit} noValidate>
           <p className="muted">{t('signIn.organisationIs', { organisation: host.slug })}</p>
           <div className="field">

@@ -14,13 +14,17 @@ function requireAdmin(w: Work) {
   if (w.actor.role !== 'admin') throw new Forbidden('only tenant admins manage users and groups');
 }
 
-const presentUser = (u: typeof users.$inferSelect) => ({
+export const presentUser = (u: typeof users.$inferSelect) => ({
   id: u.id,
   email: u.email,
   name: u.name,
   role: u.role,
   status: u.status,
+  breakGlass: u.breakGlass,
+  scimManaged: u.scimManaged,
   createdAt: u.createdAt.toISOString(),
+  disabledAt: u.disabledAt?.toISOString() ?? null,
+  offboardedAt: u.offboardedAt?.toISOString() ?? null,
 });
 
 export async function createUser({

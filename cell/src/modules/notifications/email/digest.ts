@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { appendInTx } from '../../../audit-trail/append.ts';
 import { auditEntry } from '../../../audit-trail/entry.ts';
-import type { ActorRecord } from '../../../auth/actor.ts';
+import { type ActorRecord, actingFor } from '../../../auth/actor.ts';
 import { readableResources } from '../../../auth/visible.ts';
 import type { CellDeps } from '../../../context.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
@@ -55,12 +55,11 @@ export async function sendEmailDigest(
       group by u.email, u.name, u.role, u.status`);
     let shown: NotificationRow[] = [];
     if (user && user.status === 'active' && mailer.enabled) {
-      const actor: ActorRecord = {
+      const actor = actingFor({
         userId: job.userId,
         role: user.role,
-        sessionId: '',
         principalIds: [job.userId, ...user.groups],
-      };
+      });
       const refs = pending.flatMap((n) =>
         (n.resourceType === 'document' || n.resourceType === 'folder') && n.resourceId
           ? [{ type: n.resourceType, id: n.resourceId } as const]

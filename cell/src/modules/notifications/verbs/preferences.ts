@@ -18,13 +18,15 @@ export async function getPreferences({ ctx }: { ctx: RequestCtx }) {
 }
 
 export async function setPreferences({ ctx, input }: { ctx: RequestCtx; input: { items: Preference[] } }) {
+  // One row per kind: a kind given twice is its last value (an upsert cannot touch a row twice).
+  const items = [...new Map(input.items.map((p) => [p.kind, p])).values()];
   return withActor(ctx, async ({ tx, actor, audit }) => {
-    await savePreferences(tx, ctx.tenant.id, actor.userId, input.items);
+    await savePreferences(tx, ctx.tenant.id, actor.userId, items);
     audit({
       action: 'notification.preferences_updated',
       resourceType: 'user',
       resourceId: actor.userId,
-      details: { kinds: input.items.map((p) => `${p.kind}:${p.inApp ? 'app' : '-'}:${p.email}`) },
+      details: { kinds: items.map((p) => `${p.kind}:${p.inApp ? 'app' : '-'}:${p.email}`) },
     });
     return { items: complete(await userPreferences(tx, ctx.tenant.id, actor.userId)) };
   });

@@ -5,6 +5,7 @@ import type { AppEnv } from '../../../context.ts';
 import { bearer, commonErrors, errorSchema, idParam, json, router } from '../../../http/openapi.ts';
 import { requireUser } from '../../../middleware/auth.ts';
 import { requestMeta } from '../../../middleware/client-info.ts';
+import { onResource } from '../resource-body.ts';
 import { downloadViaLink, type LinkRequest, peekLink, viewLink } from './access.ts';
 import { createLink, listLinks, revokeLink, updateLinkSettings } from './manage.ts';
 
@@ -70,20 +71,11 @@ linkRoutes.openapi(
       'The token is shown once. It carries the tenant as a routing hint, so the link reaches the home cell without a login.',
     request: {
       body: body(
-        z
-          .object({
-            resourceType: z.enum(['folder', 'document']),
-            resourceId,
-            expiresAt: expiresAt.optional(),
-            password: password.optional(),
-            maxDownloads: maxDownloads.optional(),
-          })
-          .strict()
-          .refine(
-            (b) => b.resourceId.startsWith(b.resourceType === 'folder' ? 'fld_' : 'doc_'),
-            'resourceId does not match resourceType',
-          )
-          .openapi('CreateShareLink'),
+        onResource({
+          expiresAt: expiresAt.optional(),
+          password: password.optional(),
+          maxDownloads: maxDownloads.optional(),
+        }).openapi('CreateShareLink'),
       ),
     },
     responses: { 201: json(linkSchema, 'Created'), ...commonErrors },
@@ -120,7 +112,8 @@ linkRoutes.openapi(
             maxDownloads: maxDownloads.nullable().optional(),
           })
           .strict()
-          .refine((b) => Object.keys(b).length > 0, 'nothing to update'),
+          .refine((b) => Object.keys(b).length > 0, 'nothing to update')
+          .openapi({ minProperties: 1 }),
       ),
     },
     responses: { 200: json(linkSchema), 409: commonErrors[400], ...commonErrors },

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { textSchema } from '@quire/shared/input/text';
 import { bearer, commonErrors, idParam, json, router } from '../../../http/openapi.ts';
 import { requireUser } from '../../../middleware/auth.ts';
+import { onResource } from '../resource-body.ts';
 import { decideAccessRequest, listAccessRequests, requestAccess } from './verbs.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['access requests'] };
@@ -23,19 +25,10 @@ accessRequestRoutes.openapi(
       'Answers 202 whether or not the resource exists (existence is not revealed); its owners are notified.',
     request: {
       body: body(
-        z
-          .object({
-            resourceType: z.enum(['folder', 'document']),
-            resourceId: z.string().regex(/^(fld|doc)_[0-9a-z]{25}$/),
-            role: z.enum(['viewer', 'editor']).default('viewer'),
-            message: z.string().trim().max(1000).optional().describe('A note for the owners'),
-          })
-          .strict()
-          .refine(
-            (b) => b.resourceId.startsWith(b.resourceType === 'folder' ? 'fld_' : 'doc_'),
-            'resourceId does not match resourceType',
-          )
-          .openapi('RequestAccess'),
+        onResource({
+          role: z.enum(['viewer', 'editor']).default('viewer'),
+          message: textSchema({ max: 1000 }).optional().describe('A note for the owners'),
+        }).openapi('RequestAccess'),
       ),
     },
     responses: {
