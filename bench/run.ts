@@ -18,6 +18,7 @@ const BENCHES = [
   'presence',
   'fairness',
   'large-upload',
+  'ratelimit',
   'login',
 ];
 

@@ -120,9 +120,19 @@ export async function startBenchCell(
     JWT_ISSUER: 'https://us-1.cells.bench',
     SIGNING_KEY_FILE: join(dir, 'signing-keys.json'),
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    // Benches measure the work, not refusals: a user's share of the plan is lifted (see below).
+    RATE_LIMIT_USER_PER_MINUTE: '10000000',
     ...extraEnv,
   });
   const { deps, close: closeDeps } = await createDeps(env, silentLogger);
+  // The plans' rate limits lifted but finite, as a control plane's config would set them: every
+  // request still pays for its limiter check, none is refused (bench/ratelimit.ts measures both).
+  const lifted = { apiCallsPerMinute: 1_000_000_000, searchCallsPerMinute: 1_000_000_000 };
+  await deps.config.replace({
+    version: 'bench',
+    plans: { standard: lifted, professional: lifted, enterprise: lifted },
+    tenants: [],
+  });
   const app = createApp(deps);
   const server = await listen(app.fetch);
   const close = async () => {

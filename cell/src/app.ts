@@ -9,6 +9,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CellDeps } from './context.ts';
 import { stackResponses } from './http/openapi.ts';
+import { countCrossTenant, metricsResponse, recordRequests } from './metrics/http.ts';
+import { requireMetricsCredential } from './middleware/auth.ts';
 import { edgeAssertion } from './middleware/edge-assertion.ts';
 import { activityRoutes } from './modules/activity/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
@@ -28,6 +30,7 @@ import { meRoutes } from './modules/identity/me-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
 import { presenceRoutes } from './modules/presence/routes.ts';
+import { usageRoutes } from './modules/quotas/routes.ts';
 import { retentionRoutes } from './modules/retention/routes.ts';
 import { scimRoutes } from './modules/scim/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
@@ -45,6 +48,7 @@ const JSON_BODY_LIMIT = 1024 * 1024;
 
 export function createApp(deps: CellDeps) {
   const app = new OpenAPIHono<AppEnv>();
+  app.use('*', recordRequests(deps.metrics));
   app.use('*', requestId());
   app.use('*', secureHeaders());
   app.use('*', async (c, next) => {
@@ -69,6 +73,8 @@ export function createApp(deps: CellDeps) {
   });
 
   app.get('/healthz', (c) => c.json({ ok: true, cell: deps.cellId }));
+  // Not in the API document: for Prometheus, with the metrics credential (METRICS_TOKEN).
+  app.get('/internal/metrics', requireMetricsCredential(), (c) => metricsResponse(c, deps.metrics));
   app.route('/', tenancyRoutes);
   app.route('/', identityRoutes);
   app.route('/', folderRoutes);
@@ -98,6 +104,7 @@ export function createApp(deps: CellDeps) {
   app.route('/', consentRoutes);
   // What a released legal hold resumes: the deletions it queued, carried out by their owners.
   setResumers(heldDeletionResumers);
+  app.route('/', usageRoutes);
 
   declareStackResponses(app.openAPIRegistry, stackResponses);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -111,7 +118,11 @@ export function createApp(deps: CellDeps) {
   });
   app.doc31('/v1/openapi.json', { openapi: '3.1.0', info: { title: 'Quire cell API', version: '1.0.0' } });
 
-  app.onError(errorHandler(deps.log, { logStack: true }));
+  const onError = errorHandler(deps.log, { logStack: true });
+  app.onError((err, c) => {
+    countCrossTenant(deps.metrics, err);
+    return onError(err, c);
+  });
   // A known path with a method it does not serve: 405 with Allow (OPTIONS: 204 with Allow).
   app.notFound(methodNotAllowed(app, notFoundHandler));
   return app;

@@ -16,8 +16,10 @@ import type { CollabQueue } from './jobs/collab-queue.ts';
 import type { SearchDoorbell } from './jobs/doorbell.ts';
 import type { JobQueue } from './jobs/scheduler/queue.ts';
 import type { ConcurrencySlots } from './jobs/slots.ts';
+import type { CellMetrics } from './metrics/cell-metrics.ts';
 import type { ClientInfo } from './middleware/client-info.ts';
 import type { EdgeVariables } from './middleware/edge-assertion.ts';
+import type { RateLimiter } from './rate-limit/limiter.ts';
 import type { ConfigStore, FlagValues } from './tenant-context/config-store.ts';
 import type { TenantDirectory } from './tenant-context/directory.ts';
 
@@ -55,6 +57,12 @@ export interface CellDeps {
   /** Concurrency slots (uploads) as expiring Redis leases. */
   slots: ConcurrencySlots;
   uploads: UploadSettings;
+  /** Plan rate limits (null: off, a benchmark's baseline only). */
+  rateLimiter: RateLimiter | null;
+  rateLimits: { userPerMinute: number };
+  metrics: CellMetrics;
+  /** Bearer credential of GET /internal/metrics. */
+  metricsToken: string;
   /** Run first when the deps close (live sockets, their Redis subscriber). */
   cleanup: (() => Promise<void>)[];
   log: Logger;

@@ -19,6 +19,10 @@ import { CollabQueue } from './jobs/collab-queue.ts';
 import { queuePrefix, SearchDoorbell } from './jobs/doorbell.ts';
 import { JobQueue, ringChannelOf } from './jobs/scheduler/queue.ts';
 import { ConcurrencySlots } from './jobs/slots.ts';
+import { CellMetrics } from './metrics/cell-metrics.ts';
+import { quotaGaugeRows } from './modules/quotas/figures.ts';
+import { searchBacklog } from './modules/search/backlog.ts';
+import { RateLimiter } from './rate-limit/limiter.ts';
 import { TenantChanges } from './tenant-context/changes.ts';
 import { ConfigStore } from './tenant-context/config-store.ts';
 import { TenantDirectory } from './tenant-context/directory.ts';
@@ -77,6 +81,17 @@ export async function createDeps(
   });
   const collabQueue = new CollabQueue(jobs);
   await tenants.listen();
+  const metrics = new CellMetrics({ cellId: env.CELL_ID, topN: env.METRICS_TOP_TENANTS });
+  metrics.setSources({ quotas: () => quotaGaugeRows(db, config), jobs: () => searchBacklog(db) });
+  const rateLimiter = env.RATE_LIMIT_ENABLED
+    ? new RateLimiter({
+        url: env.RATE_LIMIT_REDIS_URL ?? env.REDIS_URL,
+        cellId: env.CELL_ID,
+        timeoutMs: env.RATE_LIMIT_TIMEOUT_MS,
+        log,
+        onDegraded: (on) => metrics.limiterDegraded.set(on ? 1 : 0),
+      })
+    : null;
   const deps: CellDeps = {
     cellId: env.CELL_ID,
     trustProxy: env.TRUST_PROXY,
@@ -112,6 +127,10 @@ export async function createDeps(
       webhookRetryBaseSeconds: env.WEBHOOK_RETRY_BASE_SECONDS,
     },
     auditTrail: new AuditGroupCommit(sql),
+    rateLimiter,
+    rateLimits: { userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE },
+    metrics,
+    metricsToken: env.METRICS_TOKEN ?? env.INTERNAL_API_TOKEN,
     cleanup: [],
     log,
   };
@@ -122,6 +141,7 @@ export async function createDeps(
     await searchDoorbell.close().catch(() => {});
     await collabQueue.close().catch(() => {});
     await searchIndex.close();
+    await rateLimiter?.close();
     await sql.end({ timeout: 5 });
     redis.disconnect();
   };

@@ -72,6 +72,42 @@ const envSchema = z
       .default('false')
       .transform((v) => v === 'true'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    RATE_LIMIT_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true')
+      .describe("Per-tenant and per-user rate limits from the plan (false only for benchmarks' baseline)"),
+    RATE_LIMIT_REDIS_URL: z
+      .string()
+      .url()
+      .optional()
+      .describe('Redis of the rate limiter (default REDIS_URL); its own connection, failing fast'),
+    RATE_LIMIT_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(5000)
+      .default(250)
+      .describe('A limiter check waits this long for Redis, then the process limits on its own'),
+    RATE_LIMIT_USER_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(600)
+      .describe("One user's API calls per minute (abuse guard; never above the tenant's plan limit)"),
+    METRICS_TOKEN: z
+      .string()
+      .min(32)
+      .optional()
+      .describe('Bearer credential of GET /internal/metrics (default: INTERNAL_API_TOKEN)'),
+    METRICS_TOP_TENANTS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(20)
+      .describe('Tenants with a label of their own in per-tenant metrics; the rest are "other"'),
     SSO_ALLOW_INSECURE_IDP: z
       .enum(['true', 'false'])
       .default('false')

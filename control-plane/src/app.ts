@@ -9,6 +9,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, CpDeps } from './context.ts';
 import { adminUi } from './http/admin-ui.ts';
 import { stackResponses } from './http/openapi.ts';
+import { metricsEndpoint, recordRequests } from './metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { cellAdminRoutes } from './modules/cells/admin-routes.ts';
@@ -27,6 +28,7 @@ const BODY_LIMIT = 256 * 1024;
 /** `adminUiDir`: the built sales-ops page (web/dist/ops), served under /admin/ when given. */
 export function createApp(deps: CpDeps, o: { adminUiDir?: string | undefined } = {}) {
   const app = new OpenAPIHono<AppEnv>();
+  app.use('*', recordRequests(deps.metrics));
   app.use('*', requestId());
   app.use('*', async (c, next) => {
     c.set('deps', deps);
@@ -46,6 +48,8 @@ export function createApp(deps: CpDeps, o: { adminUiDir?: string | undefined } =
   app.use('/v1/admin/*', opsAuth());
 
   app.get('/healthz', (c) => c.json({ ok: true, service: 'control-plane' }));
+  // Not in the API document: for Prometheus, with METRICS_TOKEN (off when unset).
+  app.get('/internal/metrics', (c) => metricsEndpoint(c, deps.metrics, deps.metricsToken));
   if (o.adminUiDir) app.route('/', adminUi(o.adminUiDir));
   app.route('/', routesApi);
   app.route('/', cellAdminRoutes);

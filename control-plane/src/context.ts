@@ -3,6 +3,7 @@ import type { RequestIdVariables } from '@quire/shared/request-id';
 import type { Actor } from './actor.ts';
 import type { CellClient } from './cell-api/client.ts';
 import type { Db, Sql } from './db/client.ts';
+import type { CpMetrics } from './metrics.ts';
 
 /** Wall time, injectable so tests can step past heartbeat windows and key retirements. */
 export interface Clock {
@@ -29,6 +30,9 @@ export interface CpDeps {
   bootstrapToken: string;
   edgeToken: string;
   heartbeatTimeoutSeconds: number;
+  metrics: CpMetrics;
+  /** Bearer credential of GET /internal/metrics; undefined: the endpoint is off. */
+  metricsToken: string | undefined;
   dns: TxtResolver;
   /** Tests only (never honoured in production): crash at this point of the saga. */
   failpoint: 'after-cell-provisioned' | undefined;

@@ -5,6 +5,8 @@ import { HttpCellClient } from './cell-api/client.ts';
 import { type CpDeps, systemClock } from './context.ts';
 import { createDb } from './db/client.ts';
 import type { CpEnv } from './env.ts';
+import { CpMetrics } from './metrics.ts';
+import { cpMetricSources } from './modules/cells/metric-sources.ts';
 
 /** Builds the control plane's dependencies from validated configuration. */
 export function createDeps(
@@ -20,6 +22,8 @@ export function createDeps(
   });
   const failpoint = env.NODE_ENV === 'production' ? undefined : env.CP_FAILPOINT;
   if (failpoint) log.warn('failpoint armed (tests only)', { failpoint });
+  const metrics = new CpMetrics({ topN: env.METRICS_TOP_TENANTS });
+  metrics.setSources(cpMetricSources(db));
   const deps: CpDeps = {
     db,
     sql,
@@ -31,6 +35,8 @@ export function createDeps(
     bootstrapToken: env.OPS_BOOTSTRAP_TOKEN,
     edgeToken: env.EDGE_TOKEN,
     heartbeatTimeoutSeconds: env.HEARTBEAT_TIMEOUT_SECONDS,
+    metrics,
+    metricsToken: env.METRICS_TOKEN,
     dns: new Resolver({ timeout: 3000, tries: 2 }),
     failpoint,
   };

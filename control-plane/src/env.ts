@@ -35,6 +35,12 @@ const envSchema = z.object({
       return key;
     })
     .describe('Encrypts cell credentials at rest (AES-256-GCM)'),
+  METRICS_TOKEN: z
+    .string()
+    .min(32)
+    .optional()
+    .describe('Bearer credential of GET /internal/metrics (Prometheus); unset: no metrics endpoint'),
+  METRICS_TOP_TENANTS: z.coerce.number().int().min(0).max(1000).default(20),
   HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   SWEEP_INTERVAL_SECONDS: z.coerce
     .number()

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   tenant_suspended: 403,
   /** A token of one tenant presented on another tenant's hostname or share link. */
   tenant_mismatch: 403,
+  /** A plan quota (storage, documents, users) is used up: `details` says which, its limit and the usage. */
+  quota_exceeded: 403,
   not_found: 404,
   /** The edge knows no tenant by that id or slug. */
   tenant_not_found: 404,
@@ -129,10 +131,33 @@ export class PayloadTooLarge extends QuireError {
   }
 }
 
+/** What a quota or rate-limit refusal tells the caller: which resource, its limit, the usage, when it frees up. */
+export interface QuotaDetails {
+  resource: string;
+  limit: number;
+  used: number;
+  /** Seconds until enough frees up to try again (rate limits); absent when only a deletion frees it. */
+  retryAfter?: number;
+}
+
+/** A plan quota is used up (403); nothing of the refused change was kept. */
+export class QuotaExceeded extends QuireError {
+  constructor(message: string, details: QuotaDetails) {
+    super('quota_exceeded', message, details);
+  }
+}
+
 export class RateLimited extends QuireError {
   readonly retryAfterSeconds: number;
-  constructor(retryAfterSeconds: number, message = 'too many requests') {
-    super('rate_limited', message, { retryAfterSeconds });
+  constructor(
+    retryAfterSeconds: number,
+    message = 'too many requests',
+    quota?: Omit<QuotaDetails, 'retryAfter'>,
+  ) {
+    super('rate_limited', message, {
+      retryAfterSeconds,
+      ...(quota ? { ...quota, retryAfter: retryAfterSeconds } : {}),
+    });
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

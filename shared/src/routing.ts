@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TENANT_ID_PATTERN } from './ids.ts';
 import { PLAN_IDS } from './plans.ts';
 
 /**
@@ -85,6 +86,17 @@ export const cellSearchSchema = z
   .strict();
 export type CellSearch = z.infer<typeof cellSearchSchema>;
 
+/** One tenant's usage against its counted quotas, as a cell reports it: numbers, never content. */
+export const tenantUsageFiguresSchema = z
+  .object({
+    tenantId: z.string().regex(TENANT_ID_PATTERN),
+    storageBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    documents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    users: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  })
+  .strict();
+export type TenantUsageFigures = z.infer<typeof tenantUsageFiguresSchema>;
+
 /** Sent by a cell on boot and every heartbeat interval (PUT /v1/cells/{cellId}/heartbeat). */
 export const cellHeartbeatSchema = z
   .object({
@@ -103,6 +115,11 @@ export const cellHeartbeatSchema = z
       .describe(
         "The cell's search engine and the largest tenant it serves (absent from cells older than this field)",
       ),
+    usage: z
+      .array(tenantUsageFiguresSchema)
+      .max(1_000_000)
+      .optional()
+      .describe("Each homed tenant's quota usage (absent from cells older than this field)"),
   })
   .strict();
 export type CellHeartbeat = z.infer<typeof cellHeartbeatSchema>;

@@ -37,6 +37,8 @@ export async function startWorld(o: {
   assetsDir?: string;
   /** More control-plane environment (e.g. ADMIN_UI_DIR: the built ops page). */
   controlPlaneEnv?: Record<string, string>;
+  /** More environment of both cells (e.g. RATE_LIMIT_ENABLED for benches that compare paths). */
+  cellEnv?: Record<string, string>;
 }) {
   const dbPrefix = `quire_${o.name}_${process.pid}`;
   const cells: CellSpec[] = [
@@ -52,6 +54,7 @@ export async function startWorld(o: {
     cells,
     heartbeatSeconds: 1,
     ...(o.controlPlaneEnv ? { controlPlaneEnv: o.controlPlaneEnv } : {}),
+    ...(o.cellEnv ? { cellEnv: o.cellEnv } : {}),
   });
   const edge = await startEdge({
     controlPlaneUrl: topology.controlPlane.url,

@@ -5,6 +5,7 @@ import { silentLogger } from '@quire/shared/log';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { createApp as createCellApp } from '../../cell/src/app.ts';
 import type { CellDeps } from '../../cell/src/context.ts';
+import { CellMetrics } from '../../cell/src/metrics/cell-metrics.ts';
 import { createApp as createControlPlaneApp } from '../../control-plane/src/app.ts';
 import type { CpDeps } from '../../control-plane/src/context.ts';
 
@@ -35,7 +36,11 @@ async function generate(source: string, doc: unknown): Promise<string> {
 }
 
 export async function generatedClients(): Promise<Map<string, string>> {
-  const cell = createCellApp({ cellId: 'openapi', edge: { secret: undefined, required: false } } as CellDeps);
+  const cell = createCellApp({
+    cellId: 'openapi',
+    edge: { secret: undefined, required: false },
+    metrics: new CellMetrics({ cellId: 'openapi', topN: 0 }),
+  } as CellDeps);
   const controlPlane = createControlPlaneApp({ log: silentLogger } as unknown as CpDeps);
   return new Map([
     ['web/src/app/api/cell-api.d.ts', await generate('the cell', await documentOf(cell))],

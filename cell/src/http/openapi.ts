@@ -26,7 +26,17 @@ export const commonErrors = {
   403: err('Not allowed, or tenant suspended'),
   404: err('Not found, or not visible to the caller'),
   421: err('Tenant is not homed in this cell'),
-  429: err('Rate limited'),
+  429: err("Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when"),
+} as const;
+
+/** A write that counts against a plan quota: 403 `quota_exceeded` with `details: { resource, limit, used }`. */
+export const quotaErrors = (resources: string) => ({
+  403: err(`Not allowed, tenant suspended, or the plan's ${resources} quota is used up (quota_exceeded)`),
+});
+
+/** An upload: larger than the plan's largest file (413 with `details: { resource: "fileSize", limit, used }`). */
+export const uploadTooLarge = {
+  413: err("The file is larger than the plan's largest file (payload_too_large)"),
 } as const;
 
 /** A 409 `conflict`, saying when. */

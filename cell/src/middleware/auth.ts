@@ -4,7 +4,8 @@ import { bearerToken } from '@quire/shared/openapi';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ACCESS_COOKIE, CSRF_HEADER, readCookie, SAFE_METHODS } from '../auth/browser.ts';
-import type { AppEnv } from '../context.ts';
+import type { AppEnv, RequestCtx } from '../context.ts';
+import { apiChecks, enforceRateLimits } from '../rate-limit/plan-limits.ts';
 import { clientInfo, trustsForwarding } from './client-info.ts';
 
 function bearer(header: string | undefined): string {
@@ -83,7 +84,7 @@ export const requireUser = (o: { websocketProtocol?: boolean } = {}) =>
     const tenant = claims.cell === deps.cellId ? await deps.tenants.get(claims.tid) : null;
     if (!tenant) throw new QuireError('misdirected_request', 'tenant is not served by this cell');
     if (tenant.status !== 'active') throw new QuireError('tenant_suspended', 'tenant is suspended');
-    c.set('ctx', {
+    const ctx: RequestCtx = {
       deps,
       requestId: c.get('requestId'),
       client: clientInfo(c, trustsForwarding(c)),
@@ -91,16 +92,24 @@ export const requireUser = (o: { websocketProtocol?: boolean } = {}) =>
       claims,
       request: { method: c.req.method, path: c.req.path },
       via: cookie === undefined ? 'header' : 'cookie',
-    });
+    };
+    c.set('ctx', ctx);
+    await enforceRateLimits(c, ctx, apiChecks(ctx));
     await next();
   });
 
-/** The control plane's credential on the internal API: never a user token. */
-export const requireInternal = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    const expected = Buffer.from(c.get('deps').internalApiToken);
+function requireCredential(expectedOf: (deps: AppEnv['Variables']['deps']) => string, what: string) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const expected = Buffer.from(expectedOf(c.get('deps')));
     const given = Buffer.from(bearer(c.req.header('authorization')));
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      throw new Unauthenticated('invalid internal credential');
+      throw new Unauthenticated(`invalid ${what} credential`);
     await next();
   });
+}
+
+/** The control plane's credential on the internal API: never a user token. */
+export const requireInternal = () => requireCredential((deps) => deps.internalApiToken, 'internal');
+
+/** The metrics scraper's credential (METRICS_TOKEN; the internal one when unset): never a user token. */
+export const requireMetricsCredential = () => requireCredential((deps) => deps.metricsToken, 'metrics');

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { PlanLimits } from '@quire/shared/plans';
+import type { PlanId, PlanLimits } from '@quire/shared/plans';
 import { type CellConfig, cellConfigSchema } from '@quire/shared/routing';
 import { replaceFileDurably } from '../adapters/durable-fs.ts';
 import type { TenantSettings, TenantSettingsSource } from './directory.ts';
@@ -39,6 +39,10 @@ export class ConfigStore implements TenantSettingsSource {
 
   settings(tenantId: string): TenantSettings {
     return this.byTenant.get(tenantId) ?? NONE;
+  }
+
+  planLimits(plan: PlanId): Record<string, number | null> | undefined {
+    return this.current?.plans[plan];
   }
 
   onChange(listener: (c: CellConfig) => void): void {

@@ -21,6 +21,8 @@ export type TenantSettings = {
  */
 export interface TenantSettingsSource {
   settings(tenantId: string): TenantSettings;
+  /** The plan's limits as the control plane's plans table holds them (null = unlimited), if known. */
+  planLimits?(plan: PlanId): Record<string, number | null> | undefined;
   /** Called after every new config: cached records carry its settings, so they go. */
   onChange?(listener: () => void): void;
 }
@@ -55,7 +57,9 @@ export class TenantDirectory {
     const [row] = await withTenantTx(this.db, tenantId, (tx) =>
       tx.select().from(tenants).where(eq(tenants.id, tenantId)),
     );
-    const record = row ? toRecord(row, this.config?.settings(tenantId)) : null;
+    const record = row
+      ? toRecord(row, this.config?.settings(tenantId), this.config?.planLimits?.(row.plan as PlanId))
+      : null;
     this.cache.set(tenantId, { at: Date.now(), record });
     return record;
   }
@@ -67,7 +71,31 @@ export class TenantDirectory {
   }
 }
 
-export function toRecord(row: typeof tenants.$inferSelect, settings?: TenantSettings): TenantRecord {
+/**
+ * The limits a tenant lives by: the design's plan table, then the control plane's plans table
+ * (ops edit it), then the tenant's overrides. `null` there means unlimited: kept as null for
+ * `users` (its type says so), Infinity for the others, so every comparison still holds.
+ */
+export function effectiveLimits(
+  plan: PlanId,
+  planLimits: Record<string, number | null> | undefined,
+  overrides: Partial<Record<keyof PlanLimits, number | null>> | undefined,
+): PlanLimits {
+  const merged: Record<string, number | null> = { ...PLANS[plan], ...planLimits, ...overrides };
+  const out = { ...PLANS[plan] } as Record<string, number | null>;
+  for (const key of Object.keys(out)) {
+    const value = merged[key];
+    if (value === undefined) continue;
+    out[key] = value === null && key !== 'users' ? Number.POSITIVE_INFINITY : value;
+  }
+  return out as unknown as PlanLimits;
+}
+
+export function toRecord(
+  row: typeof tenants.$inferSelect,
+  settings?: TenantSettings,
+  planLimits?: Record<string, number | null>,
+): TenantRecord {
   const plan = row.plan as PlanId;
   return {
     id: row.id,
@@ -76,7 +104,7 @@ export function toRecord(row: typeof tenants.$inferSelect, settings?: TenantSett
     plan,
     tier: row.tier as IsolationTier,
     keyRef: row.keyRef,
-    limits: { ...PLANS[plan], ...settings?.overrides },
+    limits: effectiveLimits(plan, planLimits, settings?.overrides),
     flags: settings?.flags ?? {},
   };
 }

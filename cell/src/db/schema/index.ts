@@ -4,5 +4,6 @@ export * from './documents.ts';
 export * from './folders.ts';
 export * from './identity.ts';
 export * from './permissions.ts';
+export * from './quotas.ts';
 export * from './search.ts';
 export * from './tenants.ts';

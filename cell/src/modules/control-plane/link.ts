@@ -7,6 +7,7 @@ import {
 } from '@quire/shared/routing';
 import type { CellDeps } from '../../context.ts';
 import type { ConfigStore } from '../../tenant-context/config-store.ts';
+import { heartbeatUsage, usageFigures } from '../quotas/figures.ts';
 import { updateTenant } from '../tenancy/verbs/update-status.ts';
 
 export interface LinkOptions {
@@ -56,6 +57,21 @@ export class ControlPlaneLink {
     };
   }
 
+  /**
+   * Each homed tenant's usage figures (numbers only, never content) for the control plane;
+   * left out of this beat (not failing it) when the database does not answer.
+   */
+  async usage(): Promise<CellHeartbeat['usage']> {
+    try {
+      return heartbeatUsage(await usageFigures(this.deps.db));
+    } catch (err) {
+      this.deps.log.warn('usage figures unavailable for the heartbeat', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return undefined;
+    }
+  }
+
   start(): void {
     const loop = async () => {
       this.running = this.tick().finally(() => {
@@ -76,7 +92,10 @@ export class ControlPlaneLink {
   /** One heartbeat and one config pull; never throws (the next tick retries). */
   async tick(): Promise<void> {
     try {
-      await this.send('PUT', `/v1/cells/${this.deps.cellId}/heartbeat`, this.heartbeat());
+      await this.send('PUT', `/v1/cells/${this.deps.cellId}/heartbeat`, {
+        ...this.heartbeat(),
+        usage: await this.usage(),
+      } satisfies CellHeartbeat);
       await this.pullConfig();
       this.lastError = null;
     } catch (err) {

@@ -1,6 +1,14 @@
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
-import { bearer, commonErrors, conflict, json, router } from '../../http/openapi.ts';
+import {
+  bearer,
+  commonErrors,
+  conflict,
+  json,
+  quotaErrors,
+  router,
+  uploadTooLarge,
+} from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { pageQuery } from '../folders/schemas.ts';
 import { normalizeContentType } from './content.ts';
@@ -71,6 +79,8 @@ documentRoutes.openapi(
     responses: {
       201: json(uploadResultSchema, 'Created'),
       ...commonErrors,
+      ...quotaErrors('documents or storage'),
+      ...uploadTooLarge,
       ...conflict('the Idempotency-Key was used for a different request'),
     },
   }),
@@ -94,6 +104,8 @@ documentRoutes.openapi(
     responses: {
       201: json(uploadResultSchema, 'Created'),
       ...commonErrors,
+      ...quotaErrors('storage'),
+      ...uploadTooLarge,
       ...conflict('the document is in the trash, or the Idempotency-Key was used for a different request'),
     },
   }),

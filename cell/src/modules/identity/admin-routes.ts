@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { emailSchema, lineSchema, textSchema } from '@quire/shared/input/text';
 import { TENANT_ROLES } from '@quire/shared/tenancy';
-import { bearer, commonErrors, conflict, idParam, json, router } from '../../http/openapi.ts';
+import { bearer, commonErrors, conflict, idParam, json, quotaErrors, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { createGroup, createUser, listUsers, setMembership } from './verbs/directory.ts';
 
@@ -39,7 +39,8 @@ directoryRoutes.openapi(
     responses: {
       201: json(userSchema, 'Created'),
       ...commonErrors,
-      ...conflict('a user with this email exists, or the plan allows no more users'),
+      ...quotaErrors('users'),
+      ...conflict('a user with this email exists'),
     },
   }),
   async (c) => c.json(await createUser({ ctx: c.get('ctx'), input: c.req.valid('json') }), 201),

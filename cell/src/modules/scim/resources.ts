@@ -1,4 +1,4 @@
-import { Conflict, NotFound, QuireError } from '@quire/shared/errors';
+import { Conflict, NotFound, QuireError, QuotaExceeded } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import SCIMMY from 'scimmy';
@@ -7,6 +7,7 @@ import { grants, groupMembers, groups, users } from '../../db/schema/index.ts';
 import type { Work } from '../../unit-of-work.ts';
 import { readIdentitySettings } from '../identity/settings-store.ts';
 import { applyUserPatch, findUser, offboardInTx } from '../identity/verbs/lifecycle.ts';
+import { chargeUsage } from '../quotas/usage.ts';
 
 /**
  * SCIM 2.0 Users and Groups (RFC 7643/7644) on scimmy: scimmy parses filters, applies PATCH
@@ -126,9 +127,11 @@ SCIMMY.Resources.User.ingress(async (resource, instance, scim?: ScimCtx) => {
         .from(users)
         .where(and(eq(users.tenantId, t), sql`lower(${users.email}) = ${email}`));
       if (taken) throw new SCIMMY.Types.Error(409, 'uniqueness', 'a user with this userName exists');
-      const limit = ctx.tenant.limits.users;
-      if (limit !== null && (await w.tx.$count(users, eq(users.tenantId, t))) >= limit)
-        throw new SCIMMY.Types.Error(409, 'tooMany' as never, `the plan allows ${limit} users`);
+      // Counted with the row, in this transaction (quotas/usage.ts): racing for the last seat, one wins.
+      await chargeUsage(w.tx, t, ctx.tenant.limits, { users: 1 }).catch((err) => {
+        if (err instanceof QuotaExceeded) throw new SCIMMY.Types.Error(409, 'tooMany' as never, err.message);
+        throw err;
+      });
       const [u] = await w.tx
         .insert(users)
         .values({

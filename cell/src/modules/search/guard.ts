@@ -1,5 +1,4 @@
-import { QueryTooCostly, RateLimited } from '@quire/shared/errors';
-import type { Redis } from 'ioredis';
+import { QueryTooCostly } from '@quire/shared/errors';
 import { MAX_RESULT_DEPTH } from '../../adapters/search-index/port.ts';
 import type { ParsedQuery } from './query-parser.ts';
 
@@ -78,26 +77,4 @@ export function guardQuery(parsed: ParsedQuery, page: { limit: number; depth: nu
       { reason: 'cursor_too_deep' },
     );
   }
-}
-
-/**
- * Search calls per minute per tenant, from the plan: a fixed one-minute window counted in
- * the cell's Redis, shared by every API process of the cell. Over the limit → 429 with
- * Retry-After (the seconds left in the window).
- */
-export async function takeSearchCall(
-  redis: Redis,
-  cellId: string,
-  tenantId: string,
-  perMinute: number,
-): Promise<{ limit: number; remaining: number; resetSeconds: number }> {
-  const now = Date.now();
-  const window = Math.floor(now / 60_000);
-  const key = `quire:${cellId}:rl:search:${tenantId}:${window}`;
-  const result = await redis.multi().incr(key).expire(key, 120).exec();
-  const count = Number(result?.[0]?.[1] ?? 0);
-  const resetSeconds = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
-  if (count > perMinute)
-    throw new RateLimited(resetSeconds, `search is limited to ${perMinute} calls per minute`);
-  return { limit: perMinute, remaining: Math.max(0, perMinute - count), resetSeconds };
 }

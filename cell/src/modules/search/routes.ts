@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { BadRequest } from '@quire/shared/errors';
 import { bearer, commonErrors, errorSchema, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
+import { enforceRateLimits, searchChecks } from '../../rate-limit/plan-limits.ts';
 import { documentIdSchema, versionIdSchema } from '../documents/schemas.ts';
 import { searchBody, searchResultSchema } from './schemas.ts';
 import { preview } from './verbs/preview.ts';
@@ -38,10 +39,10 @@ searchRoutes.openapi(
     if (c.req.url.includes('?')) {
       throw new BadRequest('search terms and filters go in the JSON body, not in the URL');
     }
-    const { body, rate } = await search({ ctx: c.get('ctx'), input: c.req.valid('json') });
-    c.header('RateLimit-Limit', String(rate.limit));
-    c.header('RateLimit-Remaining', String(rate.remaining));
-    c.header('RateLimit-Reset', String(rate.resetSeconds));
+    const ctx = c.get('ctx');
+    // On top of the API limit every request counts against: the plan's searches per minute.
+    await enforceRateLimits(c, ctx, searchChecks(ctx));
+    const { body } = await search({ ctx, input: c.req.valid('json') });
     return c.json(body, 200);
   },
 );

@@ -1,7 +1,10 @@
+import { QuotaExceeded } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
+import type { PlanLimits } from '@quire/shared/plans';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { groupMembers, groups, userIdentities, users } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
+import { chargeUsage } from '../quotas/usage.ts';
 import { asStrings, mappedRole } from './config.ts';
 import { type ConnectionRow, mappingOf } from './repo.ts';
 
@@ -33,6 +36,8 @@ export async function resolveSsoUser(
   tx: Tx,
   c: ConnectionRow,
   id: AssertedIdentity,
+  /** The tenant's limits: a JIT user counts against the users quota, in this transaction. */
+  limits: PlanLimits,
 ): Promise<{ user: UserRow; created: boolean; changes: Record<string, unknown> }> {
   const t = c.tenantId;
   const mapping = mappingOf(c);
@@ -65,6 +70,9 @@ export async function resolveSsoUser(
       .for('update');
     if (!user) {
       if (!c.jit) throw new SsoAccountRefused('unknown_user');
+      await chargeUsage(tx, t, limits, { users: 1 }).catch((err) => {
+        throw err instanceof QuotaExceeded ? new SsoAccountRefused('users_quota') : err;
+      });
       [user] = await tx
         .insert(users)
         .values({

@@ -1,7 +1,7 @@
 import { Conflict, QuireError } from '@quire/shared/errors';
 import type { CellHeartbeat } from '@quire/shared/routing';
 import { ACCESS_TOKEN_TTL_SECONDS } from '@quire/shared/tokens';
-import { and, eq, lte } from 'drizzle-orm';
+import { and, eq, lte, sql } from 'drizzle-orm';
 import { canonicalJson } from '../../canonical.ts';
 import type { CpDeps } from '../../context.ts';
 import type { Conn } from '../../db/client.ts';
@@ -66,10 +66,33 @@ export async function applyHeartbeat(deps: CpDeps, cellId: string, hb: CellHeart
       .where(eq(cells.id, cellId))
       .returning();
     if (await reconcileKeys(tx, cellId, hb.keys, now)) routingChanged = true;
+    if (hb.usage) await recordUsage(tx, cellId, hb.usage, now);
     if (routingChanged) await bumpVersions(tx, 'routing');
     if (cell.health !== 'up') deps.log.info('cell up', { cellId, was: cell.health });
     return { cell: updated!, status: routeStatus(updated!) };
   });
+}
+
+/**
+ * Stores the usage figures a cell reports, for the tenants homed in that cell only (a cell
+ * cannot speak for another's tenants). A row is rewritten when a figure changed or it is
+ * older than a minute, not on every beat.
+ */
+async function recordUsage(tx: Conn, cellId: string, usage: NonNullable<CellHeartbeat['usage']>, now: Date) {
+  // One row per tenant (a list naming a tenant twice: the last entry counts).
+  const figures = [...new Map(usage.map((u) => [u.tenantId, u])).values()];
+  if (figures.length === 0) return;
+  await tx.execute(sql`
+    insert into tenant_usage (tenant_id, cell_id, storage_bytes, documents, users, reported_at)
+    select u."tenantId", ${cellId}, u."storageBytes", u.documents, u.users, ${now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(figures)}::jsonb)
+      as u("tenantId" text, "storageBytes" bigint, documents bigint, users bigint)
+    join tenants t on t.id = u."tenantId" and t.cell_id = ${cellId}
+    on conflict (tenant_id) do update set cell_id = excluded.cell_id, storage_bytes = excluded.storage_bytes,
+      documents = excluded.documents, users = excluded.users, reported_at = excluded.reported_at
+    where (tenant_usage.cell_id, tenant_usage.storage_bytes, tenant_usage.documents, tenant_usage.users)
+            is distinct from (excluded.cell_id, excluded.storage_bytes, excluded.documents, excluded.users)
+       or tenant_usage.reported_at < excluded.reported_at - interval '1 minute'`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { NotFound } from '@quire/shared/errors';
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import type { Conn, Tx } from '../../db/client.ts';
-import { type TenantRow, tenants } from '../../db/schema/index.ts';
+import { type TenantRow, tenants, tenantUsage } from '../../db/schema/index.ts';
 
 /** By id (`ten_…`) or slug (the two never collide: a slug has no `_`); NotFound otherwise. */
 export async function findTenant(conn: Conn, idOrSlug: string, lock = false): Promise<TenantRow> {
@@ -45,4 +45,17 @@ export async function updateTenantRow(
 ): Promise<TenantRow> {
   const [row] = await tx.update(tenants).set(set).where(eq(tenants.id, id)).returning();
   return row!;
+}
+
+/** The usage figures the tenant's home cell last reported (heartbeat), or null. */
+export async function findUsage(conn: Conn, tenantId: string) {
+  const [row] = await conn.select().from(tenantUsage).where(eq(tenantUsage.tenantId, tenantId));
+  return row
+    ? {
+        storageBytes: row.storageBytes,
+        documents: row.documents,
+        users: row.users,
+        reportedAt: row.reportedAt.toISOString(),
+      }
+    : null;
 }

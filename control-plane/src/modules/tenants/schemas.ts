@@ -91,4 +91,17 @@ export const tenantDetail = z.object({
   job: jobView.nullable(),
   limits: z.record(z.string(), z.number().nullable()),
   flags: z.record(z.string(), z.union([z.boolean(), z.number(), z.string()])),
+  usage: z
+    .object({
+      storageBytes: z.number(),
+      documents: z.number(),
+      users: z.number(),
+      reportedAt: z
+        .string()
+        .openapi({ description: 'When the home cell last reported a change (heartbeat)' }),
+    })
+    .nullable()
+    .openapi({
+      description: 'Usage figures as the home cell reports them (numbers only); null before its first report',
+    }),
 });

@@ -153,7 +153,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -254,7 +254,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -402,7 +402,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -519,7 +519,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -621,7 +621,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -736,7 +736,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -865,7 +865,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -971,7 +971,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1088,7 +1088,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1175,7 +1175,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1294,7 +1294,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1380,7 +1380,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1472,7 +1472,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1564,7 +1564,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1672,7 +1672,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1787,7 +1787,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1916,7 +1916,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2022,7 +2022,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2139,7 +2139,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2226,7 +2226,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2345,7 +2345,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2438,7 +2438,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2551,7 +2551,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2653,7 +2653,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2780,7 +2780,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2885,7 +2885,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2990,7 +2990,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3114,7 +3114,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3226,7 +3226,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3338,7 +3338,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3426,7 +3426,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3518,7 +3518,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3640,7 +3640,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3756,7 +3756,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3874,7 +3874,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3982,7 +3982,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4079,7 +4079,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4184,7 +4184,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4281,7 +4281,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4428,7 +4428,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4519,7 +4519,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4623,7 +4623,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4724,7 +4724,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4826,7 +4826,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4919,7 +4919,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5008,7 +5008,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5119,7 +5119,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5213,7 +5213,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5317,7 +5317,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5419,7 +5419,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5512,7 +5512,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5604,7 +5604,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5711,7 +5711,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5830,7 +5830,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5922,7 +5922,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5999,7 +5999,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or the plan's documents or storage quota is used up (quota_exceeded) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6026,7 +6026,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The request body is too large (payload_too_large) */
+                /** @description The file is larger than the plan's largest file (payload_too_large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6044,7 +6044,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6135,7 +6135,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6224,7 +6224,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6335,7 +6335,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6426,7 +6426,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6530,7 +6530,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6643,7 +6643,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6737,7 +6737,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6840,7 +6840,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6933,7 +6933,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7037,7 +7037,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7130,7 +7130,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7191,7 +7191,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or the plan's storage quota is used up (quota_exceeded) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7218,7 +7218,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The request body is too large (payload_too_large) */
+                /** @description The file is larger than the plan's largest file (payload_too_large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -7236,7 +7236,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7340,7 +7340,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7432,7 +7432,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7542,7 +7542,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7633,7 +7633,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7756,7 +7756,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7847,7 +7847,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7934,7 +7934,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8045,7 +8045,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8136,7 +8136,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8234,7 +8234,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8337,7 +8337,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8441,7 +8441,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8543,7 +8543,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8637,7 +8637,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8735,7 +8735,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8827,7 +8827,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8953,7 +8953,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9045,7 +9045,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9124,7 +9124,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9215,7 +9215,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9308,7 +9308,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9396,7 +9396,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9502,7 +9502,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9595,7 +9595,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9705,7 +9705,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9796,7 +9796,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9892,7 +9892,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9996,7 +9996,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10088,7 +10088,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10188,7 +10188,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10290,7 +10290,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10382,7 +10382,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10482,7 +10482,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10574,7 +10574,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10664,7 +10664,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10774,7 +10774,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10872,7 +10872,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10991,7 +10991,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11112,7 +11112,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11215,7 +11215,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11341,7 +11341,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11431,7 +11431,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11525,7 +11525,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11658,7 +11658,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11756,7 +11756,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11851,7 +11851,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11944,7 +11944,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12032,7 +12032,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12131,7 +12131,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12224,7 +12224,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12314,7 +12314,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12415,7 +12415,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12506,7 +12506,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12584,7 +12584,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12676,7 +12676,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12769,7 +12769,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12859,7 +12859,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12963,7 +12963,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13055,7 +13055,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13178,7 +13178,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13272,7 +13272,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13373,7 +13373,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13467,7 +13467,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13588,7 +13588,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14021,7 +14021,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14119,7 +14119,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14210,7 +14210,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14297,7 +14297,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14408,7 +14408,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14500,7 +14500,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14598,7 +14598,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14723,7 +14723,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14814,7 +14814,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14892,7 +14892,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15010,7 +15010,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15021,6 +15021,99 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's usage against every quota of its plan (admins)
+         * @description Storage (bytes of every stored version, each blob once), documents (trashed ones included until deleted for good) and users are counted with every change; the other limits are listed with their effective value. A write past a counted quota answers 403 quota_exceeded with details { resource, limit, used }.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Usage"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, or tenant suspended */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/users": {
@@ -15096,7 +15189,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15149,7 +15242,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or the plan's users quota is used up (quota_exceeded) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15167,7 +15260,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflicts with the current state: a user with this email exists, or the plan allows no more users */
+                /** @description Conflicts with the current state: a user with this email exists */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -15203,7 +15296,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15331,7 +15424,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15424,7 +15517,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15558,7 +15651,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15654,7 +15747,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15743,7 +15836,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15844,7 +15937,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15936,7 +16029,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -16034,7 +16127,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -16651,6 +16744,16 @@ export interface components {
         NotificationPreferences: {
             items: components["schemas"]["NotificationPreference"][];
         };
+        QuotaLine: {
+            /** @description The effective limit (plan, then overrides); null = unlimited */
+            limit: number | null;
+            /** @description storage, documents, users, or the plan key of a limit (apiCallsPerMinute…) */
+            resource: string;
+            /** @description bytes, documents, users, calls/minute, uploads, seconds… */
+            unit: string;
+            /** @description Usage now (counted with every change); null for limits that are not a running total */
+            used: number | null;
+        };
         RecordConsent: {
             /** @enum {string} */
             decision: "granted" | "withdrawn";
@@ -17042,6 +17145,12 @@ export interface components {
             offset: number;
             /** @description The version it became, once complete */
             versionId: string | null;
+        };
+        Usage: {
+            /** @enum {string} */
+            plan: "standard" | "professional" | "enterprise";
+            /** @description Every quota and limit of the plan */
+            quotas: components["schemas"]["QuotaLine"][];
         };
         User: {
             [key: string]: unknown;

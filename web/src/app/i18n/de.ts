@@ -29,6 +29,8 @@ export const de: Strings = {
     tenant_not_found: 'Es gibt keine Organisation mit diesem Namen.',
     conflict: 'Das steht im Widerspruch zu etwas Bestehendem (Name schon vergeben?).',
     payload_too_large: 'Die Datei ist größer, als Ihr Tarif erlaubt.',
+    quota_exceeded:
+      'Ihre Organisation hat diesen Teil ihres Tarifs ausgeschöpft. Löschen Sie etwas oder fragen Sie eine Administratorin nach dem Tarif.',
     unsupported_media_type: 'Dieser Dateityp wird nicht angenommen.',
     misdirected_request: 'Diese Organisation wird nur unter der Adresse ihrer Region bedient.',
     query_too_costly: 'Diese Suche ist zu breit. Fügen Sie Wörter oder Filter hinzu.',

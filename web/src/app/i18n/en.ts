@@ -30,6 +30,8 @@ export const en = {
     tenant_not_found: 'There is no organisation by that name.',
     conflict: 'That conflicts with something that exists (a name already taken?).',
     payload_too_large: 'The file is larger than your plan allows.',
+    quota_exceeded:
+      'Your organisation has used up this part of its plan. Delete something or ask an admin about the plan.',
     unsupported_media_type: 'This type of file is not accepted.',
     misdirected_request: "This organisation is served on its region's address only.",
     query_too_costly: 'This search is too broad. Add words or filters.',

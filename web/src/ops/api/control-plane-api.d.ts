@@ -1503,6 +1503,14 @@ export interface paths {
                                 [key: string]: number | null;
                             };
                             tenant: components["schemas"]["Tenant"];
+                            /** @description Usage figures as the home cell reports them (numbers only); null before its first report */
+                            usage: {
+                                documents: number;
+                                /** @description When the home cell last reported a change (heartbeat) */
+                                reportedAt: string;
+                                storageBytes: number;
+                                users: number;
+                            } | null;
                         };
                     };
                 };
@@ -2730,6 +2738,13 @@ export interface paths {
                             maxTenantDocuments: number | null;
                         };
                         tenantCount: number;
+                        /** @description Each homed tenant's quota usage (absent from cells older than this field) */
+                        usage?: {
+                            documents: number;
+                            storageBytes: number;
+                            tenantId: string;
+                            users: number;
+                        }[];
                         version: string;
                     };
                 };

@@ -5,6 +5,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
 import { blockedByHold, Held, heldDocumentIds } from '../../holds/check.ts';
+import { releaseUsage } from '../../quotas/usage.ts';
 import { deleteDocumentRows, listVersions } from '../repo.ts';
 import { loadDocument } from '../resource.ts';
 
@@ -27,6 +28,13 @@ export async function deletePermanently({ ctx, input }: { ctx: RequestCtx; input
         holdIds: holds,
       });
     const versions = await listVersions(tx, ctx.tenant.id, doc.id);
+    // Before the rows go (a usage row created now is counted from them). A rollback version
+    // shares its blob with the version it restored: each blob's bytes are returned once.
+    const bytes = new Map(versions.map((v) => [v.blobKey, v.size]));
+    await releaseUsage(tx, ctx.tenant.id, ctx.tenant.limits, {
+      documents: 1,
+      storage: [...bytes.values()].reduce((a, b) => a + b, 0),
+    });
     await deleteGrantsOn(tx, ctx.tenant.id, doc.id);
     await deleteDocumentRows(tx, ctx.tenant.id, doc.id);
     // The worker removes the index entry and the derived blobs (extracted text, preview).

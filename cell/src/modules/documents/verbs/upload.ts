@@ -9,6 +9,7 @@ import { type Tx, withTenantTx } from '../../../db/tenant-tx.ts';
 import { type Work, withActor } from '../../../unit-of-work.ts';
 import { queueDocumentIndex, ringSearch } from '../../changes/outbox.ts';
 import { assertLive, loadFolder } from '../../folders/resource.ts';
+import { chargeUsage, precheckUsage } from '../../quotas/usage.ts';
 import { storeContent } from '../content.ts';
 import { presentDocument, presentVersion } from '../presenter.ts';
 import {
@@ -54,18 +55,25 @@ class LostIdempotencyRace extends Error {}
  * before the commit leaves at most an unreferenced blob, never a visible half document.
  */
 export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInput }): Promise<UploadResult> {
-  const maxBytes = ctx.tenant.limits.maxFileSizeMb * 1024 * 1024;
+  const maxBytes = Math.floor(ctx.tenant.limits.maxFileSizeMb * 1024 * 1024);
   if (input.contentLength !== undefined && input.contentLength > maxBytes) {
-    throw new PayloadTooLarge(`file exceeds the plan's limit of ${maxBytes} bytes`, { maxBytes });
+    throw tooLarge(maxBytes, input.contentLength);
   }
   const requestHash = hashRequest(input);
   const replay = await withActor(ctx, async (w) => {
     await authorizeTarget(ctx, w, input);
-    if (!input.idempotencyKey) return undefined;
-    const prior = await findIdempotent(w.tx, ctx.tenant.id, w.actor.userId, input.idempotencyKey);
+    const prior = input.idempotencyKey
+      ? await findIdempotent(w.tx, ctx.tenant.id, w.actor.userId, input.idempotencyKey)
+      : undefined;
     if (prior && prior.requestHash !== requestHash)
       throw new Conflict('Idempotency-Key was used for a different request');
-    return prior ? (prior.response as UploadResult['body']) : undefined;
+    if (prior) return prior.response as UploadResult['body'];
+    // Before streaming a blob that would be thrown away: is there room at all?
+    await precheckUsage(w.tx, ctx.tenant.id, ctx.tenant.limits, {
+      documents: input.documentId ? 0 : 1,
+      storage: input.contentLength ?? 1,
+    });
+    return undefined;
   });
   if (replay) {
     await input.body?.cancel().catch(() => {});
@@ -84,13 +92,19 @@ export async function upload({ ctx, input }: { ctx: RequestCtx; input: UploadInp
     }),
   ).catch(async (err: unknown) => {
     await input.body?.cancel().catch(() => {});
-    throw err;
+    throw err instanceof PayloadTooLarge ? tooLarge(maxBytes, input.contentLength) : err;
   });
   try {
     const result = await withActor(ctx, async (w) => {
       await authorizeTarget(ctx, w, input); // permissions may have changed during a long upload
       const { tx, actor, audit } = w;
       const tenantId = ctx.tenant.id;
+      // Counted with the rows, before them (the usage row is created from a count of committed
+      // rows); a refusal rolls everything back and the catch below deletes the blob.
+      await chargeUsage(tx, tenantId, ctx.tenant.limits, {
+        documents: input.documentId ? 0 : 1,
+        storage: stored.size,
+      });
       const versionRow = {
         tenantId,
         id: versionId,
@@ -204,6 +218,16 @@ export async function withUploadSlot<T>(
     clearInterval(renew);
     await lease.release().catch(() => {});
   }
+}
+
+/** 413 with the quota details: the plan's largest file, in bytes. */
+function tooLarge(maxBytes: number, size: number | undefined): PayloadTooLarge {
+  return new PayloadTooLarge(`file exceeds the plan's limit of ${maxBytes} bytes`, {
+    resource: 'fileSize',
+    limit: maxBytes,
+    used: size ?? maxBytes + 1,
+    maxBytes,
+  });
 }
 
 /** May the caller upload into this folder (or the top level), or a new version of this document? */

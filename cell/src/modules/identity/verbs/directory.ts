@@ -6,6 +6,7 @@ import type { RequestCtx } from '../../../context.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
 import { groupMembers, groups, users } from '../../../db/schema/index.ts';
 import { type Work, withActor } from '../../../unit-of-work.ts';
+import { chargeUsage } from '../../quotas/usage.ts';
 import { hashPassword } from '../passwords.ts';
 
 /** Managing people and groups is for tenant admins only. */
@@ -33,14 +34,11 @@ export async function createUser({
   ctx: RequestCtx;
   input: { email: string; name: string; role: TenantRole; password?: string };
 }) {
-  const limit = ctx.tenant.limits.users;
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   return withActor(ctx, async (w) => {
     requireAdmin(w);
-    if (limit !== null) {
-      const count = await w.tx.$count(users, eq(users.tenantId, ctx.tenant.id));
-      if (count >= limit) throw new Conflict(`the plan allows ${limit} users`);
-    }
+    // Counted in this transaction, before the row: racing for the last seat, one wins (403 quota_exceeded).
+    await chargeUsage(w.tx, ctx.tenant.id, ctx.tenant.limits, { users: 1 });
     const [user] = await w.tx
       .insert(users)
       .values({

@@ -11,7 +11,7 @@ import { decodeCursor, encodeCursor } from '../../../http/openapi.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { buildAccessFilter } from '../access-filter.ts';
 import { withFacetCache } from '../facet-cache.ts';
-import { guardQuery, takeSearchCall } from '../guard.ts';
+import { guardQuery } from '../guard.ts';
 import { presentSearch } from '../presenter.ts';
 import { hasText, parseQuery } from '../query-parser.ts';
 import type { SearchInput } from '../schemas.ts';
@@ -24,8 +24,8 @@ const cursorSchema = z.object({
 });
 
 /**
- * Permission-aware search: parse and guard the query, count the call against the plan,
- * then in one tenant transaction build the caller's access filter from the grants as they
+ * Permission-aware search: parse and guard the query (the route counted the call against
+ * the plan's search calls per minute), then in one tenant transaction build the caller's access filter from the grants as they
  * are now, ask the engine, and audit the search. The engine filters inside itself, so
  * totals, facets and pages only ever cover documents the caller may read.
  */
@@ -35,12 +35,6 @@ export async function search({ ctx, input }: { ctx: RequestCtx; input: SearchInp
   const cursor = decodeCursor(input.cursor, cursorSchema);
   if (cursor && cursor.s !== sort) throw invalidCursor();
   guardQuery(parsed, { limit: input.limit, depth: cursor?.d ?? 0 });
-  const rate = await takeSearchCall(
-    ctx.deps.redis,
-    ctx.deps.cellId,
-    ctx.tenant.id,
-    ctx.tenant.limits.searchCallsPerMinute,
-  );
   const timeoutMs = ctx.tenant.limits.searchTimeoutSeconds * 1000;
   const customFields = input.customFields;
   const body = await withActor(
@@ -67,9 +61,17 @@ export async function search({ ctx, input }: { ctx: RequestCtx; input: SearchInp
       };
       let result: Awaited<ReturnType<typeof ctx.deps.searchIndex.search>>;
       try {
-        result = await withFacetCache(ctx.deps, ctx.tenant.id, query, (q) =>
-          ctx.deps.searchIndex.search(ctx.tenant.id, q),
-        );
+        result = await withFacetCache(ctx.deps, ctx.tenant.id, query, async (q) => {
+          const started = performance.now();
+          try {
+            return await ctx.deps.searchIndex.search(ctx.tenant.id, q);
+          } finally {
+            ctx.deps.metrics.searchLatency.observe(
+              { engine: ctx.deps.searchIndex.engine },
+              (performance.now() - started) / 1000,
+            );
+          }
+        });
       } catch (err) {
         if (err instanceof SearchTimeoutError)
           throw new QueryTooCostly(
@@ -103,5 +105,5 @@ export async function search({ ctx, input }: { ctx: RequestCtx; input: SearchInp
     },
     { readOnly: true },
   );
-  return { body, rate };
+  return { body };
 }

@@ -142,7 +142,7 @@ async function signIn(
   let resolved: Awaited<ReturnType<typeof resolveSsoUser>>;
   try {
     resolved = await withTenantTx(deps.db, tenant.id, async (tx) => {
-      const r = await resolveSsoUser(tx, c, identity);
+      const r = await resolveSsoUser(tx, c, identity, tenant.limits);
       if (r.created)
         await auditInTx(tx, tenant.id, meta, r.user.id, {
           action: 'user.created',

@@ -11,6 +11,7 @@ import { withTenantTx } from '../../../db/tenant-tx.ts';
 import type { ClientInfo } from '../../../middleware/client-info.ts';
 import { toRecord } from '../../../tenant-context/directory.ts';
 import { hashPassword } from '../../identity/passwords.ts';
+import { ensureUsage } from '../../quotas/usage.ts';
 
 export interface ProvisionInput {
   tenantId: string;
@@ -73,6 +74,8 @@ export async function provisionTenant(
           passwordHash,
         })
         .returning();
+      // The usage row from the start (one user, the admin): the control plane sees it at the next heartbeat.
+      await ensureUsage(tx, input.tenantId);
     }
     let invitationToken: string | null = null;
     if (admin!.status === 'invited') {

@@ -5,9 +5,9 @@ import { planLimits } from '../../plans/repo.ts';
 import { presentJob } from '../../provisioning/presenter.ts';
 import { findJob } from '../../provisioning/repo.ts';
 import { presentTenant } from '../presenter.ts';
-import { findTenant } from '../repo.ts';
+import { findTenant, findUsage } from '../repo.ts';
 
-/** One tenant: settings, provisioning progress, effective limits and flags. */
+/** One tenant: settings, provisioning progress, effective limits and flags, usage figures. */
 export async function getTenant({ ctx, input }: { ctx: OpsCtx; input: { idOrSlug: string } }) {
   const db = ctx.deps.db;
   const tenant = await findTenant(db, input.idOrSlug);
@@ -17,5 +17,6 @@ export async function getTenant({ ctx, input }: { ctx: OpsCtx; input: { idOrSlug
     job: job ? presentJob(job) : null,
     limits: effectiveLimits((await planLimits(db, tenant.plan)) ?? {}, tenant.planOverrides),
     flags: flagRecord(await effectiveFlags(db, tenant)),
+    usage: await findUsage(db, tenant.id),
   };
 }
