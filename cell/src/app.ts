@@ -22,6 +22,8 @@ import { lifecycleRoutes } from './modules/identity/lifecycle-routes.ts';
 import { meRoutes } from './modules/identity/me-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
+import { offboardingRoutes } from './modules/offboarding/routes.ts';
+import { portabilityRoutes } from './modules/portability/routes.ts';
 import { presenceRoutes } from './modules/presence/routes.ts';
 import { scimRoutes } from './modules/scim/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
@@ -61,6 +63,8 @@ export function createApp(deps: CellDeps) {
 
   app.get('/healthz', (c) => c.json({ ok: true, cell: deps.cellId }));
   app.route('/', tenancyRoutes);
+  app.route('/', offboardingRoutes);
+  app.route('/', portabilityRoutes);
   app.route('/', identityRoutes);
   app.route('/', folderRoutes);
   app.route('/', browseRoutes);

@@ -14,6 +14,7 @@ import { startCollabWorker } from './modules/collab-jobs/worker.ts';
 import { closeExtraction } from './modules/extraction/extract.ts';
 import { Janitor } from './modules/janitor/janitor.ts';
 import { createMailer } from './modules/notifications/email/mailer.ts';
+import { dueExports, runPortabilityExport } from './modules/portability/run.ts';
 import { closePreviews } from './modules/previews/render.ts';
 import { startSearchWorker } from './modules/search/worker.ts';
 import { deliverWebhook, dueDeliveries } from './modules/webhooks/deliver.ts';
@@ -42,8 +43,16 @@ const collab = startCollabWorker(deps, {
   handlers: {
     'bulk-run': (d) => runBulkJob(deps, { tenantId: d.tenantId!, jobId: d.jobId! }),
     'webhook-deliver': (d) => deliverWebhook(deps, { tenantId: d.tenantId!, deliveryId: d.deliveryId! }),
+    'portability-export': (d) => runPortabilityExport(deps, { tenantId: d.tenantId!, exportId: d.exportId! }),
   },
   sweeps: [
+    {
+      everyMs: env.BULK_SWEEP_SECONDS * 1000,
+      run: async (tenantId) => {
+        for (const exportId of await dueExports(deps, tenantId))
+          await runPortabilityExport(deps, { tenantId, exportId });
+      },
+    },
     { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepBulkJobs(deps, tenantId) },
     {
       everyMs: env.BULK_SWEEP_SECONDS * 1000,

@@ -30,6 +30,8 @@ export interface CpDeps {
   edgeToken: string;
   heartbeatTimeoutSeconds: number;
   dns: TxtResolver;
+  /** Days an offboarding tenant stays read-only (and can be reactivated) before deletion; default 30. */
+  offboardingGraceDays?: number;
   /** Tests only (never honoured in production): crash at this point of the saga. */
   failpoint: 'after-cell-provisioned' | undefined;
 }

@@ -31,6 +31,7 @@ export function createDeps(
     bootstrapToken: env.OPS_BOOTSTRAP_TOKEN,
     edgeToken: env.EDGE_TOKEN,
     heartbeatTimeoutSeconds: env.HEARTBEAT_TIMEOUT_SECONDS,
+    offboardingGraceDays: env.OFFBOARDING_GRACE_DAYS,
     dns: new Resolver({ timeout: 3000, tries: 2 }),
     failpoint,
   };

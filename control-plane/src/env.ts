@@ -36,6 +36,8 @@ const envSchema = z.object({
     })
     .describe('Encrypts cell credentials at rest (AES-256-GCM)'),
   HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  /** Days an offboarding tenant stays read-only (reactivation possible) before its deletion. */
+  OFFBOARDING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   SWEEP_INTERVAL_SECONDS: z.coerce
     .number()
     .min(0.1)

@@ -22,6 +22,7 @@ export const ID_PREFIXES = {
   bulkJob: 'blk',
   webhook: 'whk',
   webhookDelivery: 'dlv',
+  portabilityExport: 'pex',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -13,7 +13,8 @@ export const COLLAB_QUEUE = 'collab';
 export type CollabJob =
   | { name: 'email-digest'; data: { tenantId: string; userId: string } }
   | { name: 'bulk-run'; data: { tenantId: string; jobId: string } }
-  | { name: 'webhook-deliver'; data: { tenantId: string; deliveryId: string } };
+  | { name: 'webhook-deliver'; data: { tenantId: string; deliveryId: string } }
+  | { name: 'portability-export'; data: { tenantId: string; exportId: string } };
 
 /** Batches mails: one job per user per this many milliseconds of due time. */
 const EMAIL_BUCKET_MS = 10_000;
@@ -40,6 +41,14 @@ export class CollabQueue {
 
   bulk(tenantId: string, jobId: string): void {
     this.add({ name: 'bulk-run', data: { tenantId, jobId } }, `bulk-${tenantId}-${jobId}`, 0);
+  }
+
+  portability(tenantId: string, exportId: string): void {
+    this.add(
+      { name: 'portability-export', data: { tenantId, exportId } },
+      `portability-${tenantId}-${exportId}`,
+      0,
+    );
   }
 
   webhook(tenantId: string, deliveryId: string, delayMs = 0): void {

@@ -1,3 +1,4 @@
+import { QuireError } from '@quire/shared/errors';
 import type { PlanId } from '@quire/shared/plans';
 import {
   type CellConfig,
@@ -7,6 +8,8 @@ import {
 } from '@quire/shared/routing';
 import type { CellDeps } from '../../context.ts';
 import type { ConfigStore } from '../../tenant-context/config-store.ts';
+import { beginOffboarding } from '../offboarding/verbs/begin.ts';
+import { purgeTenant } from '../offboarding/verbs/purge.ts';
 import { updateTenant } from '../tenancy/verbs/update-status.ts';
 
 export interface LinkOptions {
@@ -34,6 +37,8 @@ export class ControlPlaneLink {
   private readonly config: ConfigStore;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Deleted tenants whose purge this process saw finish (the config keeps listing them). */
+  private readonly purged = new Set<string>();
   lastError: string | null = null;
 
   constructor(o: LinkOptions, deps: CellDeps, config: ConfigStore) {
@@ -100,20 +105,46 @@ export class ControlPlaneLink {
     for (const t of config.tenants) this.deps.tenants.invalidate(t.id);
   }
 
-  /** Status and plan from the control plane win over the cell's copy (pushes can be missed). */
+  /**
+   * Status and plan from the control plane win over the cell's copy (pushes can be missed). A
+   * tenant the control plane has `deleted` is purged here (a cell that was down when the control
+   * plane asked, or whose purge a restart interrupted, finishes it on its next pull); one it has
+   * `offboarding` goes read-only.
+   */
   private async reconcile(config: CellConfig): Promise<void> {
+    const meta = {
+      requestId: `cfg-${config.version}`.slice(0, 64),
+      client: { ip: null, userAgent: 'control-plane-config' },
+    };
     for (const t of config.tenants) {
+      if (t.status === 'deleted') {
+        // In the background: a large tenant's purge must not hold up heartbeats.
+        if (!this.purged.has(t.id))
+          purgeTenant(this.deps, t.id).then(
+            () => this.purged.add(t.id),
+            (err: unknown) => {
+              // Never homed here, or already gone without a tombstone: nothing to do.
+              if (err instanceof QuireError && err.code === 'not_found') this.purged.add(t.id);
+              else this.deps.log.warn('tenant purge failed; retried on the next pull', { tenantId: t.id });
+            },
+          );
+        continue;
+      }
       const local = await this.deps.tenants.get(t.id);
       if (!local) continue;
+      if (t.status === 'offboarding') {
+        if (local.status !== 'offboarding')
+          await beginOffboarding(this.deps, t.id, meta).catch((err: unknown) =>
+            this.deps.log.warn('offboarding refused by the cell', { tenantId: t.id, err: String(err) }),
+          );
+        continue;
+      }
       const status = t.status === 'active' ? 'active' : t.status === 'provisioning' ? null : 'suspended';
-      const patch: { status?: 'active' | 'suspended'; plan?: PlanId } = {};
+      const patch: { status?: 'active' | 'suspended' | 'offboarding'; plan?: PlanId } = {};
       if (status && status !== local.status) patch.status = status;
       if (t.plan !== local.plan) patch.plan = t.plan;
       if (Object.keys(patch).length === 0) continue;
-      await updateTenant(this.deps, t.id, patch, {
-        requestId: `cfg-${config.version}`.slice(0, 64),
-        client: { ip: null, userAgent: 'control-plane-config' },
-      });
+      await updateTenant(this.deps, t.id, patch, meta);
     }
   }
 

@@ -126,7 +126,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -203,7 +203,7 @@ export interface paths {
                             plan: "standard" | "professional" | "enterprise";
                             slug: string;
                             /** @enum {string} */
-                            status: "active" | "suspended";
+                            status: "active" | "suspended" | "offboarding";
                             /** @enum {string} */
                             tier: "pooled" | "schema" | "database" | "dedicated";
                         };
@@ -227,7 +227,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -323,7 +323,7 @@ export interface paths {
                                 plan: "standard" | "professional" | "enterprise";
                                 slug: string;
                                 /** @enum {string} */
-                                status: "active" | "suspended";
+                                status: "active" | "suspended" | "offboarding";
                                 /** @enum {string} */
                                 tier: "pooled" | "schema" | "database" | "dedicated";
                             };
@@ -348,7 +348,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -414,7 +414,111 @@ export interface paths {
             };
         };
         post?: never;
-        delete?: never;
+        /**
+         * Purge an offboarded tenant: every row, blob, index entry and Redis key, then its key destroyed (crypto-shredding)
+         * @description 200 once done (again: the same answer and anonymised summary); 202 while the purge runs (call again); 404 a tenant this cell never had.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            state: "deleting" | "deleted";
+                            /** @description Counts and dates only (no personal data); null while deleting */
+                            summary: {
+                                [key: string]: number | string | null;
+                            } | null;
+                            tenantId: string;
+                        };
+                    };
+                };
+                /** @description OK */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            state: "deleting" | "deleted";
+                            /** @description Counts and dates only (no personal data); null while deleting */
+                            summary: {
+                                [key: string]: number | string | null;
+                            } | null;
+                            tenantId: string;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /** Suspend, resume or change the plan of a tenant */
@@ -433,7 +537,7 @@ export interface paths {
                         /** @enum {string} */
                         plan?: "standard" | "professional" | "enterprise";
                         /** @enum {string} */
-                        status?: "active" | "suspended";
+                        status?: "active" | "suspended" | "offboarding";
                     };
                 };
             };
@@ -450,7 +554,7 @@ export interface paths {
                             plan: "standard" | "professional" | "enterprise";
                             slug: string;
                             /** @enum {string} */
-                            status: "active" | "suspended";
+                            status: "active" | "suspended" | "offboarding";
                             /** @enum {string} */
                             tier: "pooled" | "schema" | "database" | "dedicated";
                         };
@@ -474,7 +578,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -532,6 +636,120 @@ export interface paths {
         };
         trace?: never;
     };
+    "/internal/v1/tenants/{tenantId}/offboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start offboarding: the tenant goes read-only and its export for the customer is made */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The tenant export made for the customer (portability) */
+                            exportId: string | null;
+                            tenant: {
+                                id: string;
+                                /** @enum {string} */
+                                plan: "standard" | "professional" | "enterprise";
+                                slug: string;
+                                /** @enum {string} */
+                                status: "active" | "suspended" | "offboarding";
+                                /** @enum {string} */
+                                tier: "pooled" | "schema" | "database" | "dedicated";
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A legal hold is active (conflict, details.reason legal_hold) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/scim/v2/Groups": {
         parameters: {
             query?: never;
@@ -584,7 +802,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -682,7 +900,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -812,7 +1030,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -937,7 +1155,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1037,7 +1255,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1143,7 +1361,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1245,7 +1463,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1360,7 +1578,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1452,7 +1670,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1544,7 +1762,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1642,7 +1860,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1740,7 +1958,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1870,7 +2088,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1995,7 +2213,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2095,7 +2313,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2201,7 +2419,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2303,7 +2521,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2425,7 +2643,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2511,7 +2729,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2631,7 +2849,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2740,7 +2958,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2872,7 +3090,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2977,7 +3195,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3083,7 +3301,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3195,7 +3413,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3307,7 +3525,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3413,7 +3631,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3505,7 +3723,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3609,7 +3827,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3725,7 +3943,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3843,7 +4061,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3960,7 +4178,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4066,7 +4284,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4173,7 +4391,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4270,7 +4488,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4392,7 +4610,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4510,7 +4728,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4605,7 +4823,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4715,7 +4933,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4808,7 +5026,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4910,7 +5128,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4990,7 +5208,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5083,7 +5301,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5204,7 +5422,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5299,7 +5517,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5401,7 +5619,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5512,7 +5730,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5621,7 +5839,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5701,7 +5919,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5794,7 +6012,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5912,7 +6130,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6016,7 +6234,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6102,7 +6320,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6223,7 +6441,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6317,7 +6535,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6419,7 +6637,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6514,7 +6732,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6616,7 +6834,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6704,7 +6922,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6817,7 +7035,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6864,6 +7082,401 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your exports (requested by or about you); admins: every export of the tenant (newest 100) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            exports: components["schemas"]["PortabilityExport"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Export a user's data (yours; admins: anyone's) or the whole tenant's (admins), as a zip
+         * @description Asynchronous: 202 with the export to poll (`GET /v1/exports/{id}`: progress, then a download link that works for 7 days). Counted against the plan's export rate (documents per hour): 429 limit_exceeded past it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePortabilityExport"];
+                };
+            };
+            responses: {
+                /** @description Accepted: queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortabilityExport"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited, or the plan's export rate is spent (limit_exceeded, details.retryAfterSeconds) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export: status, progress, and its download link once ready */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Export id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortabilityExport"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a finished export: a zip of manifest.json, activity.json and files/ */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Export id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The zip */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": string;
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The export is not ready (conflict) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The download link has expired (gone) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6920,7 +7533,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7038,7 +7651,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7116,7 +7729,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7209,7 +7822,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7327,7 +7940,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7425,7 +8038,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7528,7 +8141,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7623,7 +8236,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7725,7 +8338,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7828,7 +8441,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7908,7 +8521,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8018,7 +8631,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8117,7 +8730,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8236,7 +8849,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8315,7 +8928,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8406,7 +9019,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8499,7 +9112,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8587,7 +9200,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8666,7 +9279,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8783,7 +9396,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8885,7 +9498,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8977,7 +9590,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9059,7 +9672,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9169,7 +9782,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9266,7 +9879,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9367,7 +9980,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9479,7 +10092,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9600,7 +10213,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9708,7 +10321,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9825,7 +10438,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9919,7 +10532,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10034,7 +10647,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10150,7 +10763,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10245,7 +10858,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10338,7 +10951,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10426,7 +11039,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10507,7 +11120,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10618,7 +11231,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10708,7 +11321,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10794,7 +11407,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10904,7 +11517,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11000,7 +11613,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11121,7 +11734,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11204,7 +11817,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11316,7 +11929,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11410,7 +12023,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11870,7 +12483,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11950,7 +12563,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12059,7 +12672,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12137,7 +12750,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12230,7 +12843,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12349,7 +12962,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12447,7 +13060,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12539,7 +13152,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12619,7 +13232,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12747,7 +13360,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12867,7 +13480,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12974,7 +13587,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13097,7 +13710,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13186,7 +13799,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13269,7 +13882,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13379,7 +13992,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13477,7 +14090,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13763,6 +14376,18 @@ export interface components {
              */
             role: "viewer" | "editor" | "owner";
         };
+        CreatePortabilityExport: {
+            /**
+             * @description user: one person's data; tenant: everything (admins)
+             * @enum {string}
+             */
+            scope: "user" | "tenant";
+            /**
+             * @description scope user: whose data (default: yours; another user: admins only)
+             * @example usr_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            userId?: string;
+        };
         CreateShareLink: {
             /**
              * Format: date-time
@@ -13965,6 +14590,34 @@ export interface components {
         };
         NotificationPreferences: {
             items: components["schemas"]["NotificationPreference"][];
+        };
+        PortabilityExport: {
+            createdAt: string;
+            /** @description Where to download it (with your token) while it has not expired */
+            downloadUrl: string | null;
+            error: string | null;
+            /** @description The download link works until then (7 days after it is ready) */
+            expiresAt: string | null;
+            finishedAt: string | null;
+            id: string;
+            /** @description Files written of the total */
+            progress: {
+                done: number;
+                total: number;
+            };
+            /**
+             * @description offboarding: the export made when the tenant is offboarded
+             * @enum {string}
+             */
+            reason: "request" | "offboarding";
+            /** @enum {string} */
+            scope: "user" | "tenant";
+            /** @description Bytes stored (encrypted) */
+            size: number | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            /** @description The user whose data it is (scope user) */
+            subjectUserId: string | null;
         };
         RequestAccess: {
             /** @description A note for the owners */
