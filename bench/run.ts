@@ -17,6 +17,7 @@ const BENCHES = [
   'bulk-export',
   'presence',
   'login',
+  'offboarding',
 ];
 
 const wanted = process.argv.slice(2);
