@@ -9,13 +9,17 @@ import { requestExport } from './verbs/request.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['portability'] };
 const idParams = z.object({ id: idParam('pex', 'Export id') });
+/** Two strict shapes (not a refinement), so the document says exactly what the check accepts. */
 const createBody = z
-  .object({
-    scope: z.enum(['user', 'tenant']).describe("user: one person's data; tenant: everything (admins)"),
-    userId: idParam('usr', 'scope user: whose data (default: yours; another user: admins only)').optional(),
-  })
-  .strict()
-  .refine((b) => b.scope === 'user' || b.userId === undefined, 'userId is for scope user')
+  .union([
+    z
+      .object({
+        scope: z.literal('user').describe("One person's data"),
+        userId: idParam('usr', 'Whose data (default: yours; another user: admins only)').optional(),
+      })
+      .strict(),
+    z.object({ scope: z.literal('tenant').describe('Everything of the tenant (admins)') }).strict(),
+  ])
   .openapi('CreatePortabilityExport');
 
 /** Portability exports (GDPR): a user's own data, or an admin's export of any user or the tenant. */
@@ -38,7 +42,11 @@ portabilityRoutes.openapi(
       ),
     },
   }),
-  async (c) => c.json(await requestExport({ ctx: c.get('ctx'), input: c.req.valid('json') }), 202),
+  async (c) => {
+    const body = c.req.valid('json');
+    const input = body.scope === 'user' ? { scope: body.scope, userId: body.userId } : { scope: body.scope };
+    return c.json(await requestExport({ ctx: c.get('ctx'), input }), 202);
+  },
 );
 
 portabilityRoutes.openapi(

@@ -14378,15 +14378,21 @@ export interface components {
         };
         CreatePortabilityExport: {
             /**
-             * @description user: one person's data; tenant: everything (admins)
+             * @description One person's data
              * @enum {string}
              */
-            scope: "user" | "tenant";
+            scope: "user";
             /**
-             * @description scope user: whose data (default: yours; another user: admins only)
+             * @description Whose data (default: yours; another user: admins only)
              * @example usr_01hzy3k5m8q2w4e6r8t0y2u4i
              */
             userId?: string;
+        } | {
+            /**
+             * @description Everything of the tenant (admins)
+             * @enum {string}
+             */
+            scope: "tenant";
         };
         CreateShareLink: {
             /**
