@@ -73,9 +73,12 @@ export const provisionTenantResultSchema = z.object({
 });
 export type ProvisionTenantResult = z.infer<typeof provisionTenantResultSchema>;
 
-/** PATCH /internal/v1/tenants/{tenantId}: suspend, resume or change the plan. */
+/**
+ * PATCH /internal/v1/tenants/{tenantId}: suspend, resume (also: reactivate an offboarding tenant) or
+ * change the plan. Offboarding has its own call (it checks legal holds and makes the export).
+ */
 export const updateTenantRequestSchema = z
-  .object({ status: z.enum(TENANT_STATUSES).optional(), plan: z.enum(PLAN_IDS).optional() })
+  .object({ status: z.enum(['active', 'suspended']).optional(), plan: z.enum(PLAN_IDS).optional() })
   .strict();
 export type UpdateTenantRequest = z.infer<typeof updateTenantRequestSchema>;
 

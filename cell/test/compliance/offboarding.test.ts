@@ -243,6 +243,15 @@ describe('tenant offboarding in the cell', () => {
     ).rejects.toThrow();
   });
 
+  it('a tenant that is not offboarding is never purged', async () => {
+    const res = await cell.app.request(`/internal/v1/tenants/${b.tenantId}`, {
+      method: 'DELETE',
+      headers: internal,
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as any).error.details.reason).toBe('not_offboarding');
+  });
+
   it('A is gone for its users; B is untouched', async () => {
     const res = await call(cell, a.admin, 'GET', `/v1/documents/${docA}`);
     expect(res.status).toBe(421);

@@ -7,6 +7,7 @@ import {
   cellConfigSchema,
 } from '@quire/shared/routing';
 import type { CellDeps } from '../../context.ts';
+import type { ClientInfo } from '../../middleware/client-info.ts';
 import type { ConfigStore } from '../../tenant-context/config-store.ts';
 import { beginOffboarding } from '../offboarding/verbs/begin.ts';
 import { purgeTenant } from '../offboarding/verbs/purge.ts';
@@ -119,15 +120,7 @@ export class ControlPlaneLink {
     for (const t of config.tenants) {
       if (t.status === 'deleted') {
         // In the background: a large tenant's purge must not hold up heartbeats.
-        if (!this.purged.has(t.id))
-          purgeTenant(this.deps, t.id).then(
-            () => this.purged.add(t.id),
-            (err: unknown) => {
-              // Never homed here, or already gone without a tombstone: nothing to do.
-              if (err instanceof QuireError && err.code === 'not_found') this.purged.add(t.id);
-              else this.deps.log.warn('tenant purge failed; retried on the next pull', { tenantId: t.id });
-            },
-          );
+        if (!this.purged.has(t.id)) void this.catchUpDeletion(t.id, meta);
         continue;
       }
       const local = await this.deps.tenants.get(t.id);
@@ -145,6 +138,25 @@ export class ControlPlaneLink {
       if (t.plan !== local.plan) patch.plan = t.plan;
       if (Object.keys(patch).length === 0) continue;
       await updateTenant(this.deps, t.id, patch, meta);
+    }
+  }
+
+  /**
+   * A deletion this cell missed (it was down, or a restart cut its purge short): offboarding first
+   * if it never got it (legal holds are checked there; no export, the data is going), then the purge.
+   */
+  private async catchUpDeletion(tenantId: string, meta: { requestId: string; client: ClientInfo }) {
+    try {
+      const local = await this.deps.tenants.get(tenantId);
+      if (local && local.status !== 'offboarding')
+        await beginOffboarding(this.deps, tenantId, meta, { makeExport: false });
+      await purgeTenant(this.deps, tenantId);
+      this.purged.add(tenantId);
+    } catch (err) {
+      // Never homed here, or already gone without a tombstone: nothing to do.
+      if (err instanceof QuireError && err.code === 'not_found') this.purged.add(tenantId);
+      else
+        this.deps.log.warn('tenant purge failed; retried on the next pull', { tenantId, err: String(err) });
     }
   }
 

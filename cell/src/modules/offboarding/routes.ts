@@ -56,12 +56,13 @@ offboardingRoutes.openapi(
     summary:
       'Purge an offboarded tenant: every row, blob, index entry and Redis key, then its key destroyed (crypto-shredding)',
     description:
-      '200 once done (again: the same answer and anonymised summary); 202 while the purge runs (call again); 404 a tenant this cell never had.',
+      '200 once done (again: the same answer and anonymised summary); 202 while the purge runs (call again); 404 a tenant this cell never had; 409 a tenant that is not offboarding.',
     request: { params: tenantParams },
     responses: {
       200: json(purgeTenantResultSchema),
       202: json(purgeTenantResultSchema),
       ...commonErrors,
+      409: errorResponse('The tenant is not offboarding (conflict, details.reason not_offboarding)'),
     },
   }),
   async (c) => {

@@ -69,6 +69,7 @@ export async function sweepOffboarding(deps: CpDeps): Promise<{ deleted: number;
     } catch (err) {
       if (!(err instanceof CellCallError)) throw err;
       // 404: the cell has neither the tenant nor its tombstone (never provisioned there): nothing to purge.
+      // 409 (not offboarding: the cell missed it) is retried; the cell's next config pull catches up.
       outcome = err.status === 404 ? { done: true, summary: null } : { done: false, error: err.message };
     }
     await deps.db.transaction(async (tx) => {

@@ -416,7 +416,7 @@ export interface paths {
         post?: never;
         /**
          * Purge an offboarded tenant: every row, blob, index entry and Redis key, then its key destroyed (crypto-shredding)
-         * @description 200 once done (again: the same answer and anonymised summary); 202 while the purge runs (call again); 404 a tenant this cell never had.
+         * @description 200 once done (again: the same answer and anonymised summary); 202 while the purge runs (call again); 404 a tenant this cell never had; 409 a tenant that is not offboarding.
          */
         delete: {
             parameters: {
@@ -499,6 +499,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The tenant is not offboarding (conflict, details.reason not_offboarding) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Tenant is not homed in this cell */
                 421: {
                     headers: {
@@ -537,7 +546,7 @@ export interface paths {
                         /** @enum {string} */
                         plan?: "standard" | "professional" | "enterprise";
                         /** @enum {string} */
-                        status?: "active" | "suspended" | "offboarding";
+                        status?: "active" | "suspended";
                     };
                 };
             };

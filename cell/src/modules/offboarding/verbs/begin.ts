@@ -18,6 +18,8 @@ export async function beginOffboarding(
   deps: CellDeps,
   tenantId: string,
   meta: { requestId: string; client: ClientInfo },
+  /** False when the tenant is about to be purged anyway (a cell catching up on a deletion). */
+  o: { makeExport?: boolean } = {},
 ) {
   // holds: offboarding must refuse while any hold is active
   // TODO(issue 14 merge): the legal-hold module (part A) answers here; while any hold of this tenant
@@ -48,6 +50,6 @@ export async function beginOffboarding(
     return updated!;
   });
   deps.tenants.invalidate(tenantId);
-  const exportId = await requestOffboardingExport(deps, tenantId);
+  const exportId = o.makeExport === false ? null : await requestOffboardingExport(deps, tenantId);
   return { tenant: toRecord(row), exportId };
 }

@@ -1,4 +1,4 @@
-import { NotFound } from '@quire/shared/errors';
+import { Conflict, NotFound } from '@quire/shared/errors';
 import { eq, sql } from 'drizzle-orm';
 import type { CellDeps } from '../../../context.ts';
 import { tenants, tenantTombstones } from '../../../db/schema/index.ts';
@@ -45,6 +45,12 @@ async function purge(deps: CellDeps, tenantId: string): Promise<PurgeState> {
     if (stone) return { done: null };
     const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, tenantId));
     if (!tenant) throw new NotFound('tenant', { resourceType: 'tenant', resourceId: tenantId });
+    // Only the end of an offboarding: a tenant that was never made read-only (holds checked) is not purged.
+    if (tenant.status !== 'offboarding')
+      throw new Conflict('the tenant is not offboarding', {
+        reason: 'not_offboarding',
+        status: tenant.status,
+      });
     await tx.insert(tenantTombstones).values({
       tenantId,
       state: 'deleting',
