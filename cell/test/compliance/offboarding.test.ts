@@ -84,15 +84,19 @@ async function rowsOf(tenantId: string): Promise<Record<string, number>> {
   return out;
 }
 
+/** Every key of the cell's Redis whose name or serialized value (DUMP, as the residency test reads it) names the tenant. */
 async function redisKeysOf(tenantId: string): Promise<string[]> {
   const redis = new Redis(process.env.QUIRE_REDIS_URL!);
   try {
     const found: string[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${tenantId}*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
       cursor = next;
-      found.push(...keys);
+      for (const key of keys) {
+        const value = await redis.dumpBuffer(key);
+        if (key.includes(tenantId) || value?.includes(tenantId)) found.push(key);
+      }
     } while (cursor !== '0');
     return found;
   } finally {
@@ -127,8 +131,15 @@ describe('tenant offboarding in the cell', () => {
     const upB = await uploadDoc(cell, b.admin, 'tenant B keeps this', { filename: 'b.txt' });
     expect(upB.status).toBe(201);
     docB = upB.body.document.id;
-    // A rate-limit key and a cached entry of A exist in Redis.
+    // Keys of A exist in Redis, and a job id naming A in a shared collection (as BullMQ's failed set).
     await cell.deps.redis.set(`quire:us-1:probe:${a.tenantId}`, '1');
+    await cell.deps.redis.zadd(
+      `${prefix}:probe:failed`,
+      1,
+      `bulk-${a.tenantId}-blk_x`,
+      2,
+      'another-tenant-job',
+    );
     expect((await redisKeysOf(a.tenantId)).length).toBeGreaterThan(0);
   });
 
@@ -210,8 +221,10 @@ describe('tenant offboarding in the cell', () => {
     const left = [];
     for await (const item of cell.deps.blobs.list(`tenants/${a.tenantId}`)) left.push(item.key);
     expect(left).toEqual([]);
-    // Redis: no key naming A.
+    // Redis: no key naming A, no value holding its id; another tenant's member stays.
     expect(await redisKeysOf(a.tenantId)).toEqual([]);
+    expect(await cell.deps.redis.zrange(`${prefix}:probe:failed`, '0', '-1')).toEqual(['another-tenant-job']);
+    await cell.deps.redis.del(`${prefix}:probe:failed`);
     // Search: no entry of A.
     const [s] = await su`select count(*)::int as n from search_documents where tenant_id = ${a.tenantId}`;
     expect(s!.n).toBe(0);

@@ -128,14 +128,49 @@ async function summarise(
   };
 }
 
-/** Every key of the cell's Redis that names the tenant (rate limits, caches, queued jobs, SSO state). */
+/**
+ * Every key of the cell's Redis that names the tenant (rate limits, caches, queued jobs, SSO
+ * state), then every member naming it in the cell's shared sets, sorted sets and lists (job ids
+ * in BullMQ's waiting, delayed, completed and failed collections) and every hash field naming it.
+ */
 async function deleteRedisKeys(deps: CellDeps, tenantId: string): Promise<number> {
+  const redis = deps.redis;
   let cursor = '0';
   let deleted = 0;
   do {
-    const [next, keys] = await deps.redis.scan(cursor, 'MATCH', `*${tenantId}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${tenantId}*`, 'COUNT', 1000);
     cursor = next;
-    if (keys.length > 0) deleted += await deps.redis.unlink(...keys);
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  const pattern = `*${tenantId}*`;
+  cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      if (type === 'zset' || type === 'set' || type === 'hash') {
+        let inner = '0';
+        do {
+          const [n, items] =
+            type === 'zset'
+              ? await redis.zscan(key, inner, 'MATCH', pattern, 'COUNT', 1000)
+              : type === 'set'
+                ? await redis.sscan(key, inner, 'MATCH', pattern, 'COUNT', 1000)
+                : await redis.hscan(key, inner, 'MATCH', pattern, 'COUNT', 1000);
+          inner = n;
+          // zscan and hscan answer member/field, score/value pairs.
+          const members = type === 'set' ? items : items.filter((_, i) => i % 2 === 0);
+          if (members.length === 0) continue;
+          if (type === 'zset') await redis.zrem(key, ...members);
+          else if (type === 'set') await redis.srem(key, ...members);
+          else await redis.hdel(key, ...members);
+        } while (inner !== '0');
+      } else if (type === 'list') {
+        const values = await redis.lrange(key, 0, -1);
+        for (const v of new Set(values.filter((x) => x.includes(tenantId)))) await redis.lrem(key, 0, v);
+      }
+    }
   } while (cursor !== '0');
   return deleted;
 }
