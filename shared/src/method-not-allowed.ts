@@ -13,11 +13,15 @@ export interface Routed {
 }
 
 export function methodNotAllowed(app: Routed, notFound: (c: Context) => Response) {
-  let table: { pattern: RegExp; methods: Set<string> }[] | null = null;
+  let table: { pattern: RegExp; literals: number; methods: Set<string> }[] | null = null;
   const allowFor = (path: string): string | null => {
     table ??= routeTable(app);
+    // The most specific paths that match answer (a literal segment beats a parameter:
+    // `/scim/v2/Users/.search` is that path, not the user `.search`).
+    const matches = table.filter((route) => route.pattern.test(path));
+    const best = Math.max(...matches.map((m) => m.literals));
     const methods = new Set<string>();
-    for (const route of table) if (route.pattern.test(path)) for (const m of route.methods) methods.add(m);
+    for (const route of matches) if (route.literals === best) for (const m of route.methods) methods.add(m);
     if (methods.size === 0) return null;
     if (methods.has('GET')) methods.add('HEAD');
     methods.add('OPTIONS');
@@ -42,7 +46,11 @@ function routeTable(app: Routed) {
     methods.add(r.method.toUpperCase());
     byPath.set(r.path, methods);
   }
-  return [...byPath].map(([path, methods]) => ({ pattern: pathPattern(path), methods }));
+  return [...byPath].map(([path, methods]) => ({
+    pattern: pathPattern(path),
+    literals: path.split('/').filter((part) => part !== '' && !part.startsWith(':') && part !== '*').length,
+    methods,
+  }));
 }
 
 /** `/v1/documents/:id/versions` → `^/v1/documents/[^/]+/versions$` (`:name{regex}` keeps its regex). */

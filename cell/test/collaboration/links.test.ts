@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -27,10 +27,11 @@ let sub: string;
 let doc: string;
 let inner: string;
 let outside: string;
-let ipSeq = 1;
-
-/** Each test speaks from its own address (the cell trusts X-Forwarded-For in this setup). */
-const freshIp = () => `198.51.100.${ipSeq++ % 250}`;
+/**
+ * Each test speaks from its own address (the cell trusts X-Forwarded-For in this setup), new on
+ * every run: the failure counters live 10 minutes in the shared Redis, across runs.
+ */
+const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
 async function anon(method: string, path: string, body?: unknown, ip = freshIp()) {
   const res = await cell.app.request(path, {

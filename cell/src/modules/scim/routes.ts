@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../context.ts';
-import { bearer, commonErrors, idParam, json, router } from '../../http/openapi.ts';
+import { bearer, commonErrors, errorSchema, idParam, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { MAX_TOKEN_DAYS } from '../identity/verbs/api-tokens.ts';
 import { SCIMMY } from './resources.ts';
@@ -34,7 +34,17 @@ const listQuery = z.object({
   excludedAttributes: z.string().max(1000).optional(),
 });
 type ListQuery = z.infer<typeof listQuery>;
-const resourceErrors = { ...commonErrors, 409: scimAnswer('Conflict (SCIM error)') };
+/** SCIM's error schema with our envelope beside it (verbs.ts): either media type describes it. */
+const resourceErrors = {
+  ...commonErrors,
+  409: {
+    description: 'Conflict (a SCIM error, with the error envelope beside its fields)',
+    content: {
+      'application/json': { schema: errorSchema },
+      [SCIM_JSON]: { schema: errorSchema },
+    },
+  },
+};
 
 /** A SCIM answer (its own media type and status); typed loosely for the OpenAPI handler. */
 const send = (c: Context<AppEnv>, r: ScimResult): never =>

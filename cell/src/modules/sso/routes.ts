@@ -4,7 +4,7 @@ import { TENANT_ID_PATTERN } from '@quire/shared/ids';
 import type { Context } from 'hono';
 import { clearMfaCookie, readCookie, SSO_COOKIE, setMfaCookie, setSsoCookie } from '../../auth/browser.ts';
 import type { AppEnv } from '../../context.ts';
-import { commonErrors, idParam, json, router } from '../../http/openapi.ts';
+import { commonErrors, errorResponse, idParam, json, router } from '../../http/openapi.ts';
 import { requestMeta, trustsForwarding } from '../../middleware/client-info.ts';
 import { CHALLENGE_TTL_SECONDS } from '../identity/mfa/challenges.ts';
 import { loginResultSchema, presentLogin, presentSession } from '../identity/present.ts';
@@ -85,7 +85,7 @@ ssoRoutes.openapi(
     responses: {
       302: redirectResponse('To the identity provider'),
       ...commonErrors,
-      503: json(z.object({ error: z.unknown() }), 'The identity provider does not answer'),
+      503: errorResponse('The identity provider does not answer'),
     },
   }),
   async (c) => {
@@ -128,7 +128,7 @@ ssoRoutes.openapi(
     responses: {
       303: redirectResponse('Into the app (session cookies set), or to its MFA page'),
       ...commonErrors,
-      503: json(z.object({ error: z.unknown() }), 'The identity provider does not answer'),
+      503: errorResponse('The identity provider does not answer'),
     },
   }),
   async (c) => {

@@ -829,15 +829,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -927,15 +926,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -1057,15 +1055,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -1182,15 +1179,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -1282,15 +1278,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -1388,15 +1383,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -1490,15 +1484,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -1887,15 +1880,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -1985,15 +1977,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -2115,15 +2106,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -2240,15 +2230,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -2340,15 +2329,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -2446,15 +2434,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Tenant is not homed in this cell */
@@ -2548,15 +2535,14 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict (SCIM error) */
+                /** @description Conflict (a SCIM error, with the error envelope beside its fields) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/scim+json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
+                        "application/scim+json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
@@ -4335,9 +4321,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error?: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -4539,9 +4523,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error?: unknown;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
