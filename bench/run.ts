@@ -20,6 +20,7 @@ const BENCHES = [
   'large-upload',
   'ratelimit',
   'login',
+  'offboarding',
 ];
 
 const wanted = process.argv.slice(2);

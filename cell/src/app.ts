@@ -29,6 +29,8 @@ import { lifecycleRoutes } from './modules/identity/lifecycle-routes.ts';
 import { meRoutes } from './modules/identity/me-routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
+import { offboardingRoutes } from './modules/offboarding/routes.ts';
+import { portabilityRoutes } from './modules/portability/routes.ts';
 import { presenceRoutes } from './modules/presence/routes.ts';
 import { usageRoutes } from './modules/quotas/routes.ts';
 import { retentionRoutes } from './modules/retention/routes.ts';
@@ -76,6 +78,8 @@ export function createApp(deps: CellDeps) {
   // Not in the API document: for Prometheus, with the metrics credential (METRICS_TOKEN).
   app.get('/internal/metrics', requireMetricsCredential(), (c) => metricsResponse(c, deps.metrics));
   app.route('/', tenancyRoutes);
+  app.route('/', offboardingRoutes);
+  app.route('/', portabilityRoutes);
   app.route('/', identityRoutes);
   app.route('/', folderRoutes);
   app.route('/', browseRoutes);

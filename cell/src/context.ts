@@ -89,7 +89,7 @@ export interface CollabSettings {
 export interface TenantRecord {
   id: string;
   slug: string;
-  status: 'active' | 'suspended';
+  status: 'active' | 'suspended' | 'offboarding';
   plan: PlanId;
   tier: IsolationTier;
   keyRef: string;

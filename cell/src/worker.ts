@@ -24,6 +24,7 @@ import { closeExtraction } from './modules/extraction/extract.ts';
 import { setResumers } from './modules/holds/resume.ts';
 import { Janitor } from './modules/janitor/janitor.ts';
 import { createMailer } from './modules/notifications/email/mailer.ts';
+import { dueExports, runPortabilityExport } from './modules/portability/run.ts';
 import { closePreviews } from './modules/previews/render.ts';
 import { runDuePolicies } from './modules/retention/run.ts';
 import { SearchDrainer } from './modules/search/drain.ts';
@@ -44,6 +45,7 @@ const jobs = new TableSource(
     'bulk-run': (d) => runBulkJob(deps, { tenantId: d.tenantId!, jobId: d.jobId! }),
     'webhook-deliver': (d) => deliverWebhook(deps, { tenantId: d.tenantId!, deliveryId: d.deliveryId! }),
     'erasure-run': (d) => runErasure(deps, { tenantId: d.tenantId!, erasureId: d.erasureId! }),
+    'portability-export': (d) => runPortabilityExport(deps, { tenantId: d.tenantId!, exportId: d.exportId! }),
   }),
   {
     queue: prefix,
@@ -77,6 +79,14 @@ const stopSweeps = startCollabSweeps(deps, {
   emailSweepMs: env.EMAIL_SWEEP_SECONDS * 1000,
   sweepsEnqueue: true,
   sweeps: [
+    // Portability exports whose job was lost: run here (each export resumes or restarts itself).
+    {
+      everyMs: env.BULK_SWEEP_SECONDS * 1000,
+      run: async (tenantId) => {
+        for (const exportId of await dueExports(deps, tenantId))
+          await runPortabilityExport(deps, { tenantId, exportId });
+      },
+    },
     // Erasures whose job was lost or whose worker died: run here (rare; each is idempotent per step).
     { everyMs: env.BULK_SWEEP_SECONDS * 1000, run: (tenantId) => sweepErasures(deps, tenantId) },
     // Retention: each enabled policy once a day (the sweep only finds those due).

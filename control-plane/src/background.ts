@@ -3,6 +3,7 @@ import type { CpDeps } from './context.ts';
 import { every } from './loops.ts';
 import { sweepCells } from './modules/cells/sweeper.ts';
 import { resumePending } from './modules/provisioning/resumer.ts';
+import { sweepOffboarding } from './modules/tenants/offboarding-sweeper.ts';
 
 export interface BackgroundOptions {
   sweepIntervalMs: number;
@@ -10,8 +11,8 @@ export interface BackgroundOptions {
 }
 
 /**
- * The control plane's two loops: the heartbeat sweeper (cells down, retired keys dropped)
- * and the saga resumer. On start, every unfinished job is resumed at once.
+ * The control plane's loops: the heartbeat sweeper (cells down, retired keys dropped), the saga
+ * resumer, and the offboarding sweeper (past-grace tenants deleted, their cells' purge retried). On start, every unfinished job is resumed at once.
  */
 export async function startBackground(deps: CpDeps, o: BackgroundOptions) {
   const onError = (what: string) => (err: unknown) => deps.log.error(`${what} failed`, errorFields(err));
@@ -22,6 +23,7 @@ export async function startBackground(deps: CpDeps, o: BackgroundOptions) {
   const loops = [
     every(o.sweepIntervalMs, () => sweepCells(deps, { listeningSince }), onError('sweep')),
     every(o.resumeIntervalMs, () => resumePending(deps, 'due'), onError('resume')),
+    every(o.sweepIntervalMs, () => sweepOffboarding(deps), onError('offboarding sweep')),
   ];
   return {
     async stop() {

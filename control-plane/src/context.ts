@@ -34,6 +34,8 @@ export interface CpDeps {
   /** Bearer credential of GET /internal/metrics; undefined: the endpoint is off. */
   metricsToken: string | undefined;
   dns: TxtResolver;
+  /** Days an offboarding tenant stays read-only (and can be reactivated) before deletion; default 30. */
+  offboardingGraceDays?: number;
   /** Tests only (never honoured in production): crash at this point of the saga. */
   failpoint: 'after-cell-provisioned' | undefined;
 }

@@ -37,6 +37,7 @@ export function createDeps(
     heartbeatTimeoutSeconds: env.HEARTBEAT_TIMEOUT_SECONDS,
     metrics,
     metricsToken: env.METRICS_TOKEN,
+    offboardingGraceDays: env.OFFBOARDING_GRACE_DAYS,
     dns: new Resolver({ timeout: 3000, tries: 2 }),
     failpoint,
   };

@@ -42,6 +42,8 @@ const envSchema = z.object({
     .describe('Bearer credential of GET /internal/metrics (Prometheus); unset: no metrics endpoint'),
   METRICS_TOP_TENANTS: z.coerce.number().int().min(0).max(1000).default(20),
   HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  /** Days an offboarding tenant stays read-only (reactivation possible) before its deletion. */
+  OFFBOARDING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   SWEEP_INTERVAL_SECONDS: z.coerce
     .number()
     .min(0.1)

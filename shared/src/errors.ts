@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   unauthenticated: 401,
   forbidden: 403,
   tenant_suspended: 403,
+  /** The tenant is offboarding (grace period): reads and sign-in work, every change is refused. */
+  tenant_offboarding: 403,
   /** A token of one tenant presented on another tenant's hostname or share link. */
   tenant_mismatch: 403,
   /** A plan quota (storage, documents, users) is used up: `details` says which, its limit and the usage. */
@@ -19,6 +21,8 @@ export const ERROR_CODES = {
   method_not_allowed: 405,
   conflict: 409,
   gone: 410,
+  /** The tenant was offboarded and its data deleted. */
+  tenant_deleted: 410,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,

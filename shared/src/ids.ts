@@ -27,6 +27,7 @@ export const ID_PREFIXES = {
   consentPurpose: 'cps',
   retentionPolicy: 'rtp',
   upload: 'upl',
+  portabilityExport: 'pex',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

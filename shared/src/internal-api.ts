@@ -73,11 +73,41 @@ export const provisionTenantResultSchema = z.object({
 });
 export type ProvisionTenantResult = z.infer<typeof provisionTenantResultSchema>;
 
-/** PATCH /internal/v1/tenants/{tenantId}: suspend, resume or change the plan. */
+/**
+ * PATCH /internal/v1/tenants/{tenantId}: suspend, resume (also: reactivate an offboarding tenant) or
+ * change the plan. Offboarding has its own call (it checks legal holds and makes the export).
+ */
 export const updateTenantRequestSchema = z
-  .object({ status: z.enum(TENANT_STATUSES).optional(), plan: z.enum(PLAN_IDS).optional() })
+  .object({ status: z.enum(['active', 'suspended']).optional(), plan: z.enum(PLAN_IDS).optional() })
   .strict();
 export type UpdateTenantRequest = z.infer<typeof updateTenantRequestSchema>;
+
+/**
+ * POST /internal/v1/tenants/{tenantId}/offboarding: the tenant goes read-only (the grace period)
+ * and its export for the customer is started; 409 (details.reason legal_hold) while a hold is active.
+ * Idempotent: again on an offboarding tenant answers the same export.
+ */
+export const internalOffboardingPath = (tenantId: string) => `${internalTenantPath(tenantId)}/offboarding`;
+export const beginOffboardingResultSchema = z.object({
+  tenant: internalTenantSchema,
+  exportId: z.string().nullable().describe('The tenant export made for the customer (portability)'),
+});
+export type BeginOffboardingResult = z.infer<typeof beginOffboardingResultSchema>;
+
+/**
+ * DELETE /internal/v1/tenants/{tenantId}: the purge of an offboarded tenant (every row, blob,
+ * index entry, Redis key; then its key destroyed). 200 once done (again: the same answer),
+ * 202 while it runs (call again). What stays is this anonymised summary: counts and dates.
+ */
+export const purgeTenantResultSchema = z.object({
+  tenantId: z.string().min(1),
+  state: z.enum(['deleting', 'deleted']),
+  summary: z
+    .record(z.string(), z.union([z.number(), z.string(), z.null()]))
+    .nullable()
+    .describe('Counts and dates only (no personal data); null while deleting'),
+});
+export type PurgeTenantResult = z.infer<typeof purgeTenantResultSchema>;
 
 /** GET /internal/v1/cell: the cell as it presents itself (what its heartbeat advertises). */
 export const cellStateSchema = z.object({

@@ -24,7 +24,10 @@ const coordinate = z.string().min(1).max(128).regex(BASE64URL);
 export const CELL_STATUSES = ['active', 'draining', 'down'] as const;
 export type CellStatus = (typeof CELL_STATUSES)[number];
 
-/** The control plane's view of a tenant's life. Only `active` and `suspended` are routed. */
+/**
+ * The control plane's view of a tenant's life. `active`, `suspended`, `offboarding` (read-only
+ * grace) and `deleted` are in the edge's table: the last two so the edge answers them clearly.
+ */
 export const TENANT_LIFECYCLE = ['provisioning', 'active', 'suspended', 'offboarding', 'deleted'] as const;
 export type TenantLifecycle = (typeof TENANT_LIFECYCLE)[number];
 
@@ -139,7 +142,8 @@ export const routeTenantSchema = z.object({
   slug: z.string(),
   region: z.string(),
   cellId: z.string(),
-  status: z.enum(['active', 'suspended']),
+  /** Suspended: 403 at the edge; offboarding: forwarded (the cell refuses changes); deleted: 410 at the edge. */
+  status: z.enum(['active', 'suspended', 'offboarding', 'deleted']),
   strictResidency: z.boolean(),
 });
 export type RouteTenant = z.infer<typeof routeTenantSchema>;

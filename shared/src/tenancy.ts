@@ -6,7 +6,8 @@ export type TenantRole = (typeof TENANT_ROLES)[number];
 export const GRANT_ROLES = ['viewer', 'editor', 'owner'] as const;
 export type GrantRole = (typeof GRANT_ROLES)[number];
 
-export const TENANT_STATUSES = ['active', 'suspended'] as const;
+/** A tenant's state in its cell; `offboarding` is the read-only grace period before deletion. */
+export const TENANT_STATUSES = ['active', 'suspended', 'offboarding'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 /** Who is acting. Every tenant-scoped call carries exactly one. */

@@ -23,7 +23,7 @@ const err = errorResponse;
 export const commonErrors = {
   400: err('Invalid input'),
   401: err('Missing, invalid or expired token'),
-  403: err('Not allowed, or tenant suspended'),
+  403: err('Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding)'),
   404: err('Not found, or not visible to the caller'),
   421: err('Tenant is not homed in this cell'),
   429: err("Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when"),
@@ -56,7 +56,8 @@ export const stackResponses: readonly StackResponse[] = [
   },
   {
     status: 403,
-    description: 'Tenant suspended, or a token of another tenant than the request was routed for',
+    description:
+      'Tenant suspended, a change while the tenant is offboarding (tenant_offboarding: read-only), or a token of another tenant than the request was routed for',
     appliesTo: securedBy('bearerAuth'),
   },
   { status: 413, description: 'The request body is too large (payload_too_large)', appliesTo: hasBody },

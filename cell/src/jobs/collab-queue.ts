@@ -8,7 +8,12 @@ import type { JobQueue } from './scheduler/queue.ts';
  * change and a fire-and-forget enqueue) costs latency (the worker's sweeps find the work),
  * never data.
  */
-export type CollabJobKind = 'email-digest' | 'bulk-run' | 'webhook-deliver' | 'erasure-run';
+export type CollabJobKind =
+  | 'email-digest'
+  | 'bulk-run'
+  | 'webhook-deliver'
+  | 'erasure-run'
+  | 'portability-export';
 
 /** Batches mails: one job per user per this many milliseconds of due time. */
 const EMAIL_BUCKET_MS = 10_000;
@@ -59,6 +64,16 @@ export class CollabQueue {
       key: `${erasureId}-${Date.now() + delayMs}`,
       payload: { tenantId, erasureId },
       delayMs,
+    });
+  }
+
+  /** A portability export to build (modules/portability). */
+  portability(tenantId: string, exportId: string): void {
+    this.jobs.fireAndForget({
+      tenantId,
+      kind: 'portability-export',
+      key: exportId,
+      payload: { tenantId, exportId },
     });
   }
 

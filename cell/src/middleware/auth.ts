@@ -47,7 +47,7 @@ export const WEBSOCKET_BEARER_PREFIX = 'quire.bearer.';
 /**
  * Zero trust: the cell verifies every user token itself (the edge may be bypassed), checks
  * that a request the edge asserted was routed for the token's tenant, then that the tenant
- * is homed here (421 otherwise) and active (403 when suspended).
+ * is homed here (421 otherwise) and active (403 when suspended; read-only while offboarding).
  *
  * The token comes from `Authorization: Bearer`, or, without that header, from the browser
  * session cookie; a state change made with the cookie must carry the session's CSRF token.
@@ -83,7 +83,12 @@ export const requireUser = (o: { websocketProtocol?: boolean } = {}) =>
     }
     const tenant = claims.cell === deps.cellId ? await deps.tenants.get(claims.tid) : null;
     if (!tenant) throw new QuireError('misdirected_request', 'tenant is not served by this cell');
-    if (tenant.status !== 'active') throw new QuireError('tenant_suspended', 'tenant is suspended');
+    if (tenant.status === 'offboarding') {
+      if (!allowedWhileOffboarding(c.req.method, c.req.path))
+        throw new QuireError('tenant_offboarding', 'the organisation is being closed: it is read-only', {
+          reason: 'read_only',
+        });
+    } else if (tenant.status !== 'active') throw new QuireError('tenant_suspended', 'tenant is suspended');
     const ctx: RequestCtx = {
       deps,
       requestId: c.get('requestId'),
@@ -97,6 +102,14 @@ export const requireUser = (o: { websocketProtocol?: boolean } = {}) =>
     await enforceRateLimits(c, ctx, apiChecks(ctx));
     await next();
   });
+
+/**
+ * An offboarding tenant is read-only through its grace period: reads, signing in and out, and
+ * exporting its data (the point of the grace period) work; every other change is refused.
+ */
+export function allowedWhileOffboarding(method: string, path: string): boolean {
+  return SAFE_METHODS.has(method) || path.startsWith('/v1/auth/') || path.startsWith('/v1/exports');
+}
 
 function requireCredential(expectedOf: (deps: AppEnv['Variables']['deps']) => string, what: string) {
   return createMiddleware<AppEnv>(async (c, next) => {

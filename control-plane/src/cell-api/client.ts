@@ -1,10 +1,15 @@
 import {
+  type BeginOffboardingResult,
+  beginOffboardingResultSchema,
   type InternalTenant,
+  internalOffboardingPath,
   internalTenantPath,
   internalTenantSchema,
   type ProvisionTenantRequest,
   type ProvisionTenantResult,
+  type PurgeTenantResult,
   provisionTenantResultSchema,
+  purgeTenantResultSchema,
   type UpdateTenantRequest,
 } from '@quire/shared/internal-api';
 import type { z } from 'zod';
@@ -36,6 +41,8 @@ export interface CellClient {
     body: ProvisionTenantRequest,
   ): Promise<ProvisionTenantResult>;
   updateTenant(cell: CellTarget, tenantId: string, patch: UpdateTenantRequest): Promise<InternalTenant>;
+  beginOffboarding(cell: CellTarget, tenantId: string): Promise<BeginOffboardingResult>;
+  purgeTenant(cell: CellTarget, tenantId: string): Promise<PurgeTenantResult>;
 }
 
 /**
@@ -61,6 +68,21 @@ export class HttpCellClient implements CellClient {
     const tenant = await reply(cell, res, internalTenantSchema, 'update');
     if (tenant.id !== tenantId) throw mismatch(cell, 'update', `tenant ${tenant.id}`);
     return tenant;
+  }
+
+  async beginOffboarding(cell: CellTarget, tenantId: string) {
+    const res = await this.call(cell, 'POST', internalOffboardingPath(tenantId));
+    const result = await reply(cell, res, beginOffboardingResultSchema, 'offboarding');
+    if (result.tenant.id !== tenantId) throw mismatch(cell, 'offboarding', `tenant ${result.tenant.id}`);
+    return result;
+  }
+
+  /** 200 purged (with the anonymised summary), 202 still purging: both parse to the same shape. */
+  async purgeTenant(cell: CellTarget, tenantId: string) {
+    const res = await this.call(cell, 'DELETE', internalTenantPath(tenantId));
+    const result = await reply(cell, res, purgeTenantResultSchema, 'purge');
+    if (result.tenantId !== tenantId) throw mismatch(cell, 'purge', `tenant ${result.tenantId}`);
+    return result;
   }
 
   /** Error text carries the status and the cell's error code and message, never a body we sent. */

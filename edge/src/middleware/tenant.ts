@@ -67,6 +67,9 @@ export const resolveTenant = () =>
       throw new EdgeError('unauthenticated', "sign in, or use your organisation's hostname");
     }
     c.set('tenantId', tenant.id);
+    // Offboarded: its data is gone; say so, never forward (its cell no longer knows it).
+    if (tenant.status === 'deleted')
+      throw new EdgeError('tenant_deleted', 'this organisation was closed and its data deleted');
 
     const regional = residencyRedirect(tenant, host, config.regionHosts, url);
     if (regional) return regional;

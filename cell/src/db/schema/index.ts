@@ -1,5 +1,6 @@
 export * from './audit.ts';
 export * from './collaboration.ts';
+export * from './compliance.ts';
 export * from './documents.ts';
 export * from './folders.ts';
 export * from './identity.ts';

@@ -1,17 +1,14 @@
 import type { Readable } from 'node:stream';
 import { QuireError } from '@quire/shared/errors';
 import { sql } from 'drizzle-orm';
-import { ZipFile } from 'yazl';
 import { blobKey } from '../../adapters/blob-store/port.ts';
 import { appendInTx } from '../../audit-trail/append.ts';
 import { auditEntry } from '../../audit-trail/entry.ts';
 import type { ActorRecord } from '../../auth/actor.ts';
 import { authorize, idsFromPath } from '../../auth/policy.ts';
 import type { CellDeps } from '../../context.ts';
-import { decryptStream, encryptStream } from '../../crypto/envelope.ts';
 import { type Tx, withTenantTx } from '../../db/tenant-tx.ts';
 import { publishLive, userChannel } from '../../live/bus.ts';
-import { readContent } from '../documents/content.ts';
 import type { VersionRow } from '../documents/repo.ts';
 import { loadDocument } from '../documents/resource.ts';
 import { loadFolder } from '../folders/resource.ts';
@@ -20,6 +17,7 @@ import { dispatch } from '../webhooks/events.ts';
 import { jobActor } from './actor.ts';
 import { finish, jobOrigin, LEASE_SECONDS } from './finish.ts';
 import { type BulkJobRow, findJob, updateJob } from './repo.ts';
+import { type EncryptedZip, readEncryptedZip, writeEncryptedZip } from './zip.ts';
 
 /** Documents one export may hold (folders expanded). */
 export const MAX_EXPORT_FILES = 10_000;
@@ -46,8 +44,6 @@ function safeName(name: string): string {
     .join('');
   return cleaned.replace(/^\.+$/, '_').slice(0, 200) || '_';
 }
-
-const compressible = (contentType: string) => /^text\/|json|xml|csv|markdown/.test(contentType);
 
 /**
  * Everything the job's items name that its creator may read now: documents (not in the trash),
@@ -204,7 +200,6 @@ export async function runExport(deps: CellDeps, job: BulkJobRow): Promise<void> 
   }
   const { collected, actor } = tx1;
   const key = blobKey(tenantId, 'exports', `${job.id}.zip`);
-  const dataKey = await deps.keyring.generateDataKey(tenantId);
   let written = 0;
   let bytes = 0;
   let cancelled = false;
@@ -227,8 +222,8 @@ export async function runExport(deps: CellDeps, job: BulkJobRow): Promise<void> 
       },
     });
   }, 1_000);
+  let zipped: EncryptedZip;
   try {
-    const zip = new ZipFile();
     const manifest = {
       job: { id: job.id, kind: 'export', createdBy: job.createdBy, createdAt: job.createdAt.toISOString() },
       generatedAt: new Date().toISOString(),
@@ -247,36 +242,21 @@ export async function runExport(deps: CellDeps, job: BulkJobRow): Promise<void> 
         sha256: f.version.sha256,
       })),
     };
-    zip.addBuffer(Buffer.from(JSON.stringify(manifest, null, 2)), 'manifest.json', { mtime: new Date() });
-    for (const f of collected.files) {
-      zip.addReadStreamLazy(
-        f.path,
-        { mtime: f.updatedAt, size: f.version.size, compress: compressible(f.version.contentType) },
-        (cb) => {
-          if (cancelled) return cb(new Cancelled('cancelled'), undefined as never);
-          readContent(deps, tenantId, f.version).then(
-            (stream) => {
-              stream.once('end', () => {
-                written += 1;
-                bytes += f.version.size;
-              });
-              cb(null, stream);
-            },
-            (err) => cb(err, undefined as never),
-          );
-        },
-      );
-    }
-    zip.end();
-    const cipher = encryptStream(dataKey.plaintext, aad(tenantId, job.id));
-    const output = zip.outputStream as Readable;
-    zip.once('error', (err: Error) => cipher.destroy(err));
-    output.once('error', (err: Error) => cipher.destroy(err));
-    output.pipe(cipher);
-    await deps.blobs.put(key, cipher);
+    zipped = await writeEncryptedZip(deps, tenantId, {
+      key,
+      aad: aad(tenantId, job.id),
+      buffers: [{ path: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) }],
+      files: collected.files.map((f) => ({ path: f.path, version: f.version, mtime: f.updatedAt })),
+      beforeFile: () => {
+        if (cancelled) throw new Cancelled('cancelled');
+      },
+      afterFile: (f) => {
+        written += 1;
+        bytes += f.version.size;
+      },
+    });
   } catch (err) {
     clearInterval(watch);
-    await deps.blobs.delete(key).catch(() => {});
     const ended = await withTenantTx(deps.db, tenantId, async (tx) => {
       const j = (await findJob(tx, tenantId, job.id))!;
       return cancelled || err instanceof Cancelled
@@ -290,7 +270,6 @@ export async function runExport(deps: CellDeps, job: BulkJobRow): Promise<void> 
     return;
   } finally {
     clearInterval(watch);
-    dataKey.plaintext.fill(0);
   }
 
   const ended = await withTenantTx(deps.db, tenantId, async (tx) => {
@@ -309,8 +288,8 @@ export async function runExport(deps: CellDeps, job: BulkJobRow): Promise<void> 
     }
     const j = (await updateJob(tx, tenantId, job.id, {
       resultBlobKey: key,
-      resultWrappedKey: dataKey.wrapped,
-      resultKeyRef: dataKey.keyRef,
+      resultWrappedKey: zipped.wrappedKey,
+      resultKeyRef: zipped.keyRef,
     }))!;
     return finish(deps, tx, j, 'done', undefined, {
       phase: 'done',
@@ -325,10 +304,10 @@ export async function runExport(deps: CellDeps, job: BulkJobRow): Promise<void> 
 }
 
 /** The plaintext zip of a finished export, decrypted as it streams. */
-export async function readExport(deps: CellDeps, job: BulkJobRow): Promise<Readable> {
-  const key = await deps.keyring.unwrapDataKey(job.tenantId, job.resultWrappedKey!);
-  const source = (await deps.blobs.get(job.resultBlobKey!)) as Readable;
-  const decipher = decryptStream(key, aad(job.tenantId, job.id));
-  source.once('error', (e) => decipher.destroy(e));
-  return source.pipe(decipher);
+export function readExport(deps: CellDeps, job: BulkJobRow): Promise<Readable> {
+  return readEncryptedZip(deps, job.tenantId, {
+    key: job.resultBlobKey!,
+    aad: aad(job.tenantId, job.id),
+    wrappedKey: job.resultWrappedKey!,
+  });
 }

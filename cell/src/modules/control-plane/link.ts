@@ -1,3 +1,4 @@
+import { QuireError } from '@quire/shared/errors';
 import type { PlanId } from '@quire/shared/plans';
 import {
   type CellConfig,
@@ -6,7 +7,10 @@ import {
   cellConfigSchema,
 } from '@quire/shared/routing';
 import type { CellDeps } from '../../context.ts';
+import type { ClientInfo } from '../../middleware/client-info.ts';
 import type { ConfigStore } from '../../tenant-context/config-store.ts';
+import { beginOffboarding } from '../offboarding/verbs/begin.ts';
+import { purgeTenant } from '../offboarding/verbs/purge.ts';
 import { heartbeatUsage, usageFigures } from '../quotas/figures.ts';
 import { updateTenant } from '../tenancy/verbs/update-status.ts';
 
@@ -35,6 +39,8 @@ export class ControlPlaneLink {
   private readonly config: ConfigStore;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Deleted tenants whose purge this process saw finish (the config keeps listing them). */
+  private readonly purged = new Set<string>();
   lastError: string | null = null;
 
   constructor(o: LinkOptions, deps: CellDeps, config: ConfigStore) {
@@ -119,20 +125,57 @@ export class ControlPlaneLink {
     for (const t of config.tenants) this.deps.tenants.invalidate(t.id);
   }
 
-  /** Status and plan from the control plane win over the cell's copy (pushes can be missed). */
+  /**
+   * Status and plan from the control plane win over the cell's copy (pushes can be missed). A
+   * tenant the control plane has `deleted` is purged here (a cell that was down when the control
+   * plane asked, or whose purge a restart interrupted, finishes it on its next pull); one it has
+   * `offboarding` goes read-only.
+   */
   private async reconcile(config: CellConfig): Promise<void> {
+    const meta = {
+      requestId: `cfg-${config.version}`.slice(0, 64),
+      client: { ip: null, userAgent: 'control-plane-config' },
+    };
     for (const t of config.tenants) {
+      if (t.status === 'deleted') {
+        // In the background: a large tenant's purge must not hold up heartbeats.
+        if (!this.purged.has(t.id)) void this.catchUpDeletion(t.id, meta);
+        continue;
+      }
       const local = await this.deps.tenants.get(t.id);
       if (!local) continue;
+      if (t.status === 'offboarding') {
+        if (local.status !== 'offboarding')
+          await beginOffboarding(this.deps, t.id, meta).catch((err: unknown) =>
+            this.deps.log.warn('offboarding refused by the cell', { tenantId: t.id, err: String(err) }),
+          );
+        continue;
+      }
       const status = t.status === 'active' ? 'active' : t.status === 'provisioning' ? null : 'suspended';
-      const patch: { status?: 'active' | 'suspended'; plan?: PlanId } = {};
+      const patch: { status?: 'active' | 'suspended' | 'offboarding'; plan?: PlanId } = {};
       if (status && status !== local.status) patch.status = status;
       if (t.plan !== local.plan) patch.plan = t.plan;
       if (Object.keys(patch).length === 0) continue;
-      await updateTenant(this.deps, t.id, patch, {
-        requestId: `cfg-${config.version}`.slice(0, 64),
-        client: { ip: null, userAgent: 'control-plane-config' },
-      });
+      await updateTenant(this.deps, t.id, patch, meta);
+    }
+  }
+
+  /**
+   * A deletion this cell missed (it was down, or a restart cut its purge short): offboarding first
+   * if it never got it (legal holds are checked there; no export, the data is going), then the purge.
+   */
+  private async catchUpDeletion(tenantId: string, meta: { requestId: string; client: ClientInfo }) {
+    try {
+      const local = await this.deps.tenants.get(tenantId);
+      if (local && local.status !== 'offboarding')
+        await beginOffboarding(this.deps, tenantId, meta, { makeExport: false });
+      await purgeTenant(this.deps, tenantId);
+      this.purged.add(tenantId);
+    } catch (err) {
+      // Never homed here, or already gone without a tombstone: nothing to do.
+      if (err instanceof QuireError && err.code === 'not_found') this.purged.add(tenantId);
+      else
+        this.deps.log.warn('tenant purge failed; retried on the next pull', { tenantId, err: String(err) });
     }
   }
 

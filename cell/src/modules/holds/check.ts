@@ -35,6 +35,16 @@ export async function heldDocumentIds(
   return out;
 }
 
+/**
+ * The tenant's active holds (ids, locked FOR SHARE until the transaction ends): tenant
+ * offboarding refuses while there is any, since a purge would delete everything held.
+ */
+export async function activeHoldIds(tx: Tx, tenantId: string): Promise<string[]> {
+  const rows = await tx.execute<{ id: string }>(sql`
+    select id from legal_holds where tenant_id = ${tenantId} and status = 'active' order by id for share`);
+  return rows.map((r) => r.id);
+}
+
 /** Folders that cannot go to the trash: held themselves or below a held folder, or holding a held document. */
 export async function heldFolderIds(
   tx: Tx,

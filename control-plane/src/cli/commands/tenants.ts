@@ -212,7 +212,7 @@ async function show(ctx: CommandContext): Promise<number> {
 }
 
 const lifecycle =
-  (verb: 'suspend' | 'resume'): Command['run'] =>
+  (verb: 'suspend' | 'resume' | 'reactivate'): Command['run'] =>
   async (ctx) => {
     const id = arg(ctx, 0, 'tenant id or slug');
     noExtraArgs(ctx, 1);
@@ -222,6 +222,26 @@ const lifecycle =
     ctx.out.stdout(`tenant ${res.tenant.id} ${what}${pushLine(res)}`);
     return 0;
   };
+
+interface Offboard {
+  tenant: { id: string; status: string; offboarding: { deleteAfter: string | null } | null };
+  changed: boolean;
+  exportId: string | null;
+}
+
+async function offboard(ctx: CommandContext): Promise<number> {
+  const id = arg(ctx, 0, 'tenant id or slug');
+  noExtraArgs(ctx, 1);
+  const res = await ctx.api.call<Offboard>('POST', `/v1/admin/tenants/${seg(id)}/offboard`);
+  if (ctx.json) return printJson(ctx, res);
+  const when = res.tenant.offboarding?.deleteAfter ?? 'unknown';
+  ctx.out.stdout(
+    `tenant ${res.tenant.id} ${res.changed ? 'offboarding' : 'already offboarding'}: read-only, deleted after ${when}`,
+  );
+  if (res.exportId)
+    ctx.out.stdout(`customer export ${res.exportId} (its admins download it at GET /v1/exports)`);
+  return 0;
+}
 
 async function setPlan(ctx: CommandContext): Promise<number> {
   const id = arg(ctx, 0, 'tenant id or slug');
@@ -326,6 +346,13 @@ export const tenantCommands: Record<string, Command> = {
   },
   'tenants suspend': { usage: '<id|slug>', options: {}, run: lifecycle('suspend') },
   'tenants resume': { usage: '<id|slug>', options: {}, run: lifecycle('resume') },
+  'tenants offboard': {
+    usage: '<id|slug>',
+    help: 'Read-only for the grace period (OFFBOARDING_GRACE_DAYS, 30), the customer export made, then deleted and its key destroyed.',
+    options: {},
+    run: offboard,
+  },
+  'tenants reactivate': { usage: '<id|slug>', options: {}, run: lifecycle('reactivate') },
   'tenants set-plan': {
     usage: '<id|slug> <plan> [--override limit=value ...] [--clear-overrides]',
     help: 'Overrides replace all previous ones; value "unlimited" (or null) lifts a limit.',

@@ -19,6 +19,15 @@ export const tenants = pgTable(
     tier: text('tier').notNull(),
     status: text('status').notNull().default('provisioning'),
     strictResidency: boolean('strict_residency').notNull().default(false),
+    /** Offboarding: when it started, and when the grace period (read-only) ends. */
+    offboardingStartedAt: timestamp('offboarding_started_at', { withTimezone: true }),
+    deleteAfter: timestamp('delete_after', { withTimezone: true }),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** When the home cell confirmed the purge (rows, blobs, index, keys, then its key destroyed). */
+    purgedAt: timestamp('purged_at', { withTimezone: true }),
+    purgeAttempts: integer('purge_attempts').notNull().default(0),
+    purgeNextAttemptAt: timestamp('purge_next_attempt_at', { withTimezone: true }),
+    purgeLastError: text('purge_last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -12,6 +12,8 @@ const SALES_OPS = [
   'tenants.update',
   'tenants.suspend',
   'tenants.resume',
+  'tenants.offboard',
+  'tenants.reactivate',
   'tenants.set-plan',
   'tenants.flags',
   'tenants.domains',

@@ -1,6 +1,6 @@
 import type { PlanId } from '@quire/shared/plans';
 import type { CellConfig, TenantLifecycle } from '@quire/shared/routing';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, isNull, ne, or } from 'drizzle-orm';
 import type { CpDeps } from '../../context.ts';
 import type { Conn } from '../../db/client.ts';
 import { plans, tenants } from '../../db/schema/index.ts';
@@ -8,14 +8,18 @@ import { readVersion } from '../../db/versions.ts';
 import { etagMatches } from '../../http/openapi.ts';
 import { flagRecord, loadFlagTables, resolveFlags } from '../flags/effective.ts';
 
-/** The config a cell pulls: every plan, and status/plan/overrides/flags of the tenants it homes. */
+/**
+ * The config a cell pulls: every plan, and status/plan/overrides/flags of the tenants it homes,
+ * deleted ones included until the cell has confirmed their purge (a cell that was down when
+ * the purge was asked for finds it here when it returns).
+ */
 export async function buildCellConfig(conn: Conn, cellId: string): Promise<CellConfig> {
   const version = await readVersion(conn, 'config');
   const planRows = await conn.select().from(plans).orderBy(plans.id);
   const rows = await conn
     .select()
     .from(tenants)
-    .where(and(eq(tenants.cellId, cellId), ne(tenants.status, 'deleted')))
+    .where(and(eq(tenants.cellId, cellId), or(ne(tenants.status, 'deleted'), isNull(tenants.purgedAt))))
     .orderBy(tenants.id);
   const flags = await loadFlagTables(
     conn,

@@ -8,7 +8,8 @@ import { readVersion } from '../../db/versions.ts';
 import { etagMatches } from '../../http/openapi.ts';
 import { routeStatus } from '../cells/presenter.ts';
 
-const ROUTED = ['active', 'suspended'] as const;
+/** In the edge's table: served (active, offboarding: read-only at the cell) or answered by the edge (suspended 403, deleted 410). */
+const ROUTED = ['active', 'suspended', 'offboarding', 'deleted'] as const;
 
 export function routeCell(c: CellRow): RouteCell {
   return { id: c.id, region: c.region, baseUrl: c.baseUrl!, status: routeStatus(c), issuer: c.issuer! };

@@ -15,6 +15,20 @@ export const tenantView = z
     tier: z.enum(ISOLATION_TIERS),
     status: z.enum(TENANT_LIFECYCLE),
     strictResidency: z.boolean(),
+    offboarding: z
+      .object({
+        startedAt: z.string().nullable(),
+        deleteAfter: z.string().nullable().describe('End of the read-only grace period'),
+        deletedAt: z.string().nullable(),
+        purgedAt: z
+          .string()
+          .nullable()
+          .describe('When the home cell confirmed the purge and key destruction'),
+        purgeAttempts: z.number().int(),
+        lastError: z.string().nullable(),
+      })
+      .nullable()
+      .describe('Offboarding progress (null for a tenant never offboarded)'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -33,7 +47,20 @@ export function presentTenant(t: TenantRow): TenantView {
     tier: t.tier as TenantView['tier'],
     status: t.status as TenantView['status'],
     strictResidency: t.strictResidency,
+    offboarding:
+      t.offboardingStartedAt || t.deletedAt
+        ? {
+            startedAt: iso(t.offboardingStartedAt),
+            deleteAfter: iso(t.deleteAfter),
+            deletedAt: iso(t.deletedAt),
+            purgedAt: iso(t.purgedAt),
+            purgeAttempts: t.purgeAttempts,
+            lastError: t.purgeLastError,
+          }
+        : null,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };
 }
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);

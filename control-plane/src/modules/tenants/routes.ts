@@ -22,12 +22,14 @@ import {
   createBody,
   createResult,
   listQuery,
+  offboardResult,
   overridesSchema,
   tenantDetail,
   tenantParams,
 } from './schemas.ts';
 import { getTenant } from './verbs/get-tenant.ts';
 import { listTenants } from './verbs/list-tenants.ts';
+import { offboardTenant, reactivateTenant } from './verbs/offboard.ts';
 import { setTenantPlan } from './verbs/set-plan.ts';
 import type { ChangeResult } from './verbs/set-status.ts';
 import { setTenantStatus } from './verbs/set-status.ts';
@@ -177,6 +179,49 @@ for (const [verb, status] of [
       changed(c, await setTenantStatus({ ctx: opsCtx(c), input: { ...c.req.valid('param'), status } })),
   );
 }
+
+tenantRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/v1/admin/tenants/{idOrSlug}/offboard',
+    summary:
+      'Start offboarding: read-only grace period (30 days), the customer export made by the cell, then deletion',
+    description:
+      'The home cell is asked first (it refuses while a legal hold is active: 409 legal_hold; unreachable: 503). Again on an offboarding tenant: changed false.',
+    tags: ['tenants'],
+    security: opsSecurity,
+    middleware: [allow('tenants.offboard')],
+    request: { params: tenantParams },
+    responses: {
+      200: json(offboardResult),
+      ...commonErrors,
+      409: errorResponse('details.reason: invalid_status (deleted or provisioning), or legal_hold'),
+      503: errorResponse('The home cell could not be reached (unavailable, details.reason cell_unreachable)'),
+    },
+  }),
+  async (c) => {
+    const r = await offboardTenant({ ctx: opsCtx(c), input: c.req.valid('param') });
+    return c.json({ ...r, tenant: presentTenant(r.tenant) }, 200);
+  },
+);
+
+tenantRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/v1/admin/tenants/{idOrSlug}/reactivate',
+    summary: 'End an offboarding during its grace period: the tenant is active again',
+    tags: ['tenants'],
+    security: opsSecurity,
+    middleware: [allow('tenants.reactivate')],
+    request: { params: tenantParams },
+    responses: {
+      200: json(changeResult),
+      ...commonErrors,
+      409: errorResponse('details.reason: invalid_status (the tenant is not offboarding)'),
+    },
+  }),
+  async (c) => changed(c, await reactivateTenant({ ctx: opsCtx(c), input: c.req.valid('param') })),
+);
 
 tenantRoutes.openapi(
   createRoute({

@@ -77,6 +77,15 @@ export const changeResult = z.object({
     .describe('Whether the home cell took the change now (else it converges on its next config pull)'),
 });
 
+export const offboardResult = z.object({
+  tenant: tenantView,
+  changed: z.boolean(),
+  exportId: z
+    .string()
+    .nullable()
+    .describe('The tenant export the home cell made for the customer (its admins download it from the cell)'),
+});
+
 export const listQuery = z.object({
   region: z.string().regex(REGION_PATTERN).optional(),
   status: z.enum(TENANT_LIFECYCLE).optional(),

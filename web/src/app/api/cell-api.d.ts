@@ -126,7 +126,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -203,7 +203,7 @@ export interface paths {
                             plan: "standard" | "professional" | "enterprise";
                             slug: string;
                             /** @enum {string} */
-                            status: "active" | "suspended";
+                            status: "active" | "suspended" | "offboarding";
                             /** @enum {string} */
                             tier: "pooled" | "schema" | "database" | "dedicated";
                         };
@@ -227,7 +227,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -323,7 +323,7 @@ export interface paths {
                                 plan: "standard" | "professional" | "enterprise";
                                 slug: string;
                                 /** @enum {string} */
-                                status: "active" | "suspended";
+                                status: "active" | "suspended" | "offboarding";
                                 /** @enum {string} */
                                 tier: "pooled" | "schema" | "database" | "dedicated";
                             };
@@ -348,7 +348,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -414,7 +414,120 @@ export interface paths {
             };
         };
         post?: never;
-        delete?: never;
+        /**
+         * Purge an offboarded tenant: every row, blob, index entry and Redis key, then its key destroyed (crypto-shredding)
+         * @description 200 once done (again: the same answer and anonymised summary); 202 while the purge runs (call again); 404 a tenant this cell never had; 409 a tenant that is not offboarding.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            state: "deleting" | "deleted";
+                            /** @description Counts and dates only (no personal data); null while deleting */
+                            summary: {
+                                [key: string]: number | string | null;
+                            } | null;
+                            tenantId: string;
+                        };
+                    };
+                };
+                /** @description OK */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            state: "deleting" | "deleted";
+                            /** @description Counts and dates only (no personal data); null while deleting */
+                            summary: {
+                                [key: string]: number | string | null;
+                            } | null;
+                            tenantId: string;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The tenant is not offboarding (conflict, details.reason not_offboarding) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /** Suspend, resume or change the plan of a tenant */
@@ -450,7 +563,7 @@ export interface paths {
                             plan: "standard" | "professional" | "enterprise";
                             slug: string;
                             /** @enum {string} */
-                            status: "active" | "suspended";
+                            status: "active" | "suspended" | "offboarding";
                             /** @enum {string} */
                             tier: "pooled" | "schema" | "database" | "dedicated";
                         };
@@ -474,7 +587,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -532,6 +645,120 @@ export interface paths {
         };
         trace?: never;
     };
+    "/internal/v1/tenants/{tenantId}/offboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start offboarding: the tenant goes read-only and its export for the customer is made */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The tenant export made for the customer (portability) */
+                            exportId: string | null;
+                            tenant: {
+                                id: string;
+                                /** @enum {string} */
+                                plan: "standard" | "professional" | "enterprise";
+                                slug: string;
+                                /** @enum {string} */
+                                status: "active" | "suspended" | "offboarding";
+                                /** @enum {string} */
+                                tier: "pooled" | "schema" | "database" | "dedicated";
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A legal hold is active (conflict, details.reason legal_hold) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/scim/v2/Groups": {
         parameters: {
             query?: never;
@@ -584,7 +811,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -681,7 +908,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -810,7 +1037,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -934,7 +1161,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1033,7 +1260,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1138,7 +1365,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1239,7 +1466,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1353,7 +1580,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1445,7 +1672,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1537,7 +1764,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1635,7 +1862,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1732,7 +1959,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1861,7 +2088,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1985,7 +2212,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2084,7 +2311,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2189,7 +2416,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2290,7 +2517,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2411,7 +2638,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2497,7 +2724,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2617,7 +2844,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2726,7 +2953,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2858,7 +3085,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2963,7 +3190,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3069,7 +3296,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3181,7 +3408,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3293,7 +3520,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3399,7 +3626,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3491,7 +3718,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3595,7 +3822,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3711,7 +3938,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3829,7 +4056,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3946,7 +4173,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4052,7 +4279,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4157,7 +4384,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4254,7 +4481,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4374,7 +4601,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4492,7 +4719,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4587,7 +4814,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4697,7 +4924,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4790,7 +5017,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4892,7 +5119,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4972,7 +5199,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5065,7 +5292,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5186,7 +5413,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5281,7 +5508,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5383,7 +5610,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5485,7 +5712,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5577,7 +5804,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5657,7 +5884,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5785,7 +6012,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5895,7 +6122,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6108,7 +6335,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6188,7 +6415,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6281,7 +6508,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6399,7 +6626,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6503,7 +6730,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6589,7 +6816,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6710,7 +6937,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6804,7 +7031,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6906,7 +7133,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7001,7 +7228,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7103,7 +7330,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7304,7 +7531,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7405,7 +7632,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7488,7 +7715,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7606,7 +7833,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7617,6 +7844,401 @@ export interface paths {
                 };
                 /** @description Not found, or not visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your exports (requested by or about you); admins: every export of the tenant (newest 100) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            exports: components["schemas"]["PortabilityExport"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Export a user's data (yours; admins: anyone's) or the whole tenant's (admins), as a zip
+         * @description Asynchronous: 202 with the export to poll (`GET /v1/exports/{id}`: progress, then a download link that works for 7 days). Counted against the plan's export rate (documents per hour): 429 limit_exceeded past it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePortabilityExport"];
+                };
+            };
+            responses: {
+                /** @description Accepted: queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortabilityExport"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited, or the plan's export rate is spent (limit_exceeded, details.retryAfterSeconds) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export: status, progress, and its download link once ready */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Export id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortabilityExport"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a finished export: a zip of manifest.json, activity.json and files/ */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Export id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The zip */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": string;
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The export is not ready (conflict) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The download link has expired (gone) */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7702,7 +8324,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7820,7 +8442,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7898,7 +8520,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7991,7 +8613,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8109,7 +8731,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8207,7 +8829,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8310,7 +8932,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8405,7 +9027,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8507,7 +9129,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8610,7 +9232,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8690,7 +9312,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8800,7 +9422,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8899,7 +9521,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9018,7 +9640,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9097,7 +9719,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9188,7 +9810,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9281,7 +9903,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9369,7 +9991,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9448,7 +10070,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9568,7 +10190,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9651,7 +10273,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9769,7 +10391,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9865,7 +10487,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9960,7 +10582,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10061,7 +10683,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10152,7 +10774,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10263,7 +10885,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10355,7 +10977,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10437,7 +11059,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10547,7 +11169,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10637,7 +11259,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10720,7 +11342,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10845,7 +11467,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10946,7 +11568,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11058,7 +11680,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11179,7 +11801,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11287,7 +11909,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11404,7 +12026,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11498,7 +12120,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11613,7 +12235,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11729,7 +12351,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11824,7 +12446,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11917,7 +12539,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12005,7 +12627,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12086,7 +12708,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12197,7 +12819,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12287,7 +12909,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12370,7 +12992,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12479,7 +13101,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12557,7 +13179,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12649,7 +13271,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12742,7 +13364,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12832,7 +13454,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12918,7 +13540,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13028,7 +13650,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13124,7 +13746,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13245,7 +13867,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13328,7 +13950,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13440,7 +14062,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13534,7 +14156,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13994,7 +14616,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14074,7 +14696,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14183,7 +14805,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14261,7 +14883,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14354,7 +14976,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14473,7 +15095,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14571,7 +15193,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14678,7 +15300,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14787,7 +15409,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14865,7 +15487,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14956,7 +15578,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15070,7 +15692,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15162,7 +15784,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15370,7 +15992,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15490,7 +16112,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15597,7 +16219,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15720,7 +16342,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15809,7 +16431,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15892,7 +16514,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16002,7 +16624,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16100,7 +16722,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not allowed, or tenant suspended */
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16493,6 +17115,24 @@ export interface components {
             name: string;
             search?: components["schemas"]["SavedSearch"];
         };
+        CreatePortabilityExport: {
+            /**
+             * @description One person's data
+             * @enum {string}
+             */
+            scope: "user";
+            /**
+             * @description Whose data (default: yours; another user: admins only)
+             * @example usr_01hzy3k5m8q2w4e6r8t0y2u4i
+             */
+            userId?: string;
+        } | {
+            /**
+             * @description Everything of the tenant (admins)
+             * @enum {string}
+             */
+            scope: "tenant";
+        };
         CreateRetentionPolicy: {
             /** @enum {string} */
             action: "trash" | "delete";
@@ -16743,6 +17383,34 @@ export interface components {
         };
         NotificationPreferences: {
             items: components["schemas"]["NotificationPreference"][];
+        };
+        PortabilityExport: {
+            createdAt: string;
+            /** @description Where to download it (with your token) while it has not expired */
+            downloadUrl: string | null;
+            error: string | null;
+            /** @description The download link works until then (7 days after it is ready) */
+            expiresAt: string | null;
+            finishedAt: string | null;
+            id: string;
+            /** @description Files written of the total */
+            progress: {
+                done: number;
+                total: number;
+            };
+            /**
+             * @description offboarding: the export made when the tenant is offboarded
+             * @enum {string}
+             */
+            reason: "request" | "offboarding";
+            /** @enum {string} */
+            scope: "user" | "tenant";
+            /** @description Bytes stored (encrypted) */
+            size: number | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            /** @description The user whose data it is (scope user) */
+            subjectUserId: string | null;
         };
         QuotaLine: {
             /** @description The effective limit (plan, then overrides); null = unlimited */

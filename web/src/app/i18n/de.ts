@@ -24,6 +24,9 @@ export const de: Strings = {
     unauthenticated: 'E-Mail oder Passwort falsch, oder Ihre Sitzung ist abgelaufen.',
     forbidden: 'Das dürfen Sie nicht.',
     tenant_suspended: 'Diese Organisation ist gesperrt. Wenden Sie sich an Ihre Administration.',
+    tenant_offboarding:
+      'Diese Organisation wird geschlossen: Sie können lesen und exportieren, aber nichts ändern.',
+    tenant_deleted: 'Diese Organisation wurde geschlossen und ihre Daten gelöscht.',
     tenant_mismatch: 'Sie sind unter dieser Adresse bei einer anderen Organisation angemeldet.',
     not_found: 'Nicht gefunden, oder Sie haben keinen Zugriff.',
     tenant_not_found: 'Es gibt keine Organisation mit diesem Namen.',

@@ -25,6 +25,8 @@ export const en = {
     unauthenticated: 'Wrong email or password, or your session has ended.',
     forbidden: 'You are not allowed to do that.',
     tenant_suspended: 'This organisation is suspended. Contact your administrator.',
+    tenant_offboarding: 'This organisation is being closed: you can read and export, not change anything.',
+    tenant_deleted: 'This organisation was closed and its data deleted.',
     tenant_mismatch: 'You are signed in to another organisation on this address.',
     not_found: 'Not found, or you have no access to it.',
     tenant_not_found: 'There is no organisation by that name.',

@@ -2259,6 +2259,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/tenants/{idOrSlug}/offboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start offboarding: read-only grace period (30 days), the customer export made by the cell, then deletion
+         * @description The home cell is asked first (it refuses while a legal hold is active: 409 legal_hold; unreachable: 503). Again on an offboarding tenant: changed false.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id or slug */
+                    idOrSlug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            changed: boolean;
+                            /** @description The tenant export the home cell made for the customer (its admins download it from the cell) */
+                            exportId: string | null;
+                            tenant: components["schemas"]["Tenant"];
+                        };
+                    };
+                };
+                /** @description Invalid input (validation_failed) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credential may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description details.reason: invalid_status (deleted or provisioning), or legal_hold */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The home cell could not be reached (unavailable, details.reason cell_unreachable) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/tenants/{idOrSlug}/plan": {
         parameters: {
             query?: never;
@@ -2367,6 +2468,98 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{idOrSlug}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End an offboarding during its grace period: the tenant is active again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id or slug */
+                    idOrSlug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            changed: boolean;
+                            /** @description Whether the home cell took the change now (else it converges on its next config pull) */
+                            push: {
+                                error: string | null;
+                                pushed: boolean;
+                            } | null;
+                            tenant: components["schemas"]["Tenant"];
+                        };
+                    };
+                };
+                /** @description Invalid input (validation_failed) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credential may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description details.reason: invalid_status (the tenant is not offboarding) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3007,7 +3200,7 @@ export interface paths {
                                 region: string;
                                 slug: string;
                                 /** @enum {string} */
-                                status: "active" | "suspended";
+                                status: "active" | "suspended" | "offboarding" | "deleted";
                                 strictResidency: boolean;
                             }[];
                             version: string;
@@ -3117,7 +3310,7 @@ export interface paths {
                                 region: string;
                                 slug: string;
                                 /** @enum {string} */
-                                status: "active" | "suspended";
+                                status: "active" | "suspended" | "offboarding" | "deleted";
                                 strictResidency: boolean;
                             };
                             version: string;
@@ -3395,6 +3588,17 @@ export interface components {
             createdAt: string;
             displayName: string;
             id: string;
+            /** @description Offboarding progress (null for a tenant never offboarded) */
+            offboarding: {
+                /** @description End of the read-only grace period */
+                deleteAfter: string | null;
+                deletedAt: string | null;
+                lastError: string | null;
+                purgeAttempts: number;
+                /** @description When the home cell confirmed the purge and key destruction */
+                purgedAt: string | null;
+                startedAt: string | null;
+            } | null;
             /** @enum {string} */
             plan: "standard" | "professional" | "enterprise";
             planOverrides: {

@@ -39,7 +39,8 @@ export interface FirstFactor {
 export async function activeTenant(deps: CellDeps, tenantId: string): Promise<TenantRecord> {
   const tenant = await deps.tenants.get(tenantId);
   if (!tenant) throw new Unauthenticated('invalid credentials');
-  if (tenant.status !== 'active') throw new QuireError('tenant_suspended', 'tenant is suspended');
+  // An offboarding tenant's people still sign in (read-only) to fetch their export.
+  if (tenant.status === 'suspended') throw new QuireError('tenant_suspended', 'tenant is suspended');
   return tenant;
 }
 

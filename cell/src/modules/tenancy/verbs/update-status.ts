@@ -13,7 +13,7 @@ import { toRecord } from '../../../tenant-context/directory.ts';
 export async function updateTenant(
   deps: CellDeps,
   tenantId: string,
-  input: { status?: 'active' | 'suspended'; plan?: PlanId },
+  input: { status?: 'active' | 'suspended' | 'offboarding'; plan?: PlanId },
   meta: { requestId: string; client: ClientInfo },
 ) {
   const row = await withTenantTx(deps.db, tenantId, async (tx) => {
