@@ -23,6 +23,8 @@ export interface CellSpec {
   region: string;
   /** Redis logical database of this cell (each cell gets its own). */
   redisDb: number;
+  /** This cell's own Redis server (URL without a database number); default the topology's `redisUrl`. */
+  redisUrl?: string;
   port?: number;
 }
 
@@ -250,7 +252,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
         PORT: String(port),
         HOST: '127.0.0.1',
         DATABASE_URL: db.appUrl,
-        REDIS_URL: `${o.redisUrl.replace(/\/\d*$/, '')}/${spec.redisDb}`,
+        REDIS_URL: `${(spec.redisUrl ?? o.redisUrl).replace(/\/\d*$/, '')}/${spec.redisDb}`,
         BLOB_STORE: 'fs',
         BLOB_DIR: join(dir, 'blobs'),
         KEYRING: 'local',

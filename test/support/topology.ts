@@ -37,21 +37,31 @@ export async function startWorld(o: {
   assetsDir?: string;
   /** More control-plane environment (e.g. ADMIN_UI_DIR: the built ops page). */
   controlPlaneEnv?: Record<string, string>;
+  /** More environment for every cell process (API and worker). */
+  cellEnv?: Record<string, string>;
+  /** Another Postgres server (superuser URL) than the shared stack's: fault tests and benches kill their own. */
+  pgAdminUrl?: string;
+  /** Another Redis server than the shared stack's, for every cell… */
+  redisUrl?: string;
+  /** …or per cell (`us-1`, `eu-1`): a server this test started and may kill. */
+  cellRedisUrls?: Record<string, string>;
 }) {
+  const pgAdminUrl = o.pgAdminUrl ?? process.env.QUIRE_PG_ADMIN_URL!;
   const dbPrefix = `quire_${o.name}_${process.pid}`;
   const cells: CellSpec[] = [
     { id: 'us-1', region: 'us', redisDb: o.redisDbs[0] },
     { id: 'eu-1', region: 'eu', redisDb: o.redisDbs[1] },
-  ];
+  ].map((c) => (o.cellRedisUrls?.[c.id] ? { ...c, redisUrl: o.cellRedisUrls[c.id] } : c));
   const dir = mkdtempSync(join(tmpdir(), `quire-${o.name}-`));
   const topology = await startTopology({
     dir,
-    pgAdminUrl: process.env.QUIRE_PG_ADMIN_URL!,
-    redisUrl: process.env.QUIRE_REDIS_URL!,
+    pgAdminUrl,
+    redisUrl: o.redisUrl ?? process.env.QUIRE_REDIS_URL!,
     dbPrefix,
     cells,
     heartbeatSeconds: 1,
     ...(o.controlPlaneEnv ? { controlPlaneEnv: o.controlPlaneEnv } : {}),
+    ...(o.cellEnv ? { cellEnv: o.cellEnv } : {}),
   });
   const edge = await startEdge({
     controlPlaneUrl: topology.controlPlane.url,
@@ -104,7 +114,7 @@ export async function startWorld(o: {
         topology.controlPlaneDatabase.name,
         ...[...topology.cells.values()].map((c) => c.database),
       ])
-        await dropDatabase(process.env.QUIRE_PG_ADMIN_URL!, db);
+        await dropDatabase(pgAdminUrl, db);
     },
   };
   return world;
