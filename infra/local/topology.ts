@@ -25,6 +25,10 @@ export interface CellSpec {
   redisDb: number;
   /** This cell's own Redis server (URL without a database number); default the topology's `redisUrl`. */
   redisUrl?: string;
+  /** This cell's own Postgres server (superuser URL); default the topology's `pgAdminUrl`. */
+  pgAdminUrl?: string;
+  /** More environment for this cell's processes (after the topology's `cellEnv`). */
+  env?: Record<string, string>;
   port?: number;
 }
 
@@ -222,7 +226,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
   for (const spec of o.cells) {
     const database = `${o.dbPrefix}_${spec.id.replace(/-/g, '_')}`;
     const db = await bootstrapCellDatabase({
-      adminUrl: o.pgAdminUrl,
+      adminUrl: spec.pgAdminUrl ?? o.pgAdminUrl,
       database,
       ownerPassword: `${database}-owner-local`,
       appPassword: `${database}-app-local`,
@@ -270,6 +274,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
         SSO_ALLOW_INSECURE_IDP: 'true',
         LOG_LEVEL: 'info',
         ...o.cellEnv,
+        ...spec.env,
       } as Record<string, string>,
     };
     cells.set(spec.id, proc);

@@ -17,11 +17,20 @@ export interface FaultWorld {
   close(): Promise<void>;
 }
 
-export async function startFaultWorld(name: string): Promise<FaultWorld> {
+export async function startFaultWorld(name: string, o: { redisPerCell?: boolean } = {}): Promise<FaultWorld> {
   const redis = await startOwnRedis(mkdtempSync(join(tmpdir(), `quire-${name}-redis-`)));
+  // With redisPerCell, `redis` is us-1's alone and eu-1 gets a second server (also this test's own).
+  const euRedis = o.redisPerCell
+    ? await startOwnRedis(mkdtempSync(join(tmpdir(), `quire-${name}-redis-eu-`)))
+    : undefined;
   let world: World | undefined;
   try {
-    world = await startWorld({ name, redisDbs: [0, 1], redisUrl: redis.url });
+    world = await startWorld({
+      name,
+      redisDbs: [0, 1],
+      redisUrl: redis.url,
+      ...(euRedis ? { cellOverrides: { 'eu-1': { redisUrl: euRedis.url } } } : {}),
+    });
     const tenants = {} as FaultWorld['tenants'];
     for (const region of ['us', 'eu'] as const) {
       const slug = `${name.replace(/_/g, '-')}-${region}-${Date.now().toString(36)}`;
@@ -35,13 +44,17 @@ export async function startFaultWorld(name: string): Promise<FaultWorld> {
       redis,
       tenants,
       async close() {
+        // A cell shuts down cleanly only with its Redis there: bring back one a test left down.
+        if (!redis.pid()) await redis.start().catch(() => {});
         await w.close();
         await redis.close();
+        await euRedis?.close();
       },
     };
   } catch (err) {
     await world?.close().catch(() => {});
     await redis.close();
+    await euRedis?.close();
     throw err;
   }
 }

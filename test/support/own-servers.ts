@@ -155,8 +155,10 @@ export async function startOwnRedis(dir: string): Promise<OwnServer> {
     ],
     logs: [],
     ready: async () =>
-      execFileSync(cli, ['-h', '127.0.0.1', '-p', String(port), 'ping'], { encoding: 'utf8' }).trim() ===
-      'PONG',
+      execFileSync(cli, ['-h', '127.0.0.1', '-p', String(port), 'ping'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() === 'PONG',
   });
   await server.start();
   return server;

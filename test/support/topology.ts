@@ -43,15 +43,15 @@ export async function startWorld(o: {
   pgAdminUrl?: string;
   /** Another Redis server than the shared stack's, for every cell… */
   redisUrl?: string;
-  /** …or per cell (`us-1`, `eu-1`): a server this test started and may kill. */
-  cellRedisUrls?: Record<string, string>;
+  /** Per cell (`us-1`, `eu-1`): its own Redis or Postgres server (one a test started and may kill), more environment. */
+  cellOverrides?: Record<string, Pick<CellSpec, 'redisUrl' | 'pgAdminUrl' | 'env'>>;
 }) {
   const pgAdminUrl = o.pgAdminUrl ?? process.env.QUIRE_PG_ADMIN_URL!;
   const dbPrefix = `quire_${o.name}_${process.pid}`;
   const cells: CellSpec[] = [
     { id: 'us-1', region: 'us', redisDb: o.redisDbs[0] },
     { id: 'eu-1', region: 'eu', redisDb: o.redisDbs[1] },
-  ].map((c) => (o.cellRedisUrls?.[c.id] ? { ...c, redisUrl: o.cellRedisUrls[c.id] } : c));
+  ].map((c) => ({ ...c, ...o.cellOverrides?.[c.id] }));
   const dir = mkdtempSync(join(tmpdir(), `quire-${o.name}-`));
   const topology = await startTopology({
     dir,
@@ -110,11 +110,9 @@ export async function startWorld(o: {
     async close() {
       await edge.close();
       await topology.close();
-      for (const db of [
-        topology.controlPlaneDatabase.name,
-        ...[...topology.cells.values()].map((c) => c.database),
-      ])
-        await dropDatabase(pgAdminUrl, db);
+      await dropDatabase(pgAdminUrl, topology.controlPlaneDatabase.name);
+      for (const c of topology.cells.values())
+        await dropDatabase(c.spec.pgAdminUrl ?? pgAdminUrl, c.database);
     },
   };
   return world;
