@@ -16,7 +16,7 @@
  *       [--only api,worker,control-plane,postgres,redis,moto]
  */
 
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -66,6 +66,7 @@ async function main(): Promise<boolean> {
   const downMs = Number(arg('down', '4')) * 1000;
   const only = arg('only', 'api,worker,control-plane,postgres,redis,moto').split(',');
   const tmp = mkdtempSync(join(tmpdir(), 'quire-faults-'));
+  chmodSync(tmp, 0o755); // the postgres OS user must enter it
   process.stderr.write('starting own servers (2 Postgres clusters, 2 redis-servers, moto) …\n');
   const [pgUs, pgEu, redisUs, redisEu, moto] = [
     await startOwnPostgres(join(tmp, 'pg-us')),
@@ -171,7 +172,29 @@ async function main(): Promise<boolean> {
     await sleep(downMs);
     const restartAt = nowMs() - loopStart;
     await fault.restart();
-    while (!(await probe().catch(() => false))) await sleep(100);
+    // A supervisor's part (systemd Restart=always, a Kubernetes restart policy): a process that
+    // died of the fault without being killed is started again, and reported.
+    const crashed: string[] = [];
+    const supervise = async () => {
+      for (const [name, p] of topo.processes) {
+        const c = p.child;
+        if (c && (c.exitCode !== null || c.signalCode !== null)) {
+          crashed.push(
+            `${name} (exit ${c.exitCode ?? c.signalCode}: ${
+              p.logs
+                .filter((l) => /Error|error/.test(l))
+                .slice(-1)[0]
+                ?.slice(0, 160) ?? ''
+            })`,
+          );
+          await topo.start(name).catch(() => {});
+        }
+      }
+    };
+    for (let i = 0; !(await probe().catch(() => false)); i++) {
+      if (i % 10 === 0) await supervise();
+      await sleep(100);
+    }
     const recoveredAt = nowMs() - loopStart;
     await sleep(3_000);
     stop = true;
@@ -238,6 +261,8 @@ async function main(): Promise<boolean> {
     const statuses: Record<string, number> = {};
     for (const s of inWindow)
       if (!s.ok) statuses[`${s.info?.cell} ${s.status}`] = (statuses[`${s.info?.cell} ${s.status}`] ?? 0) + 1;
+    if (crashed.length > 0)
+      notes.push(`${fault.name}: crashed and restarted by the supervisor: ${crashed.join('; ')}`);
     notes.push(
       `${fault.name}: error statuses in the window ${JSON.stringify(statuses)}; by operation ${JSON.stringify(breakdown(inWindow, (s) => s.info?.op ?? '?').map((b) => `${b.name} ${b.errors}/${b.n}`))}`,
     );

@@ -51,9 +51,9 @@ export function printRun(title: string, r: OpenLoopResult<Outcome>): void {
   const rows = [
     ...breakdown(r.samples, (s) => s.info?.op ?? '?'),
     ...breakdown(r.samples, (s) => `cell ${s.info?.cell ?? '?'}`),
-  ].map((b) => [b.name, b.n, b.errors, b.p50, b.p99] as (string | number)[]);
+  ].map((b) => [b.name, String(b.n), String(b.errors), b.p50, b.p99] as (string | number)[]);
   const all = summarize(r.samples.filter((s) => s.ok).map((s) => s.latencyMs));
-  rows.push(['all', r.completed, errors, all.p50, all.p99]);
+  rows.push(['all', String(r.completed), String(errors), all.p50, all.p99]);
   console.log(table(['operation', 'requests', 'errors', 'p50 ms', 'p99 ms'], rows));
   const statuses: Record<string, number> = {};
   for (const s of r.samples) if (!s.ok) statuses[s.status] = (statuses[s.status] ?? 0) + 1;

@@ -17,6 +17,8 @@ const BENCHES = [
   'bulk-export',
   'presence',
   'login',
+  'load',
+  'faults',
 ];
 
 const wanted = process.argv.slice(2);

@@ -209,7 +209,8 @@ export async function startOwnPostgres(dir: string): Promise<OwnServer> {
     '--encoding=UTF8',
     '--locale=C.UTF-8',
   ]);
-  execFileSync(initCmd, [...initArgs], { stdio: 'ignore', cwd: dir });
+  // Every parent of `dir` must be enterable by the postgres OS user (mkdtemp makes 0700 folders).
+  execFileSync(initCmd, [...initArgs], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
   const conf = `listen_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${run}'\nmax_connections = 300\nfsync = on\nsynchronous_commit = on\n`;
   writeFileSync(join(data, 'postgresql.auto.conf'), conf);
   if (root) execFileSync('chown', ['postgres:postgres', join(data, 'postgresql.auto.conf')]);
