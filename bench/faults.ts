@@ -191,8 +191,13 @@ async function main(): Promise<boolean> {
         }
       }
     };
+    let recovered = true;
     for (let i = 0; !(await probe().catch(() => false)); i++) {
       if (i % 10 === 0) await supervise();
+      if (nowMs() - loopStart - restartAt > 90_000) {
+        recovered = false;
+        break;
+      }
       await sleep(100);
     }
     const recoveredAt = nowMs() - loopStart;
@@ -249,7 +254,7 @@ async function main(): Promise<boolean> {
     rows.push([
       fault.name,
       (restartAt - killedAt) / 1000,
-      (recoveredAt - restartAt) / 1000,
+      recovered ? (recoveredAt - restartAt) / 1000 : 'not in 90 s',
       `${errors('us-1')}/${total('us-1')}`,
       `${errors('eu-1')}/${total('eu-1')}`,
       errorsAfter,
@@ -261,6 +266,7 @@ async function main(): Promise<boolean> {
     const statuses: Record<string, number> = {};
     for (const s of inWindow)
       if (!s.ok) statuses[`${s.info?.cell} ${s.status}`] = (statuses[`${s.info?.cell} ${s.status}`] ?? 0) + 1;
+    process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
     if (crashed.length > 0)
       notes.push(`${fault.name}: crashed and restarted by the supervisor: ${crashed.join('; ')}`);
     notes.push(
@@ -360,6 +366,12 @@ async function cellChecks(w: World, tenants: MixTenant[]) {
 await runBench(main, async () => {
   // Not world.close(): its databases live in the clusters stopped below, with everything else of this run.
   await world?.edge.close().catch(() => {});
-  await world?.topology.close().catch(() => {});
+  if (world) {
+    const topo = world.topology;
+    await Promise.race([topo.close().catch(() => {}), sleep(30_000)]);
+    // A process that did not stop on SIGTERM in time is killed: nothing of the run outlives it.
+    for (const p of topo.processes.values())
+      if (p.child && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  }
   for (const s of servers.reverse()) await s.close().catch(() => {});
 });

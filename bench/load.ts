@@ -148,7 +148,11 @@ async function main(): Promise<boolean> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runBench(main, async () => {
-    await world?.close();
+    const procs = world ? [...world.topology.processes.values()] : [];
+    await Promise.race([world?.close(), new Promise((r) => setTimeout(r, 30_000))]);
+    // A process that did not stop on SIGTERM in time is killed: nothing of the run outlives it.
+    for (const p of procs)
+      if (p.child && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     await redis?.close();
   });
 }

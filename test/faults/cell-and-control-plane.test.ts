@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await f?.close();
-});
+}, 120_000);
 
 describe('kill -9 of a cell API during idempotent uploads through the edge', () => {
   it('every acknowledged upload is there exactly once after the restart; retries with the same key give the same document', async () => {

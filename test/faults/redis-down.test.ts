@@ -16,7 +16,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await f?.close();
-});
+}, 120_000);
 
 /** Acceptable while Redis is down: success (degraded), or 503 in the shared envelope. Never 500, never a hang. */
 function degradedOrUnavailable(a: Answer): boolean {

@@ -46,7 +46,10 @@ export async function startFaultWorld(name: string, o: { redisPerCell?: boolean 
       async close() {
         // A cell shuts down cleanly only with its Redis there: bring back one a test left down.
         if (!redis.pid()) await redis.start().catch(() => {});
-        await w.close();
+        // A process that does not stop in time is killed: nothing of this test outlives it.
+        await Promise.race([w.close(), new Promise((r) => setTimeout(r, 60_000))]);
+        for (const p of w.topology.processes.values())
+          if (p.child && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
         await redis.close();
         await euRedis?.close();
       },
