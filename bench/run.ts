@@ -21,6 +21,8 @@ const BENCHES = [
   'ratelimit',
   'login',
   'offboarding',
+  'load',
+  'faults',
 ];
 
 const wanted = process.argv.slice(2);

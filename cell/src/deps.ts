@@ -33,7 +33,13 @@ export async function createDeps(
   log: Logger = createLogger(env.LOG_LEVEL, { cell: env.CELL_ID }),
 ) {
   const { sql, db } = createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  // commandTimeout: while Redis is down, ioredis would queue a request's commands until it is back
+  // (a hang); they fail after the timeout instead, which the error handler answers as a 503.
+  const redis = new Redis(env.REDIS_URL, {
+    maxRetriesPerRequest: null,
+    lazyConnect: false,
+    commandTimeout: env.REDIS_COMMAND_TIMEOUT_MS,
+  });
   const blobs: BlobStore =
     env.BLOB_STORE === 's3'
       ? new S3BlobStore({

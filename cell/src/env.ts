@@ -14,6 +14,13 @@ const envSchema = z
     DATABASE_URL: z.string().url().describe('Postgres URL of the app role (not superuser, not owner)'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     REDIS_URL: z.string().url(),
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(2_000)
+      .describe('A Redis command of a request fails after this long (Redis down: a 503, never a hang)'),
     BLOB_STORE: z.enum(['fs', 's3']).default('fs'),
     BLOB_DIR: z.string().optional(),
     S3_ENDPOINT: z.string().url().optional(),

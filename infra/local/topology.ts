@@ -23,6 +23,12 @@ export interface CellSpec {
   region: string;
   /** Redis logical database of this cell (each cell gets its own). */
   redisDb: number;
+  /** This cell's own Redis server (URL without a database number); default the topology's `redisUrl`. */
+  redisUrl?: string;
+  /** This cell's own Postgres server (superuser URL); default the topology's `pgAdminUrl`. */
+  pgAdminUrl?: string;
+  /** More environment for this cell's processes (after the topology's `cellEnv`). */
+  env?: Record<string, string>;
   port?: number;
 }
 
@@ -220,7 +226,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
   for (const spec of o.cells) {
     const database = `${o.dbPrefix}_${spec.id.replace(/-/g, '_')}`;
     const db = await bootstrapCellDatabase({
-      adminUrl: o.pgAdminUrl,
+      adminUrl: spec.pgAdminUrl ?? o.pgAdminUrl,
       database,
       ownerPassword: `${database}-owner-local`,
       appPassword: `${database}-app-local`,
@@ -250,7 +256,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
         PORT: String(port),
         HOST: '127.0.0.1',
         DATABASE_URL: db.appUrl,
-        REDIS_URL: `${o.redisUrl.replace(/\/\d*$/, '')}/${spec.redisDb}`,
+        REDIS_URL: `${(spec.redisUrl ?? o.redisUrl).replace(/\/\d*$/, '')}/${spec.redisDb}`,
         BLOB_STORE: 'fs',
         BLOB_DIR: join(dir, 'blobs'),
         KEYRING: 'local',
@@ -268,6 +274,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
         SSO_ALLOW_INSECURE_IDP: 'true',
         LOG_LEVEL: 'info',
         ...o.cellEnv,
+        ...spec.env,
       } as Record<string, string>,
     };
     cells.set(spec.id, proc);

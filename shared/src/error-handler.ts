@@ -3,8 +3,9 @@ import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { databaseError, inputErrorOf } from './database-errors.ts';
 import { errorFields } from './error-log.ts';
-import { type ErrorCode, errorBody, QuireError, RateLimited } from './errors.ts';
+import { type ErrorCode, errorBody, QuireError, RateLimited, Unavailable } from './errors.ts';
 import type { Logger } from './log.ts';
+import { outageErrorOf } from './outage-errors.ts';
 
 /** Zod issues as the `details` of a 400: where, what. Never the rejected value itself. */
 export function zodDetails(error: ZodError) {
@@ -26,7 +27,7 @@ const HTTP_CODES: Record<number, ErrorCode> = {
 /**
  * The one mapping from anything thrown to the wire envelope: domain errors, HTTP exceptions,
  * zod, database refusals the input caused (a 4xx, logged so the schema that let the value
- * through gets fixed), then the unknown (a 500). Nothing is logged with a database error's
+ * through gets fixed), a dependency outage (a 503 with Retry-After), then the unknown (a 500). Nothing is logged with a database error's
  * parameters or message, which can quote values (see error-log.ts); `logStack` adds stack
  * frames (the cell, whose logs stay in its region). A response never carries a stack.
  */
@@ -48,13 +49,19 @@ export function errorHandler(log: Logger, o: { logStack?: boolean } = {}) {
       log.warn('database refused a value from the request', { requestId, db: databaseError(err) });
       return quireResponse(c, refusal, requestId);
     }
+    const outage = outageErrorOf(err);
+    if (outage) {
+      log.warn('a dependency is unavailable; answered 503', { requestId, ...errorFields(err) });
+      return quireResponse(c, outage, requestId);
+    }
     log.error('unhandled error', { requestId, ...errorFields(err, { stack: o.logStack }) });
     return c.json(errorBody('internal', 'internal error', requestId), 500);
   };
 }
 
 function quireResponse(c: Context, err: QuireError, requestId: string | undefined) {
-  if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
+  if (err instanceof RateLimited || err instanceof Unavailable)
+    c.header('Retry-After', String(err.retryAfterSeconds));
   else if (err.status === 429 || err.status === 503) {
     const after = (err.details as { retryAfter?: unknown } | undefined)?.retryAfter;
     if (typeof after === 'number' && Number.isFinite(after))

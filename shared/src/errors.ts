@@ -166,6 +166,15 @@ export class RateLimited extends QuireError {
   }
 }
 
+/** A dependency of the service (its database, Redis, search engine, blob store) is down for a moment: retry. */
+export class Unavailable extends QuireError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, message = 'temporarily unavailable; retry shortly') {
+    super('unavailable', message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 export function errorBody(
   code: ErrorCode,
   message: string,

@@ -37,19 +37,26 @@ export async function startWorld(o: {
   assetsDir?: string;
   /** More control-plane environment (e.g. ADMIN_UI_DIR: the built ops page). */
   controlPlaneEnv?: Record<string, string>;
-  /** More environment of both cells (e.g. RATE_LIMIT_ENABLED for benches that compare paths). */
+  /** More environment for every cell process (API and worker). */
   cellEnv?: Record<string, string>;
+  /** Another Postgres server (superuser URL) than the shared stack's: fault tests and benches kill their own. */
+  pgAdminUrl?: string;
+  /** Another Redis server than the shared stack's, for every cell… */
+  redisUrl?: string;
+  /** Per cell (`us-1`, `eu-1`): its own Redis or Postgres server (one a test started and may kill), more environment. */
+  cellOverrides?: Record<string, Pick<CellSpec, 'redisUrl' | 'pgAdminUrl' | 'env'>>;
 }) {
+  const pgAdminUrl = o.pgAdminUrl ?? process.env.QUIRE_PG_ADMIN_URL!;
   const dbPrefix = `quire_${o.name}_${process.pid}`;
   const cells: CellSpec[] = [
     { id: 'us-1', region: 'us', redisDb: o.redisDbs[0] },
     { id: 'eu-1', region: 'eu', redisDb: o.redisDbs[1] },
-  ];
+  ].map((c) => ({ ...c, ...o.cellOverrides?.[c.id] }));
   const dir = mkdtempSync(join(tmpdir(), `quire-${o.name}-`));
   const topology = await startTopology({
     dir,
-    pgAdminUrl: process.env.QUIRE_PG_ADMIN_URL!,
-    redisUrl: process.env.QUIRE_REDIS_URL!,
+    pgAdminUrl,
+    redisUrl: o.redisUrl ?? process.env.QUIRE_REDIS_URL!,
     dbPrefix,
     cells,
     heartbeatSeconds: 1,
@@ -103,11 +110,9 @@ export async function startWorld(o: {
     async close() {
       await edge.close();
       await topology.close();
-      for (const db of [
-        topology.controlPlaneDatabase.name,
-        ...[...topology.cells.values()].map((c) => c.database),
-      ])
-        await dropDatabase(process.env.QUIRE_PG_ADMIN_URL!, db);
+      await dropDatabase(pgAdminUrl, topology.controlPlaneDatabase.name);
+      for (const c of topology.cells.values())
+        await dropDatabase(c.spec.pgAdminUrl ?? pgAdminUrl, c.database);
     },
   };
   return world;
