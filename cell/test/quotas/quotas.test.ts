@@ -69,7 +69,8 @@ describe('documents quota', () => {
 
   it('racing for the last units, exactly the limit succeeds; the losers leave no blob and no row', async () => {
     const { tenantId, admin } = await buildTenant(cell);
-    await overrides.set(tenantId, { documents: 4 });
+    // Enough concurrent-upload slots for all twelve: the race is for the documents quota.
+    await overrides.set(tenantId, { documents: 4, concurrentUploads: 100 });
     // Each upload passes the early look (nothing stored yet) and races in its commit.
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) => uploadDoc(cell, admin, bytes(100 + i))),
