@@ -46,11 +46,14 @@ describe('kill -9 of a cell API during idempotent uploads through the edge', () 
             acknowledged.set(key, res.body.document.id);
             break;
           }
-          // While the cell is down the edge answers 503 with Retry-After; nothing else is acceptable.
-          if (res.status !== 0 && res.status !== 503)
+          // While the cell is down the edge answers 503 with Retry-After; after the restart the
+          // killed process's upload slots stay taken until their leases expire (429 with
+          // Retry-After). Both are retried as a client would; nothing else is acceptable.
+          if (res.status !== 0 && res.status !== 503 && res.status !== 429)
             throw new Error(`upload ${key}: ${res.status} ${JSON.stringify(res.body)}`);
           if (attempt > 400) throw new Error(`upload ${key} never acknowledged`);
-          await new Promise((r) => setTimeout(r, 50));
+          const after = res.status === 429 ? Number(res.headers.get('retry-after') ?? 1) : 0;
+          await new Promise((r) => setTimeout(r, Math.max(50, Math.min(after, 5) * 1000)));
         }
       }
     };

@@ -29,6 +29,8 @@ export async function startFaultWorld(name: string, o: { redisPerCell?: boolean 
       name,
       redisDbs: [0, 1],
       redisUrl: redis.url,
+      // A killed API's upload slots (Redis leases) free within seconds, not the default minute.
+      cellEnv: { UPLOAD_SLOT_TTL_SECONDS: '3' },
       ...(euRedis ? { cellOverrides: { 'eu-1': { redisUrl: euRedis.url } } } : {}),
     });
     const tenants = {} as FaultWorld['tenants'];
