@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { eventually } from '../../../test/support/eventually.ts';
 import {
   buildTenant,
@@ -11,6 +10,7 @@ import {
   type TestUser,
   uploadDoc,
 } from '../../../test/support/harness.ts';
+import { unzip } from '../../../test/support/zip.ts';
 import { runBulkJob } from '../../src/modules/bulk/run.ts';
 import { startCollabWorker } from '../../src/modules/collab-jobs/worker.ts';
 import { createMailer } from '../../src/modules/notifications/email/mailer.ts';
@@ -214,28 +214,6 @@ describe('bulk jobs', () => {
     );
   });
 });
-
-function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            out.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(out));
-      zip.readEntry();
-    });
-  });
-}
 
 describe('bulk export', () => {
   it('a zip with a manifest holding exactly what the creator may read', async () => {
