@@ -22,19 +22,28 @@ export function methodNotAllowed(app: Routed, notFound: (c: Context) => Response
     const best = Math.max(...matches.map((m) => m.literals));
     const methods = new Set<string>();
     for (const route of matches) if (route.literals === best) for (const m of route.methods) methods.add(m);
-    if (methods.size === 0) return null;
-    if (methods.has('GET')) methods.add('HEAD');
-    methods.add('OPTIONS');
-    return [...methods].sort().join(', ');
+    return methods.size === 0 ? null : allowHeader(methods);
   };
   return (c: Context) => {
     const allow = allowFor(c.req.path);
-    if (!allow) return notFound(c);
-    if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: allow });
-    const requestId = c.get('requestId') as string | undefined;
-    const message = `${c.req.method} is not allowed here; allowed: ${allow}`;
-    return c.json(errorBody('method_not_allowed', message, requestId), 405, { Allow: allow });
+    return allow ? notAllowed(c, allow) : notFound(c);
   };
+}
+
+/** `Allow` for the methods a path serves: HEAD wherever GET is, and OPTIONS. */
+function allowHeader(served: Iterable<string>): string {
+  const methods = new Set(served);
+  if (methods.has('GET')) methods.add('HEAD');
+  methods.add('OPTIONS');
+  return [...methods].sort().join(', ');
+}
+
+/** OPTIONS: 204 with `Allow`; any other method: 405 with `Allow` and the error envelope. */
+function notAllowed(c: Context, allow: string): Response {
+  if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: allow });
+  const requestId = c.get('requestId') as string | undefined;
+  const message = `${c.req.method} is not allowed here; allowed: ${allow}`;
+  return c.json(errorBody('method_not_allowed', message, requestId), 405, { Allow: allow });
 }
 
 /** Every (path pattern, methods) the app routes; middleware (`use`, method ALL) is not a route. */
@@ -72,14 +81,9 @@ function pathPattern(path: string): RegExp {
  * not a route to the table above) ahead of the parameter routes.
  */
 export function onlyMethods(served: string[]) {
-  const methods = new Set([...served, 'OPTIONS']);
-  if (methods.has('GET')) methods.add('HEAD');
-  const allow = [...methods].sort().join(', ');
+  const allow = allowHeader(served);
   return async (c: Context, next: Next) => {
     if (served.includes(c.req.method) || (c.req.method === 'HEAD' && served.includes('GET'))) return next();
-    if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: allow });
-    const requestId = c.get('requestId') as string | undefined;
-    const message = `${c.req.method} is not allowed here; allowed: ${allow}`;
-    return c.json(errorBody('method_not_allowed', message, requestId), 405, { Allow: allow });
+    return notAllowed(c, allow);
   };
 }

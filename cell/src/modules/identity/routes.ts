@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { QuireError, Unauthenticated } from '@quire/shared/errors';
+import { Unauthenticated } from '@quire/shared/errors';
 import { tenantIdSchema } from '@quire/shared/input/ids';
 import { emailSchema, patternString, textSchema } from '@quire/shared/input/text';
 import { tenantSecretSchema } from '@quire/shared/tenant-secrets';
@@ -14,6 +14,7 @@ import {
 import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { requestMeta } from '../../middleware/client-info.ts';
+import { namedTenant } from '../../middleware/named-tenant.ts';
 import {
   cookieSessionSchema,
   loginResultSchema,
@@ -67,11 +68,7 @@ identityRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid('json');
-    const fromEdge = c.get('edge')?.tenantId ?? undefined;
-    if (body.tenantId && fromEdge && body.tenantId !== fromEdge)
-      throw new QuireError('tenant_mismatch', 'tenantId names another tenant than this hostname');
-    const tenantId = body.tenantId ?? fromEdge;
-    if (!tenantId) throw new Unauthenticated("give tenantId, or sign in on your organisation's hostname");
+    const tenantId = namedTenant(c, body.tenantId);
     const outcome = await passwordLogin(
       c.get('deps'),
       {

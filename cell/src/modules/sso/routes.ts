@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { BadRequest, QuireError, Unauthenticated } from '@quire/shared/errors';
+import { BadRequest } from '@quire/shared/errors';
 import { tenantIdSchema } from '@quire/shared/input/ids';
 import { emailSchema, textSchema } from '@quire/shared/input/text';
 import type { Context } from 'hono';
@@ -7,6 +7,7 @@ import { clearMfaCookie, readCookie, SSO_COOKIE, setMfaCookie, setSsoCookie } fr
 import type { AppEnv } from '../../context.ts';
 import { commonErrors, errorResponse, idParam, json, router } from '../../http/openapi.ts';
 import { requestMeta, trustsForwarding } from '../../middleware/client-info.ts';
+import { namedTenant } from '../../middleware/named-tenant.ts';
 import { CHALLENGE_TTL_SECONDS } from '../identity/mfa/challenges.ts';
 import { loginResultSchema, presentLogin, presentSession } from '../identity/present.ts';
 import type { LoginOutcome } from '../identity/verbs/login.ts';
@@ -32,15 +33,6 @@ const redirectResponse = (description: string) => ({
 });
 /** Where the app asks for the second factor after an SSO redirect (the challenge is in a cookie). */
 export const MFA_PAGE = '/login/mfa';
-
-function tenantOf(c: Context<AppEnv>, fromQuery: string | undefined): string {
-  const fromEdge = c.get('edge')?.tenantId ?? undefined;
-  if (fromEdge && fromQuery && fromEdge !== fromQuery)
-    throw new QuireError('tenant_mismatch', 'tenantId names another tenant than this hostname');
-  const tenantId = fromEdge ?? fromQuery;
-  if (!tenantId) throw new Unauthenticated("give tenantId, or sign in on your organisation's hostname");
-  return tenantId;
-}
 
 const HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/;
 
@@ -95,7 +87,7 @@ ssoRoutes.openapi(
     const { location, binding } = await startSso(
       c.get('deps'),
       {
-        tenantId: tenantOf(c, q.tenantId),
+        tenantId: namedTenant(c, q.tenantId),
         connectionId: c.req.valid('param').id,
         origin: publicOrigin(c),
         returnTo: q.returnTo ?? '/',
@@ -207,7 +199,7 @@ ssoRoutes.openapi(
   }),
   async (c) => {
     const xml = await spMetadata(c.get('deps'), {
-      tenantId: tenantOf(c, c.req.valid('query').tenantId),
+      tenantId: namedTenant(c, c.req.valid('query').tenantId),
       connectionId: c.req.valid('param').id,
       origin: publicOrigin(c),
     });
@@ -247,7 +239,7 @@ ssoRoutes.openapi(
     const outcome = await breakGlassLogin(
       c.get('deps'),
       {
-        tenantId: tenantOf(c, body.tenantId),
+        tenantId: namedTenant(c, body.tenantId),
         email: body.email,
         password: body.password,
         kind: body.session === 'cookie' ? 'cookie' : 'bearer',
