@@ -1,5 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { createLogger, type Logger } from '@quire/shared/log';
+import { poolOptions } from '@quire/shared/node/pool-options';
 import postgres from 'postgres';
 import { HttpCellClient } from './cell-api/client.ts';
 import { type CpDeps, systemClock } from './context.ts';
@@ -14,12 +15,7 @@ export function createDeps(
   log: Logger = createLogger(env.LOG_LEVEL, { service: 'control-plane' }),
 ) {
   const { sql, db } = createDb(env.DATABASE_URL, env.DATABASE_POOL_SIZE);
-  const lockSql = postgres(env.DATABASE_URL, {
-    max: 4,
-    idle_timeout: 30,
-    connect_timeout: 10,
-    onnotice: () => {},
-  });
+  const lockSql = postgres(env.DATABASE_URL, { max: 4, ...poolOptions });
   const failpoint = env.NODE_ENV === 'production' ? undefined : env.CP_FAILPOINT;
   if (failpoint) log.warn('failpoint armed (tests only)', { failpoint });
   const metrics = new CpMetrics({ topN: env.METRICS_TOP_TENANTS });

@@ -1,3 +1,4 @@
+import { poolOptions } from '@quire/shared/node/pool-options';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema/index.ts';
@@ -7,12 +8,7 @@ export type Db = ReturnType<typeof createDb>['db'];
 
 /** The app's pool: connects as the app role, so RLS always applies. */
 export function createDb(url: string, max = 20) {
-  const sql = postgres(url, {
-    max,
-    idle_timeout: 30,
-    connect_timeout: 10,
-    onnotice: () => {},
-  });
+  const sql = postgres(url, { max, ...poolOptions });
   const db = drizzle({ client: sql, schema });
   return { sql, db };
 }

@@ -1,3 +1,4 @@
+import { poolOptions } from '@quire/shared/node/pool-options';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema/index.ts';
@@ -10,7 +11,7 @@ export type Conn = Db | Tx;
 
 /** The control plane's pool, as the app role (no DDL, the audit append-only). */
 export function createDb(url: string, max = 10) {
-  const sql = postgres(url, { max, idle_timeout: 30, connect_timeout: 10, onnotice: () => {} });
+  const sql = postgres(url, { max, ...poolOptions });
   const db = drizzle({ client: sql, schema });
   return { sql, db };
 }
