@@ -45,7 +45,8 @@ export const conflict = (when: string) => ({ 409: err(`Conflicts with the curren
 /**
  * What the cell's middleware stack answers on every route it applies to (app.ts): the edge
  * assertion check (401 on anything but /internal), the JSON body limit (413), validation
- * (400), and on user routes the token, tenant and home-cell checks (401, 403, 421).
+ * (400), on user routes the token, tenant and home-cell checks (401, 403, 421), and on every
+ * route a dependency outage (503 with Retry-After, shared/src/outage-errors.ts).
  */
 export const stackResponses: readonly StackResponse[] = [
   { status: 400, description: 'Invalid input (validation_failed)', appliesTo: hasInput },
@@ -67,6 +68,13 @@ export const stackResponses: readonly StackResponse[] = [
     appliesTo: hasJsonBody,
   },
   { status: 421, description: 'Tenant is not homed in this cell', appliesTo: securedBy('bearerAuth') },
+  {
+    // shared/src/outage-errors.ts: any route's Postgres, Redis, S3/KMS or search engine.
+    status: 503,
+    description:
+      'A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed',
+    appliesTo: () => true,
+  },
 ];
 
 /** A change refused because of the current state (last admin, already enrolled…). */

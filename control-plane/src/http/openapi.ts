@@ -32,7 +32,8 @@ export const bodyErrors = { 413: err('The request body is too large (payload_too
 
 /**
  * What the control plane's middleware stack answers on every route it applies to (app.ts):
- * validation (400), each credential's check (401), the ops role check (403), the body limit (413).
+ * validation (400), each credential's check (401), the ops role check (403), the body limit (413),
+ * a database outage (503 with Retry-After).
  */
 export const stackResponses: readonly StackResponse[] = [
   { status: 400, description: 'Invalid input (validation_failed)', appliesTo: hasInput },
@@ -47,6 +48,11 @@ export const stackResponses: readonly StackResponse[] = [
     status: 415,
     description: 'The body is not application/json (unsupported_media_type)',
     appliesTo: hasJsonBody,
+  },
+  {
+    status: 503,
+    description: 'The control plane database is down (unavailable): retry after the Retry-After header',
+    appliesTo: () => true,
   },
 ];
 

@@ -42,6 +42,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -162,6 +171,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -256,6 +274,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -411,6 +438,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -519,6 +555,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -641,6 +686,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -751,6 +805,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -850,6 +913,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -965,6 +1037,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1101,6 +1182,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1200,6 +1290,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1324,6 +1423,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -1404,6 +1512,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1530,6 +1647,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -1609,6 +1735,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1708,6 +1843,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1793,6 +1937,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1908,6 +2061,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2016,6 +2178,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2152,6 +2323,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2251,6 +2431,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2375,6 +2564,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2455,6 +2653,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2581,6 +2788,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -2667,6 +2883,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2787,6 +3012,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2882,6 +3116,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3016,6 +3259,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3121,6 +3373,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3219,6 +3480,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3350,6 +3620,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3455,6 +3734,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3574,6 +3862,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3655,6 +3952,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3747,6 +4053,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3876,6 +4191,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3985,6 +4309,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4110,6 +4443,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4211,6 +4553,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4413,6 +4764,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4664,6 +5024,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4748,6 +5117,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4859,6 +5237,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4953,6 +5340,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5062,6 +5458,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5155,6 +5560,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5237,6 +5651,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5355,6 +5778,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -5442,6 +5874,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5553,6 +5994,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5655,6 +6105,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5748,6 +6207,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5833,6 +6301,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5940,6 +6417,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6066,6 +6552,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -6151,6 +6646,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6280,6 +6784,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6371,6 +6884,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6453,6 +6975,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6571,6 +7102,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -6655,6 +7195,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6759,6 +7308,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6879,6 +7437,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6966,6 +7533,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7076,6 +7652,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -7162,6 +7747,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7273,6 +7867,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7359,6 +7962,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7472,6 +8084,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7576,6 +8197,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7661,6 +8291,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7778,6 +8417,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7862,6 +8510,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7954,6 +8611,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8062,6 +8728,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -8146,6 +8821,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8257,6 +8941,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8387,6 +9080,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -8478,6 +9180,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -8558,6 +9269,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8676,6 +9396,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -8760,6 +9489,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8865,6 +9603,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -8961,6 +9708,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9072,6 +9828,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9174,6 +9939,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9261,6 +10035,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9366,6 +10149,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9451,6 +10243,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9584,6 +10385,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9676,6 +10486,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -9748,6 +10567,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9839,6 +10667,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9939,6 +10776,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -10020,6 +10866,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10133,6 +10988,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -10219,6 +11083,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10336,6 +11209,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -10420,6 +11302,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10516,6 +11407,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10627,6 +11527,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -10712,6 +11621,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10812,6 +11730,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10921,6 +11848,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -11006,6 +11942,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11113,6 +12058,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -11205,6 +12159,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -11288,6 +12251,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11405,6 +12377,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -11496,6 +12477,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11615,6 +12605,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11743,6 +12742,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -11839,6 +12847,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11972,6 +12989,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -12055,6 +13081,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12149,6 +13184,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12289,6 +13333,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -12380,6 +13433,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12482,6 +13544,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -12575,6 +13646,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -12656,6 +13736,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12762,6 +13851,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -12855,6 +13953,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -12938,6 +14045,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13046,6 +14162,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -13137,6 +14262,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -13208,6 +14342,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13300,6 +14443,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13400,6 +14552,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -13483,6 +14644,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13594,6 +14764,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -13679,6 +14858,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13809,6 +14997,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -13896,6 +15093,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14004,6 +15210,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -14091,6 +15306,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14219,6 +15443,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -14299,6 +15532,15 @@ export interface paths {
                 };
                 /** @description Too many failed attempts */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14437,6 +15679,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -14562,6 +15813,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -14645,6 +15905,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14750,6 +16019,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -14841,6 +16119,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -14921,6 +16208,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15039,6 +16335,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -15124,6 +16429,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15222,6 +16536,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15354,6 +16677,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -15445,6 +16777,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -15516,6 +16857,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15641,6 +16991,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -15721,6 +17080,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15813,6 +17181,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15920,6 +17297,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16055,6 +17441,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -16141,6 +17536,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16282,6 +17686,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -16378,6 +17791,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -16460,6 +17882,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16568,6 +17999,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -16653,6 +18093,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16751,6 +18200,15 @@ export interface paths {
                 };
                 /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
