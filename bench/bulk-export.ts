@@ -15,15 +15,12 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { newId } from '@quire/shared/ids';
 import yauzl from 'yauzl';
-import { documents, documentVersions } from '../cell/src/db/schema/index.ts';
-import { withTenantTx } from '../cell/src/db/tenant-tx.ts';
 import { runBulkJob } from '../cell/src/modules/bulk/run.ts';
-import { readContent, storeContent } from '../cell/src/modules/documents/content.ts';
-import type { VersionRow } from '../cell/src/modules/documents/repo.ts';
+import { readContent } from '../cell/src/modules/documents/content.ts';
 import { buildTenant, call } from '../test/support/harness.ts';
 import { arg } from './lib/args.ts';
+import { seedDocuments } from './lib/seed-documents.ts';
 import { type BenchDatabase, createBenchDatabase, loadStack, runBench, startBenchCell } from './lib/setup.ts';
 import { fmt, nowMs, table } from './lib/stats.ts';
 
@@ -74,62 +71,15 @@ async function main(): Promise<boolean> {
   const folder = (await call(cell, admin, 'POST', '/v1/folders', { name: 'Export bench' })).body.id as string;
 
   process.stderr.write(`writing ${DOCS} documents of ${KIB} KiB …\n`);
-  const versions: VersionRow[] = [];
   const t0 = nowMs();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      let docRows: (typeof documents.$inferInsert)[] = [];
-      let versionRows: (typeof documentVersions.$inferInsert)[] = [];
-      const flush = async () => {
-        if (docRows.length === 0) return;
-        const d = docRows;
-        const v = versionRows;
-        docRows = [];
-        versionRows = [];
-        await withTenantTx(deps.db, tenantId, async (tx) => {
-          await tx.insert(documents).values(d);
-          versions.push(...((await tx.insert(documentVersions).values(v).returning()) as VersionRow[]));
-        });
-      };
-      for (let i = next++; i < DOCS; i = next++) {
-        const documentId = newId('document');
-        const versionId = newId('version');
-        const stored = await storeContent(deps, {
-          tenantId,
-          documentId,
-          versionId,
-          body: new Response(content(i)).body,
-          maxBytes: 1 << 30,
-        });
-        const filename = `contract-${String(i).padStart(5, '0')}.txt`;
-        docRows.push({
-          tenantId,
-          id: documentId,
-          folderId: folder,
-          title: filename,
-          currentVersionId: versionId,
-          createdBy: admin.userId,
-        });
-        versionRows.push({
-          tenantId,
-          id: versionId,
-          documentId,
-          number: 1,
-          filename,
-          contentType: 'text/plain',
-          size: stored.size,
-          sha256: stored.sha256,
-          blobKey: stored.blobKey,
-          wrappedKey: stored.wrappedKey,
-          keyRef: stored.keyRef,
-          createdBy: admin.userId,
-        });
-        if (docRows.length >= 250) await flush();
-      }
-      await flush();
-    }),
-  );
+  const versions = await seedDocuments(deps, {
+    tenantId,
+    createdBy: admin.userId,
+    count: DOCS,
+    folderId: folder,
+    filename: (i) => `contract-${String(i).padStart(5, '0')}.txt`,
+    content,
+  });
   const setupSeconds = (nowMs() - t0) / 1000;
 
   process.stderr.write('baseline: reading every version, no zip …\n');

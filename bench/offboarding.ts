@@ -16,16 +16,14 @@
  * nothing else running, in the same run. Checks: the export holds every document, the purge
  * leaves no row of the tenant, the neighbour's reads all answer 200.
  */
-import { newId } from '@quire/shared/ids';
 import { sql } from 'drizzle-orm';
-import { documents, documentVersions } from '../cell/src/db/schema/index.ts';
 import { withTenantTx } from '../cell/src/db/tenant-tx.ts';
-import { storeContent } from '../cell/src/modules/documents/content.ts';
 import { purgeTenant } from '../cell/src/modules/offboarding/verbs/purge.ts';
 import { runPortabilityExport } from '../cell/src/modules/portability/run.ts';
 import { buildTenant, INTERNAL_TOKEN, uploadDoc } from '../test/support/harness.ts';
 import { arg } from './lib/args.ts';
 import { closedLoop } from './lib/closed-loop.ts';
+import { seedDocuments } from './lib/seed-documents.ts';
 import { type BenchDatabase, createBenchDatabase, loadStack, runBench, startBenchCell } from './lib/setup.ts';
 import { fmt, nowMs, summarize, table } from './lib/stats.ts';
 
@@ -83,61 +81,16 @@ async function main(): Promise<boolean> {
 
   process.stderr.write(`writing ${DOCS} documents of ${KIB} KiB …\n`);
   const t0 = nowMs();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      let docRows: (typeof documents.$inferInsert)[] = [];
-      let versionRows: (typeof documentVersions.$inferInsert)[] = [];
-      const flush = async () => {
-        if (docRows.length === 0) return;
-        const [d, v] = [docRows, versionRows];
-        docRows = [];
-        versionRows = [];
-        await withTenantTx(deps.db, tenantId, async (tx) => {
-          await tx.insert(documents).values(d);
-          await tx.insert(documentVersions).values(v);
-        });
-      };
-      for (let i = next++; i < DOCS; i = next++) {
-        const documentId = newId('document');
-        const versionId = newId('version');
-        const text = `Document ${i}: clause ${i % 97} of the master agreement. `.repeat(
-          Math.ceil((KIB * 1024) / 50),
-        );
-        const stored = await storeContent(deps, {
-          tenantId,
-          documentId,
-          versionId,
-          body: new Response(text.slice(0, KIB * 1024)).body,
-          maxBytes: 1 << 30,
-        });
-        const filename = `contract-${String(i).padStart(6, '0')}.txt`;
-        docRows.push({
-          tenantId,
-          id: documentId,
-          title: filename,
-          currentVersionId: versionId,
-          createdBy: admin.userId,
-        });
-        versionRows.push({
-          tenantId,
-          id: versionId,
-          documentId,
-          number: 1,
-          filename,
-          contentType: 'text/plain',
-          size: stored.size,
-          sha256: stored.sha256,
-          blobKey: stored.blobKey,
-          wrappedKey: stored.wrappedKey,
-          keyRef: stored.keyRef,
-          createdBy: admin.userId,
-        });
-        if (docRows.length >= 250) await flush();
-      }
-      await flush();
-    }),
-  );
+  await seedDocuments(deps, {
+    tenantId,
+    createdBy: admin.userId,
+    count: DOCS,
+    filename: (i) => `contract-${String(i).padStart(6, '0')}.txt`,
+    content: (i) =>
+      `Document ${i}: clause ${i % 97} of the master agreement. `
+        .repeat(Math.ceil((KIB * 1024) / 50))
+        .slice(0, KIB * 1024),
+  });
   const setupSeconds = (nowMs() - t0) / 1000;
 
   let failures = 0;
