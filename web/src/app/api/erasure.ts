@@ -42,15 +42,13 @@ export interface ErasureRequest {
 }
 
 const key = ['erasure-requests'] as const;
-const open = (items: ErasureRequest[]) =>
-  items.some((r) => r.status === 'pending' || r.status === 'running');
+const open = (items: ErasureRequest[]) => items.some((r) => r.status === 'pending' || r.status === 'running');
 
 /** The requests, newest first; polled while one is pending or running. */
 export function useErasures() {
   return useQuery({
     queryKey: key,
-    queryFn: async () =>
-      unwrap(await api.GET('/v1/erasure-requests')).items as unknown as ErasureRequest[],
+    queryFn: async () => unwrap(await api.GET('/v1/erasure-requests')).items as unknown as ErasureRequest[],
     refetchInterval: (q) => (q.state.data && open(q.state.data) ? 1500 : false),
   });
 }

@@ -57,8 +57,7 @@ export function useHolds() {
 export function useHeldRequests() {
   return useQuery({
     queryKey: keys.queue,
-    queryFn: async () =>
-      unwrap(await api.GET('/v1/legal-holds/queue')).items as unknown as HeldRequest[],
+    queryFn: async () => unwrap(await api.GET('/v1/legal-holds/queue')).items as unknown as HeldRequest[],
   });
 }
 
