@@ -23,16 +23,17 @@ function useFigure() {
 
 function Quota({ line }: { line: QuotaLine }) {
   const { t } = useTranslation();
-  const figure = useFigure();
   const share = shareUsed(line);
   const near = share !== null && share >= NEAR_LIMIT;
   const over = share !== null && share >= 1;
   const id = `quota-${line.resource}`;
-  const used = figure(line.used ?? 0, line.unit);
+  // The heading names what is counted: the figures are plain sizes or numbers.
+  const plain = (v: number) => (line.unit === 'bytes' ? formatBytes(v) : formatNumber(v));
+  const used = plain(line.used ?? 0);
   const text =
     line.limit === null
       ? t('usage.usedUnlimited', { used })
-      : t('usage.usedOf', { used, limit: figure(line.limit, line.unit) });
+      : t('usage.usedOf', { used, limit: plain(line.limit) });
   return (
     <li className={`card quota${near ? ' warning' : ''}`} data-quota={line.resource}>
       <div className="row">
