@@ -185,7 +185,11 @@ describe('legal holds', () => {
       await page.getByLabel('Description (optional)').fill('Keep everything about the supplier.');
       await page.getByLabel('Find documents by title').fill('contract');
       await page.getByRole('checkbox', { name: 'Hold contract.txt' }).check();
-      await page.getByRole('checkbox', { name: 'contract.txt', exact: true }).waitFor();
+      // Chosen, it stays listed when the search changes.
+      await page.getByLabel('Find documents by title').fill('handbook');
+      await page.getByRole('checkbox', { name: 'Hold handbook.txt' }).waitFor();
+      expect(await page.getByRole('checkbox', { name: 'Hold contract.txt' }).isChecked()).toBe(true);
+      expect(await page.getByRole('checkbox', { name: 'Hold handbook.txt' }).isChecked()).toBe(false);
       await check(page, '02-hold-form');
       await page.getByRole('button', { name: 'Place hold' }).click();
       const row = page.locator('tr[data-hold]').filter({ hasText: 'Supplier dispute' });
@@ -417,7 +421,7 @@ describe('not an admin', () => {
 });
 
 describe('on a phone and in German', () => {
-  it('the usage and legal hold screens fit a phone, in German', async () => {
+  it('the usage, legal hold and erasure screens fit a phone, in German', async () => {
     const ctx = await newContext(browser, { locale: 'de-DE', viewport: { width: 375, height: 740 } });
     const page = await ctx.newPage();
     try {

@@ -454,7 +454,7 @@ export const en = {
     dryRun: 'Dry run',
     dryRunNamed: 'Dry run of {{name}}',
     run: 'Run now',
-    runNamed: 'Run {{name}} now',
+    runNamed: 'Run now: {{name}}',
     delete: 'Remove',
     deleteNamed: 'Remove the policy {{name}}',
     confirmRun: 'Run “{{name}}” now? What its dry run lists is removed.',

@@ -69,7 +69,7 @@ export default function PrivacyPage() {
   const { error, busy, run } = useRun();
   const current = new Map((mine.data?.current ?? []).map((e) => [e.purposeId, e]));
   return (
-    <section aria-labelledby="privacy-title">
+    <section className="stack" aria-labelledby="privacy-title">
       <h1 id="privacy-title">{t('privacy.title')}</h1>
       <h2>{t('privacy.consents')}</h2>
       <ErrorText error={purposes.error ?? mine.error} />

@@ -122,7 +122,7 @@ function Consent() {
   const answers = state.data?.items ?? [];
   const nameOf = (id: string) => purposes.find((p) => p.id === id)?.name ?? id;
   return (
-    <section aria-labelledby="consent-title">
+    <section className="stack" aria-labelledby="consent-title">
       <div className="row">
         <h1 id="consent-title" className="spacer">
           {t('consent.title')}

@@ -122,7 +122,7 @@ function Requests() {
   const erasures = useErasures();
   const items = erasures.data ?? [];
   return (
-    <section aria-labelledby="erasure-title">
+    <section className="stack" aria-labelledby="erasure-title">
       <h1 id="erasure-title">{t('erasure.title')}</h1>
       <p className="muted">{t('erasure.intro')}</p>
       <NewErasure />

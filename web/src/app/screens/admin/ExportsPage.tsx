@@ -50,7 +50,7 @@ export default function ExportsPage() {
   const { t } = useTranslation();
   return (
     <AdminOnly title={t('exports.title')}>
-      <section aria-labelledby="exports-title">
+      <section className="stack" aria-labelledby="exports-title">
         <h1 id="exports-title">{t('exports.title')}</h1>
         <p className="muted">{t('exports.intro')}</p>
         <NewExport />

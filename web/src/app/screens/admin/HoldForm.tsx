@@ -37,6 +37,8 @@ export function HoldForm() {
   const query = useDebounced(q.trim());
   const search = useSearch({ ...emptySearch, q: query }, query.length > 1);
   const hits = query.length > 1 ? (search.data?.pages[0]?.items ?? []) : [];
+  // Chosen documents stay listed (first) while the search shows others; a hit keeps its place when chosen.
+  const picked = [...documents].filter(([id]) => !hits.some((h) => h.id === id));
   const empty = documents.size + folderIds.length + custodianIds.length === 0;
 
   const submit = (e: FormEvent) => {
@@ -100,23 +102,18 @@ export function HoldForm() {
           <input id="hold-find" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
         </div>
         <ul className="pick-list" aria-label={t('holds.documents')}>
-          {[...documents].map(([id, title]) => (
+          {[...picked, ...hits.map((h) => [h.id, h.title] as const)].map(([id, title]) => (
             <li key={id}>
               <label>
-                <input type="checkbox" checked onChange={() => pick(id, title, false)} /> {title}
+                <input
+                  type="checkbox"
+                  checked={documents.has(id)}
+                  onChange={(e) => pick(id, title, e.target.checked)}
+                />{' '}
+                {t('holds.holdDocument', { title })}
               </label>
             </li>
           ))}
-          {hits
-            .filter((h) => !documents.has(h.id))
-            .map((h) => (
-              <li key={h.id}>
-                <label>
-                  <input type="checkbox" checked={false} onChange={() => pick(h.id, h.title, true)} />{' '}
-                  {t('holds.holdDocument', { title: h.title })}
-                </label>
-              </li>
-            ))}
         </ul>
         {query.length > 1 && search.isSuccess && hits.length === 0 ? (
           <p className="muted">{t('holds.noDocumentFound')}</p>

@@ -57,7 +57,7 @@ function Holds() {
   };
   const items = holds.data ?? [];
   return (
-    <section aria-labelledby="holds-title">
+    <section className="stack" aria-labelledby="holds-title">
       <h1 id="holds-title">{t('holds.title')}</h1>
       <p className="muted">{t('holds.intro')}</p>
       <ErrorText error={error ?? holds.error} />
@@ -135,8 +135,12 @@ function Holds() {
               {queue.data.map((r) => (
                 <tr key={r.id}>
                   <td>
-                    {t(`holds.kinds.${r.kind.replace(/\./g, '_')}`, { defaultValue: r.kind })}{' '}
-                    <code>{r.targetId}</code>
+                    {t(`holds.kinds.${r.kind.replace(/\./g, '_')}`, { defaultValue: r.kind })}:{' '}
+                    {r.kind.startsWith('document.') ? (
+                      <DocumentLink id={r.targetId} />
+                    ) : (
+                      <code>{r.targetId}</code>
+                    )}
                   </td>
                   <td>
                     <PersonName id={r.requestedBy} />

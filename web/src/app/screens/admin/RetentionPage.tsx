@@ -79,7 +79,7 @@ function Policies() {
   };
 
   return (
-    <section aria-labelledby="retention-title">
+    <section className="stack" aria-labelledby="retention-title">
       <h1 id="retention-title">{t('retention.title')}</h1>
       <p className="muted">{t('retention.intro')}</p>
       <ErrorText error={error ?? policies.error} />

@@ -79,7 +79,7 @@ function Usage() {
   const counted = lines.filter((l) => isCounted(l.resource));
   const limits = lines.filter((l) => !isCounted(l.resource));
   return (
-    <section aria-labelledby="usage-title">
+    <section className="stack" aria-labelledby="usage-title">
       <h1 id="usage-title">{t('usage.title')}</h1>
       <ErrorText error={usage.error} />
       {usage.isPending ? <Loading /> : null}
