@@ -213,6 +213,7 @@ describe('legal holds', () => {
       await page.getByRole('button', { name: 'Release the hold Supplier dispute' }).click();
       await row.getByText(/^Released /).waitFor();
       await stopped.getByText('Carried out').waitFor();
+      await stopped.getByRole('link', { name: 'contract.txt' }).waitFor();
       await check(page, '05-hold-released');
       await eventually(
         async () => !!(await api('GET', `/v1/documents/${contractId}`, adminToken)).trashedAt,
@@ -302,20 +303,32 @@ describe('erasure', () => {
       await nav(page).getByRole('link', { name: 'Erasure requests' }).click();
       await page.getByRole('heading', { name: 'Erasure requests', level: 1 }).waitFor();
       await page.getByText('No erasure requests.').waitFor();
+      // Zoe is a custodian of a legal hold: nothing is erased until it is released.
+      const users = (await api('GET', '/v1/users', adminToken)).items as { id: string; email: string }[];
+      const zoe = users.find((u) => u.email === people.zoe.email)!;
+      const hold = await api('POST', '/v1/legal-holds', adminToken, { name: 'Zoe', custodianIds: [zoe.id] });
       await page.getByLabel('Person').selectOption({ label: `${people.zoe.name} (${people.zoe.email})` });
       await page.getByRole('button', { name: 'Erase this person' }).click();
       const row = page.locator('tr[data-erasure]').first();
+      await row.getByText('Held back by a legal hold').waitFor();
+      await row
+        .getByText('The person is a custodian of an active legal hold: nothing was erased.', { exact: false })
+        .waitFor();
+      await row.getByText(people.zoe.name).waitFor();
+      await check(page, '08-erasure-held');
+      await api('POST', `/v1/legal-holds/${hold.id}/release`, adminToken);
+      await page.reload();
       await row.getByText('Completed').waitFor({ timeout: 60_000 });
       await row.getByText('Erased person').waitFor();
       await row.getByText(/^Checked .+: no trace left\.$/).waitFor();
       for (const store of ['Live data', 'Search index', 'Files', 'Database'])
         await row.getByText(`${store}: erased`).waitFor();
-      await check(page, '08-erasure');
+      await check(page, '09-erasure');
       const [request] = (await api('GET', '/v1/erasure-requests', adminToken)).items as Record<string, any>[];
       expect(request?.status).toBe('completed');
       expect(request?.proof?.verified).toBe(true);
-      const users = (await api('GET', '/v1/users', adminToken)).items as { email: string }[];
-      expect(users.map((u) => u.email)).not.toContain(people.zoe.email);
+      const after = (await api('GET', '/v1/users', adminToken)).items as { email: string }[];
+      expect(after.map((u) => u.email)).not.toContain(people.zoe.email);
     } finally {
       await page.context().close();
     }
@@ -343,7 +356,7 @@ describe('consent', () => {
       await card.getByText('You have not answered yet.').waitFor();
       await card.getByRole('button', { name: 'Agree to Product updates' }).click();
       await card.getByText(/^You agreed on /).waitFor();
-      await check(carol, '09-privacy');
+      await check(carol, '10-privacy');
 
       await page.reload();
       await purpose.getByText('1 person').waitFor();
@@ -352,7 +365,7 @@ describe('consent', () => {
       await page.getByLabel('New text version of Product updates').fill('2');
       await page.getByRole('button', { name: 'Publish a new version of Product updates' }).click();
       await purpose.getByRole('cell', { name: '2', exact: true }).waitFor();
-      await check(page, '10-consent');
+      await check(page, '11-consent');
 
       await carol.reload();
       await card
@@ -404,7 +417,7 @@ describe('not an admin', () => {
           .filter({ hasText: 'Only administrators can see this page.' })
           .waitFor();
       }
-      await check(carol, '11-forbidden');
+      await check(carol, '12-forbidden');
       // The API refuses them too.
       for (const path of [
         '/v1/usage',
@@ -431,16 +444,16 @@ describe('on a phone and in German', () => {
       await page.getByRole('button', { name: 'Anmelden' }).click();
       await page.getByRole('heading', { name: 'Alle Dokumente', level: 1 }).waitFor();
       for (const [path, heading, name] of [
-        ['/admin/usage', 'Nutzung und Kontingente', '12-phone-de-usage'],
-        ['/admin/legal-holds', 'Rechtliche Aufbewahrung', '13-phone-de-holds'],
-        ['/admin/erasure', 'Löschanträge', '14-phone-de-erasure'],
+        ['/admin/usage', 'Nutzung und Kontingente', '13-phone-de-usage'],
+        ['/admin/legal-holds', 'Rechtliche Aufbewahrung', '14-phone-de-holds'],
+        ['/admin/erasure', 'Löschanträge', '15-phone-de-erasure'],
       ] as const) {
         await page.goto(url(path));
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        await check(page, name);
         expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), name).toBe(
           true,
         );
-        await check(page, name);
       }
     } finally {
       await ctx.close();

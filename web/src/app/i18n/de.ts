@@ -493,7 +493,7 @@ export const de: Strings = {
     person: 'Person',
     pickPerson: 'Person wählen',
     reassignTo: 'Ihre Dokumente gehen an',
-    oldestAdmin: 'Die dienstälteste andere Administratorin bzw. den dienstältesten anderen Administrator',
+    oldestAdmin: 'Das älteste andere Admin-Konto',
     deadline: 'Frist',
     deadlineHint: 'Optional; ohne Angabe 30 Tage ab heute.',
     submit: 'Diese Person löschen',
