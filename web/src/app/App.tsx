@@ -21,6 +21,13 @@ const TrashPage = lazy(() => import('./screens/TrashPage.tsx'));
 const UsersPage = lazy(() => import('./screens/admin/UsersPage.tsx'));
 const AuditPage = lazy(() => import('./screens/admin/AuditPage.tsx'));
 const IdentityPage = lazy(() => import('./screens/admin/IdentityPage.tsx'));
+const UsagePage = lazy(() => import('./screens/admin/UsagePage.tsx'));
+const HoldsPage = lazy(() => import('./screens/admin/HoldsPage.tsx'));
+const RetentionPage = lazy(() => import('./screens/admin/RetentionPage.tsx'));
+const ErasurePage = lazy(() => import('./screens/admin/ErasurePage.tsx'));
+const ExportsPage = lazy(() => import('./screens/admin/ExportsPage.tsx'));
+const ConsentPage = lazy(() => import('./screens/admin/ConsentPage.tsx'));
+const PrivacyPage = lazy(() => import('./screens/PrivacyPage.tsx'));
 const NotificationsPage = lazy(() => import('./screens/NotificationsPage.tsx'));
 const AccountPage = lazy(() => import('./screens/AccountPage.tsx'));
 const SharedPage = lazy(() => import('./screens/SharedPage.tsx'));
@@ -61,6 +68,13 @@ const router = createBrowserRouter([
       { path: 'admin/users', element: <UsersPage /> },
       { path: 'admin/audit', element: <AuditPage /> },
       { path: 'admin/identity', element: <IdentityPage /> },
+      { path: 'admin/usage', element: <UsagePage /> },
+      { path: 'admin/legal-holds', element: <HoldsPage /> },
+      { path: 'admin/retention', element: <RetentionPage /> },
+      { path: 'admin/erasure', element: <ErasurePage /> },
+      { path: 'admin/exports', element: <ExportsPage /> },
+      { path: 'admin/consent', element: <ConsentPage /> },
+      { path: 'privacy', element: <PrivacyPage /> },
       { path: 'notifications', element: <NotificationsPage /> },
       { path: 'account', element: <AccountPage /> },
       { path: '*', element: <NotFound /> },

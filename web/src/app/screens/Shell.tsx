@@ -98,6 +98,9 @@ export function Shell({ children }: { children: ReactNode }) {
             <li>
               <NavLink to="/account">{t('shell.account')}</NavLink>
             </li>
+            <li>
+              <NavLink to="/privacy">{t('compliance.nav.privacy')}</NavLink>
+            </li>
           </ul>
           {isAdmin(me) ? (
             <>
@@ -111,6 +114,27 @@ export function Shell({ children }: { children: ReactNode }) {
                 </li>
                 <li>
                   <NavLink to="/admin/audit">{t('shell.auditLog')}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/admin/usage">{t('compliance.nav.usage')}</NavLink>
+                </li>
+              </ul>
+              <h2>{t('compliance.nav.heading')}</h2>
+              <ul>
+                <li>
+                  <NavLink to="/admin/legal-holds">{t('compliance.nav.holds')}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/admin/retention">{t('compliance.nav.retention')}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/admin/erasure">{t('compliance.nav.erasure')}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/admin/exports">{t('compliance.nav.exports')}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/admin/consent">{t('compliance.nav.consent')}</NavLink>
                 </li>
               </ul>
             </>
