@@ -286,6 +286,10 @@ describe('erasure with proof', () => {
     expect(kept.body).toContain('I reviewed this');
     const mentioned = comments.body.items.find((c: any) => c.id === mention.body.id);
     expect(mentioned.mentions).toEqual([{ type: 'user', id: kept.authorId, name: 'Deleted user' }]);
+    // The "Deleted user" account is not a person: the admin's user list (and SCIM) leave it out.
+    const listed = await call(cell, admin, 'GET', '/v1/users');
+    expect(listed.body.items.map((u: any) => u.id)).not.toContain(kept.authorId);
+    expect(listed.body.items.map((u: any) => u.name)).not.toContain('Deleted user');
     // Their consent answer stays as evidence, by nobody.
     const consents = await call(cell, admin, 'GET', '/v1/consent/export');
     expect(consents.body.events).toMatchObject([

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { notLike, sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -14,6 +14,12 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * The address of a tombstone account: the `users` row an erased person's kept records (comments,
+ * versions, trash) point at instead of them (modules/erasure). Not a person: never listed.
+ */
+export const TOMBSTONE_EMAIL_DOMAIN = 'erased.invalid';
 
 export const users = pgTable(
   'users',
@@ -40,6 +46,9 @@ export const users = pgTable(
     uniqueIndex('users_tenant_email_uq').on(t.tenantId, sql`lower(${t.email})`),
   ],
 );
+
+/** The rows of `users` that are people: every one but the tombstones. */
+export const notTombstone = notLike(users.email, `%@${TOMBSTONE_EMAIL_DOMAIN}`);
 
 export type UserStatus = 'invited' | 'active' | 'disabled' | 'offboarded';
 

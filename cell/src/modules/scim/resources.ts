@@ -3,7 +3,7 @@ import { newId } from '@quire/shared/ids';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import SCIMMY from 'scimmy';
 import type { RequestCtx } from '../../context.ts';
-import { grants, groupMembers, groups, users } from '../../db/schema/index.ts';
+import { grants, groupMembers, groups, notTombstone, users } from '../../db/schema/index.ts';
 import type { Work } from '../../unit-of-work.ts';
 import { readIdentitySettings } from '../identity/settings-store.ts';
 import { applyUserPatch, findUser, offboardInTx } from '../identity/verbs/lifecycle.ts';
@@ -91,8 +91,8 @@ SCIMMY.Resources.User.egress(async (resource, scim?: ScimCtx) => {
     .from(users)
     .where(
       userName
-        ? and(eq(users.tenantId, t), sql`lower(${users.email}) = lower(${userName})`)
-        : eq(users.tenantId, t),
+        ? and(eq(users.tenantId, t), notTombstone, sql`lower(${users.email}) = lower(${userName})`)
+        : and(eq(users.tenantId, t), notTombstone),
     )
     .orderBy(asc(users.id))
     .limit(MAX_LIST);

@@ -1,6 +1,7 @@
 import { newId } from '@quire/shared/ids';
 import { type SQL, sql } from 'drizzle-orm';
 import { pgArray } from '../../../auth/policy.ts';
+import { TOMBSTONE_EMAIL_DOMAIN } from '../../../db/schema/index.ts';
 import type { Tx } from '../../../db/tenant-tx.ts';
 import { queueDocumentIndex } from '../../changes/outbox.ts';
 import { type Identifiers, needles, strongNeedles } from '../identifiers.ts';
@@ -94,7 +95,7 @@ export async function erasePostgres(
   const tombstoneId = newId('user');
   await tx.execute(sql`
     insert into users (tenant_id, id, email, name, role, status, offboarded_at)
-    values (${tenantId}, ${tombstoneId}, ${`deleted-${tombstoneId.slice(4)}@erased.invalid`}, ${DELETED_USER_NAME},
+    values (${tenantId}, ${tombstoneId}, ${`deleted-${tombstoneId.slice(4)}@${TOMBSTONE_EMAIL_DOMAIN}`}, ${DELETED_USER_NAME},
             'viewer', 'offboarded', now())`);
 
   const reindex = await tx.execute<{ id: string }>(sql`

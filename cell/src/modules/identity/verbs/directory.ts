@@ -4,7 +4,7 @@ import type { TenantRole } from '@quire/shared/tenancy';
 import { and, asc, eq } from 'drizzle-orm';
 import type { RequestCtx } from '../../../context.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
-import { groupMembers, groups, users } from '../../../db/schema/index.ts';
+import { groupMembers, groups, notTombstone, users } from '../../../db/schema/index.ts';
 import { type Work, withActor } from '../../../unit-of-work.ts';
 import { chargeUsage } from '../../quotas/usage.ts';
 import { hashPassword } from '../passwords.ts';
@@ -71,7 +71,7 @@ export async function listUsers({ ctx }: { ctx: RequestCtx }) {
     const rows = await w.tx
       .select()
       .from(users)
-      .where(eq(users.tenantId, ctx.tenant.id))
+      .where(and(eq(users.tenantId, ctx.tenant.id), notTombstone))
       .orderBy(asc(users.id))
       .limit(1000);
     return { items: rows.map(presentUser) };
