@@ -228,7 +228,7 @@ describe('legal holds', () => {
 });
 
 describe('retention policies', () => {
-  it('an admin adds a policy for a tag, sees what it does in words, runs a dry run and removes another', async () => {
+  it('an admin adds a policy for a tag, sees what it does in words, runs a dry run, removes another and changes the first', async () => {
     const page = await person(admin.email);
     try {
       await nav(page).getByRole('link', { name: 'Retention policies' }).click();
@@ -254,9 +254,20 @@ describe('retention policies', () => {
       await check(page, '06-retention');
       await page.getByRole('button', { name: 'Remove the policy Scratch' }).click();
       await page.locator('tr[data-policy]').filter({ hasText: 'Scratch' }).waitFor({ state: 'detached' });
+      // Changed in place: kept longer and paused (the daily pass skips it); its scope stays.
+      await page.getByRole('button', { name: 'Change the policy Old drafts' }).click();
+      const form = page.getByRole('form', { name: 'Change “Old drafts”' });
+      await form.getByLabel('Keep for (days)').fill('90');
+      await form.getByLabel('Run every day').uncheck();
+      expect(await form.getByLabel('Applies to').isDisabled()).toBe(true);
+      await check(page, '06b-retention-change');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.waitFor({ state: 'detached' });
+      await row.getByText('Kept 90 days after creation, then moved to the trash').waitFor();
+      await row.getByText('Runs only when started here').waitFor();
       const listed = (await api('GET', '/v1/retention-policies', adminToken)).items as Record<string, any>[];
-      expect(listed.map((p) => [p.name, p.scope, p.keepDays, p.basis, p.action])).toEqual([
-        ['Old drafts', { kind: 'tag', value: 'draft' }, 30, 'created', 'trash'],
+      expect(listed.map((p) => [p.name, p.scope, p.keepDays, p.basis, p.action, p.enabled])).toEqual([
+        ['Old drafts', { kind: 'tag', value: 'draft' }, 90, 'created', 'trash', false],
       ]);
     } finally {
       await page.context().close();

@@ -147,6 +147,62 @@ describe('retention', () => {
     expect(entry).toMatchObject({ actor: { type: 'system', id: 'retention' } });
   });
 
+  it('a policy is changed in place: the daily pass skips it while disabled, the change is audited', async () => {
+    const id = await policy({
+      name: 'Drafts',
+      scope: { kind: 'tag', value: 'draft-patch' },
+      basis: 'created',
+      keepDays: 365,
+      action: 'trash',
+    });
+    const draft = await doc('a draft', {}, ['draft-patch']);
+    expect((await call(cell, admin, 'POST', `/v1/retention-policies/${id}/dry-run`)).body.items).toEqual([]);
+
+    // Disabled and shortened: due now, but the daily pass leaves it alone.
+    const off = await call(cell, admin, 'PATCH', `/v1/retention-policies/${id}`, {
+      keepDays: 0,
+      enabled: false,
+    });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(off.body).toMatchObject({ id, name: 'Drafts', keepDays: 0, enabled: false, action: 'trash' });
+    expect(off.body.scope).toEqual({ kind: 'tag', value: 'draft-patch' });
+    await runDuePolicies(cell.deps, tenantId);
+    expect((await call(cell, admin, 'GET', `/v1/documents/${draft}`)).body.trashedAt).toBeNull();
+    expect(
+      (await call(cell, admin, 'POST', `/v1/retention-policies/${id}/dry-run`)).body.items,
+    ).toMatchObject([{ id: draft }]);
+
+    // Enabled again: the next pass trashes it.
+    const on = await call(cell, admin, 'PATCH', `/v1/retention-policies/${id}`, {
+      enabled: true,
+      name: 'Old drafts',
+    });
+    expect(on.body).toMatchObject({ name: 'Old drafts', enabled: true, keepDays: 0 });
+    await runDuePolicies(cell.deps, tenantId);
+    expect((await call(cell, admin, 'GET', `/v1/documents/${draft}`)).body.trashedAt).not.toBeNull();
+
+    const trail = await call(cell, admin, 'GET', `/v1/audit?resourceId=${id}`);
+    const changes = trail.body.items.filter((e: any) => e.action === 'retention.policy_updated');
+    expect(changes).toHaveLength(2);
+    expect(changes.map((e: any) => e.details.after.enabled).sort()).toEqual([false, true]);
+
+    // The scope is not changeable, an empty change is refused, and so is a change by a non-admin
+    // or another tenant.
+    const scoped = await call(cell, admin, 'PATCH', `/v1/retention-policies/${id}`, {
+      scope: { kind: 'tag', value: 'other' },
+    });
+    expect(scoped.status).toBe(400);
+    expect((await call(cell, admin, 'PATCH', `/v1/retention-policies/${id}`, {})).status).toBe(400);
+    const editor = await buildUser(cell, admin, 'editor');
+    expect(
+      (await call(cell, editor, 'PATCH', `/v1/retention-policies/${id}`, { enabled: false })).status,
+    ).toBe(403);
+    expect(
+      (await call(cell, other.admin, 'PATCH', `/v1/retention-policies/${id}`, { enabled: false })).status,
+    ).toBe(404);
+    expect((await call(cell, admin, 'GET', `/v1/retention-policies/${id}`)).body.enabled).toBe(true);
+  });
+
   it('is for admins only, and isolated per tenant', async () => {
     const editor = await buildUser(cell, admin, 'editor');
     const id = await policy({

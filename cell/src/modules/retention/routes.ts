@@ -3,10 +3,33 @@ import { idSchema } from '@quire/shared/input/ids';
 import { lineSchema } from '@quire/shared/input/text';
 import { bearer, commonErrors, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
-import { createPolicy, deletePolicy, dryRunPolicy, getPolicy, listPolicies, runPolicyNow } from './verbs.ts';
+import {
+  createPolicy,
+  deletePolicy,
+  dryRunPolicy,
+  getPolicy,
+  listPolicies,
+  runPolicyNow,
+  updatePolicy,
+} from './verbs.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['compliance'] };
-const policySchema = z.record(z.string(), z.unknown()).openapi('RetentionPolicy');
+const policySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scope: z.object({ kind: z.enum(['folder', 'tag', 'type']), value: z.string() }),
+    basis: z.enum(['created', 'updated']),
+    keepDays: z.number().int(),
+    action: z.enum(['trash', 'delete']),
+    enabled: z
+      .boolean()
+      .describe('A disabled policy is not run by the daily pass (an admin may still run it)'),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    lastRunAt: z.string().nullable(),
+  })
+  .openapi('RetentionPolicy');
 const planSchema = z
   .object({
     asOf: z.string().describe('The instant the plan was made for'),
@@ -92,6 +115,47 @@ retentionRoutes.openapi(
     responses: { 200: json(policySchema), ...commonErrors },
   }),
   async (c) => c.json(await getPolicy({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
+);
+
+retentionRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'patch',
+    path: '/v1/retention-policies/{id}',
+    summary: 'Change a retention policy (admins)',
+    description:
+      'Its name, how long documents are kept and from when, what happens then, and whether the daily pass runs it. The scope stays: a policy for something else is a new policy. Audited with the values before and after.',
+    request: {
+      params: idParams,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z
+              .object({
+                name: lineSchema(200).optional(),
+                basis: z.enum(['created', 'updated']).optional(),
+                keepDays: z.number().int().min(0).max(36500).optional(),
+                action: z.enum(['trash', 'delete']).optional(),
+                enabled: z.boolean().optional(),
+              })
+              .strict()
+              .refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' })
+              .openapi('UpdateRetentionPolicy'),
+          },
+        },
+      },
+    },
+    responses: { 200: json(policySchema), ...commonErrors },
+  }),
+  async (c) =>
+    c.json(
+      await updatePolicy({
+        ctx: c.get('ctx'),
+        input: { id: c.req.valid('param').id, ...c.req.valid('json') },
+      }),
+      200,
+    ),
 );
 
 retentionRoutes.openapi(

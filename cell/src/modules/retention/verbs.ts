@@ -34,7 +34,7 @@ function presentPolicy(p: PolicyRow) {
     action: p.action,
     enabled: p.enabled,
     createdBy: p.created_by,
-    createdAt: iso(p.created_at),
+    createdAt: new Date(p.created_at).toISOString(),
     lastRunAt: iso(p.last_run_at),
   };
 }
@@ -98,6 +98,44 @@ export async function getPolicy({ ctx, input }: { ctx: RequestCtx; input: { id: 
     },
     { readOnly: true },
   );
+}
+
+export interface UpdatePolicyInput {
+  id: string;
+  name?: string | undefined;
+  basis?: 'created' | 'updated' | undefined;
+  keepDays?: number | undefined;
+  action?: 'trash' | 'delete' | undefined;
+  enabled?: boolean | undefined;
+}
+
+export async function updatePolicy({ ctx, input }: { ctx: RequestCtx; input: UpdatePolicyInput }) {
+  return withActor(ctx, async ({ tx, actor, audit }) => {
+    assertAdmin(actor);
+    const before = await findPolicy(tx, ctx.tenant.id, input.id);
+    const [row] = await tx.execute<PolicyRow>(sql`
+      update retention_policies set
+        name = coalesce(${input.name ?? null}, name),
+        basis = coalesce(${input.basis ?? null}, basis),
+        keep_days = coalesce(${input.keepDays ?? null}::int, keep_days),
+        action = coalesce(${input.action ?? null}, action),
+        enabled = coalesce(${input.enabled ?? null}::boolean, enabled)
+      where tenant_id = ${ctx.tenant.id} and id = ${before.id}
+      returning *`);
+    const pick = (p: PolicyRow) => ({
+      basis: p.basis,
+      keepDays: p.keep_days,
+      action: p.action,
+      enabled: p.enabled,
+    });
+    audit({
+      action: 'retention.policy_updated',
+      resourceType: 'retention_policy',
+      resourceId: before.id,
+      details: { before: pick(before), after: pick(row!), renamed: row!.name !== before.name },
+    });
+    return presentPolicy(row!);
+  });
 }
 
 export async function deletePolicy({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {

@@ -14362,7 +14362,118 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a retention policy (admins)
+         * @description Its name, how long documents are kept and from when, what happens then, and whether the daily pass runs it. The scope stays: a policy for something else is a new policy. Audited with the values before and after.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Retention policy id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateRetentionPolicy"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionPolicy"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/retention-policies/{id}/dry-run": {
@@ -18940,7 +19051,23 @@ export interface components {
             removed?: string[];
         };
         RetentionPolicy: {
-            [key: string]: unknown;
+            /** @enum {string} */
+            action: "trash" | "delete";
+            /** @enum {string} */
+            basis: "created" | "updated";
+            createdAt: string;
+            createdBy: string;
+            /** @description A disabled policy is not run by the daily pass (an admin may still run it) */
+            enabled: boolean;
+            id: string;
+            keepDays: number;
+            lastRunAt: string | null;
+            name: string;
+            scope: {
+                /** @enum {string} */
+                kind: "folder" | "tag" | "type";
+                value: string;
+            };
         };
         RetentionScope: {
             /** @enum {string} */
@@ -19208,6 +19335,15 @@ export interface components {
             /** @description Turn the "SSO unavailable" flag on for this long (break-glass accounts work), or off (0) */
             ssoUnavailableMinutes?: number;
             trustIdpMfa?: boolean;
+        };
+        UpdateRetentionPolicy: {
+            /** @enum {string} */
+            action?: "trash" | "delete";
+            /** @enum {string} */
+            basis?: "created" | "updated";
+            enabled?: boolean;
+            keepDays?: number;
+            name?: string;
         };
         UpdateSsoConnection: {
             enabled?: boolean;

@@ -6,40 +6,34 @@ import { unwrap } from './errors.ts';
 /**
  * Retention policies (admins): documents of a folder, a tag or a type are kept a number of days
  * after creation or their last change, then trashed or deleted for good. A dry run lists what a
- * run would remove now, and what legal holds keep. The API has no edit: remove and add again.
+ * run would remove now, and what legal holds keep. A policy is changed in place (not its scope).
  */
 export type CreateRetentionPolicy = components['schemas']['CreateRetentionPolicy'];
 export type RetentionScope = components['schemas']['RetentionScope'];
 export type RetentionPlan = components['schemas']['RetentionPlan'];
 
-/** The cell's presenter (`retention/verbs.ts`), which the OpenAPI document leaves free-form. */
-export interface RetentionPolicy {
-  id: string;
-  name: string;
-  scope: RetentionScope;
-  basis: CreateRetentionPolicy['basis'];
-  keepDays: number;
-  action: CreateRetentionPolicy['action'];
-  enabled: boolean;
-  createdBy: string;
-  createdAt: string;
-  lastRunAt: string | null;
-}
+export type RetentionPolicy = components['schemas']['RetentionPolicy'];
+export type UpdateRetentionPolicy = components['schemas']['UpdateRetentionPolicy'];
 
 const key = ['retention-policies'] as const;
 
 export function usePolicies() {
   return useQuery({
     queryKey: key,
-    queryFn: async () =>
-      unwrap(await api.GET('/v1/retention-policies')).items as unknown as RetentionPolicy[],
+    queryFn: async () => unwrap(await api.GET('/v1/retention-policies')).items,
   });
 }
 
 export async function createPolicy(input: CreateRetentionPolicy): Promise<RetentionPolicy> {
+  const policy = unwrap(await api.POST('/v1/retention-policies', { body: input }));
+  await queryClient.invalidateQueries({ queryKey: key });
+  return policy;
+}
+
+export async function updatePolicy(id: string, change: UpdateRetentionPolicy): Promise<RetentionPolicy> {
   const policy = unwrap(
-    await api.POST('/v1/retention-policies', { body: input }),
-  ) as unknown as RetentionPolicy;
+    await api.PATCH('/v1/retention-policies/{id}', { params: { path: { id } }, body: change }),
+  );
   await queryClient.invalidateQueries({ queryKey: key });
   return policy;
 }

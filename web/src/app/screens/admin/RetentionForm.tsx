@@ -1,7 +1,13 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSubfolders } from '../../api/folders.ts';
-import { type CreateRetentionPolicy, createPolicy, type RetentionScope } from '../../api/retention.ts';
+import {
+  type CreateRetentionPolicy,
+  createPolicy,
+  type RetentionPolicy,
+  type RetentionScope,
+  updatePolicy,
+} from '../../api/retention.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
 import { useRun } from '../../components/useRun.ts';
 
@@ -20,16 +26,48 @@ const empty: Draft = {
   enabled: true,
 };
 
-/** Add a retention policy: what it applies to (a folder, a tag, a type), how long, then what. */
-export function RetentionForm() {
+const draftOf = (p: RetentionPolicy): Draft => ({
+  name: p.name,
+  kind: p.scope.kind,
+  value: p.scope.value,
+  basis: p.basis,
+  keepDays: String(p.keepDays),
+  action: p.action,
+  enabled: p.enabled,
+});
+
+/**
+ * Add a retention policy: what it applies to (a folder, a tag, a type), how long, then what.
+ * With `policy`, the same form changes that policy in place; its scope stays (a policy for
+ * something else is a new one), so those fields are shown but not editable.
+ */
+export function RetentionForm({ policy, onDone }: { policy?: RetentionPolicy; onDone?: () => void } = {}) {
   const { t } = useTranslation();
   const folders = useSubfolders('root', true);
   const { error, busy, run } = useRun();
-  const [d, setD] = useState<Draft>(empty);
+  const [d, setD] = useState<Draft>(policy ? draftOf(policy) : empty);
   const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
+  const ids = policy ? `policy-${policy.id}` : 'policy';
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (policy) {
+      void run(
+        'update',
+        async () => {
+          await updatePolicy(policy.id, {
+            name: d.name.trim(),
+            basis: d.basis,
+            keepDays: Number(d.keepDays),
+            action: d.action,
+            enabled: d.enabled,
+          });
+          onDone?.();
+        },
+        t('retention.updated'),
+      );
+      return;
+    }
     void run(
       'create',
       async () => {
@@ -48,12 +86,12 @@ export function RetentionForm() {
   };
 
   return (
-    <form className="card" onSubmit={submit} aria-labelledby="policy-new">
-      <h2 id="policy-new">{t('retention.new')}</h2>
+    <form className="card" onSubmit={submit} aria-labelledby={`${ids}-new`}>
+      <h2 id={`${ids}-new`}>{policy ? t('retention.editing', { name: policy.name }) : t('retention.new')}</h2>
       <div className="field">
-        <label htmlFor="policy-name">{t('retention.name')}</label>
+        <label htmlFor={`${ids}-name`}>{t('retention.name')}</label>
         <input
-          id="policy-name"
+          id={`${ids}-name`}
           required
           maxLength={200}
           value={d.name}
@@ -62,9 +100,10 @@ export function RetentionForm() {
       </div>
       <div className="row">
         <div className="field">
-          <label htmlFor="policy-kind">{t('retention.appliesTo')}</label>
+          <label htmlFor={`${ids}-kind`}>{t('retention.appliesTo')}</label>
           <select
-            id="policy-kind"
+            id={`${ids}-kind`}
+            disabled={policy !== undefined}
             value={d.kind}
             onChange={(e) => set({ kind: e.target.value as Draft['kind'], value: '' })}
           >
@@ -76,11 +115,12 @@ export function RetentionForm() {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="policy-value">{t(`retention.values.${d.kind}`)}</label>
+          <label htmlFor={`${ids}-value`}>{t(`retention.values.${d.kind}`)}</label>
           {d.kind === 'folder' ? (
             <select
-              id="policy-value"
+              id={`${ids}-value`}
               required
+              disabled={policy !== undefined}
               value={d.value}
               onChange={(e) => set({ value: e.target.value })}
             >
@@ -93,8 +133,9 @@ export function RetentionForm() {
             </select>
           ) : (
             <input
-              id="policy-value"
+              id={`${ids}-value`}
               required
+              readOnly={policy !== undefined}
               value={d.value}
               placeholder={d.kind === 'type' ? 'application/pdf' : undefined}
               pattern={
@@ -102,12 +143,12 @@ export function RetentionForm() {
                   ? '[a-z0-9][a-z0-9!#$&^_.+\\-]*/(\\*|[a-z0-9][a-z0-9!#$&^_.+\\-]*)'
                   : undefined
               }
-              aria-describedby={d.kind === 'type' ? 'policy-type-hint' : undefined}
+              aria-describedby={d.kind === 'type' ? `${ids}-type-hint` : undefined}
               onChange={(e) => set({ value: e.target.value })}
             />
           )}
           {d.kind === 'type' ? (
-            <span id="policy-type-hint" className="muted small">
+            <span id={`${ids}-type-hint`} className="muted small">
               {t('retention.typeHint')}
             </span>
           ) : null}
@@ -115,9 +156,9 @@ export function RetentionForm() {
       </div>
       <div className="row">
         <div className="field">
-          <label htmlFor="policy-days">{t('retention.keepDays')}</label>
+          <label htmlFor={`${ids}-days`}>{t('retention.keepDays')}</label>
           <input
-            id="policy-days"
+            id={`${ids}-days`}
             type="number"
             required
             min={0}
@@ -127,9 +168,9 @@ export function RetentionForm() {
           />
         </div>
         <div className="field">
-          <label htmlFor="policy-basis">{t('retention.after')}</label>
+          <label htmlFor={`${ids}-basis`}>{t('retention.after')}</label>
           <select
-            id="policy-basis"
+            id={`${ids}-basis`}
             value={d.basis}
             onChange={(e) => set({ basis: e.target.value as Draft['basis'] })}
           >
@@ -138,9 +179,9 @@ export function RetentionForm() {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="policy-action">{t('retention.afterwards')}</label>
+          <label htmlFor={`${ids}-action`}>{t('retention.afterwards')}</label>
           <select
-            id="policy-action"
+            id={`${ids}-action`}
             value={d.action}
             onChange={(e) => set({ action: e.target.value as Draft['action'] })}
           >
@@ -156,9 +197,16 @@ export function RetentionForm() {
         </label>
       </div>
       <ErrorText error={error} />
-      <button type="submit" className="primary" disabled={busy !== null}>
-        {t('retention.add')}
-      </button>
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy !== null}>
+          {policy ? t('common.save') : t('retention.add')}
+        </button>
+        {policy ? (
+          <button type="button" onClick={onDone}>
+            {t('common.cancel')}
+          </button>
+        ) : null}
+      </div>
     </form>
   );
 }

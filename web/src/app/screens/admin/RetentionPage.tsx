@@ -61,6 +61,7 @@ function Policies() {
   const policies = usePolicies();
   const { error, busy, run } = useRun();
   const [plan, setPlan] = useState<{ id: string; plan: RetentionPlan; ran: boolean } | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const items = policies.data ?? [];
 
   const preview = (p: RetentionPolicy) =>
@@ -137,6 +138,15 @@ function Policies() {
                       </button>
                       <button
                         type="button"
+                        disabled={busy !== null}
+                        aria-label={t('retention.editNamed', { name: p.name })}
+                        aria-expanded={editing === p.id}
+                        onClick={() => setEditing(editing === p.id ? null : p.id)}
+                      >
+                        {t('retention.edit')}
+                      </button>
+                      <button
+                        type="button"
                         className="danger"
                         disabled={busy !== null}
                         aria-label={t('retention.deleteNamed', { name: p.name })}
@@ -153,12 +163,17 @@ function Policies() {
         </div>
       ) : null}
       {plan && items.some((p) => p.id === plan.id) ? <Plan plan={plan.plan} ran={plan.ran} /> : null}
+      {items
+        .filter((p) => p.id === editing)
+        .map((p) => (
+          <RetentionForm key={p.id} policy={p} onDone={() => setEditing(null)} />
+        ))}
       <RetentionForm />
     </section>
   );
 }
 
-/** Retention policies (admins): list with a dry run, run now and remove; add one. */
+/** Retention policies (admins): list with a dry run, run now, change and remove; add one. */
 export default function RetentionPage() {
   const { t } = useTranslation();
   return (
