@@ -6,7 +6,48 @@ import { requireUser } from '../../middleware/auth.ts';
 import { getErasure, listErasures, requestErasure } from './verbs.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['compliance'] };
-const erasureSchema = z.record(z.string(), z.unknown()).openapi('ErasureRequest');
+const store = z.enum(['redis', 'search', 'blobs', 'postgres']);
+const erasureSchema = z
+  .object({
+    id: z.string(),
+    userId: z
+      .string()
+      .nullable()
+      .describe('The person; null once the erasure completed (it no longer names them)'),
+    subjectFingerprint: z
+      .string()
+      .describe('sha256 of the tenant and user id: recognise a completed request by an id you know'),
+    status: z.enum(['pending', 'running', 'held', 'completed', 'failed']),
+    requestedBy: z.string(),
+    reassignTo: z.string().nullable(),
+    deadline: z.string(),
+    overdue: z.boolean(),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    steps: z.partialRecord(store, z.string()).describe('Per store, `done` once erased'),
+    proof: z
+      .object({
+        verifiedAt: z.string(),
+        verified: z.boolean().describe('true: every store was queried and none holds a trace'),
+        stores: z.array(
+          z.object({
+            store,
+            query: z.string().describe('What was searched, in words'),
+            count: z.number().int().describe('Traces found'),
+            where: z
+              .record(z.string(), z.number().int())
+              .optional()
+              .describe('Where the traces are (never their values)'),
+            at: z.string(),
+          }),
+        ),
+      })
+      .nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    completedAt: z.string().nullable(),
+  })
+  .openapi('ErasureRequest');
 const STATUSES = ['pending', 'held', 'running', 'completed', 'failed'] as const;
 
 export const erasureRoutes = router();

@@ -20,18 +20,27 @@ export function subjectFingerprint(tenantId: string, userId: string): string {
   return createHash('sha256').update(`${tenantId}\n${userId}`).digest('hex');
 }
 
+export type ErasureStore = 'redis' | 'search' | 'blobs' | 'postgres';
+
+/** Kept on the request once every store was queried: per store, what was searched and how many traces. */
+export interface ErasureProof {
+  verifiedAt: string;
+  verified: boolean;
+  stores: { store: ErasureStore; query: string; count: number; where?: Record<string, number>; at: string }[];
+}
+
 export type ErasureRow = {
   id: string;
   user_id: string | null;
   subject_fingerprint: string;
-  status: string;
+  status: 'pending' | 'running' | 'held' | 'completed' | 'failed';
   requested_by: string;
   reassign_to: string | null;
   deadline: Date;
   attempts: number;
   last_error: string | null;
-  steps: Record<string, unknown>;
-  proof: unknown;
+  steps: Partial<Record<ErasureStore, string>> & Record<string, unknown>;
+  proof: ErasureProof | null;
   lease_until: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -42,7 +51,7 @@ export type ErasureRow = {
 export const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
 export function presentErasure(r: ErasureRow) {
-  const steps = Object.fromEntries(
+  const steps: Partial<Record<ErasureStore, string>> = Object.fromEntries(
     Object.entries(r.steps ?? {}).filter(([k]) => ['redis', 'search', 'blobs', 'postgres'].includes(k)),
   );
   return {
@@ -52,14 +61,14 @@ export function presentErasure(r: ErasureRow) {
     status: r.status,
     requestedBy: r.requested_by,
     reassignTo: r.reassign_to,
-    deadline: iso(r.deadline),
+    deadline: new Date(r.deadline).toISOString(),
     overdue: r.status !== 'completed' && new Date(r.deadline).getTime() < Date.now(),
     attempts: r.attempts,
     lastError: r.last_error,
     steps,
     proof: r.proof ?? null,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
     completedAt: iso(r.completed_at),
   };
 }

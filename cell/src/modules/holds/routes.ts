@@ -11,12 +11,17 @@ import {
   listHeldRequests,
   listHolds,
   releaseHold,
+  SEARCH_TYPES,
 } from './verbs.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['compliance'] };
-const holdSchema = z.record(z.string(), z.unknown()).openapi('LegalHold');
 const idParams = z.object({ id: idSchema('legalHold', 'Legal hold id') });
 const tag = lineSchema(64);
+const heldKind = z
+  .enum(['document.trash', 'document.delete', 'folder.trash', 'bulk.item', 'retention.item', 'erasure'])
+  .describe(
+    'What was asked for: trash or delete a document, trash a folder, an item of a bulk job, of a retention run, an erasure',
+  );
 
 const savedSearch = z
   .object({
@@ -24,13 +29,78 @@ const savedSearch = z
     tags: z.array(tag).max(20).optional(),
     folderId: idSchema('folder', 'Only documents below this folder').optional(),
     author: idSchema('user', 'Only documents by this user').optional(),
-    types: z
-      .array(z.enum(['pdf', 'docx', 'xlsx', 'pptx', 'text', 'markdown', 'html', 'csv', 'image', 'other']))
-      .max(10)
-      .optional(),
+    types: z.array(z.enum(SEARCH_TYPES)).max(10).optional(),
   })
   .strict()
   .openapi('SavedSearch');
+
+const holdSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    status: z.enum(['active', 'released']),
+    documentIds: z.array(z.string()).describe('Held one by one (also those the saved search matched)'),
+    folderIds: z.array(z.string()).describe('Everything below them is held'),
+    custodianIds: z.array(z.string()).describe('Every document they authored is held; they cannot be erased'),
+    search: savedSearch.nullable(),
+    searchMatches: z.number().int().describe('Documents the saved search matched when the hold was placed'),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    releasedBy: z.string().nullable(),
+    releasedAt: z.string().nullable(),
+  })
+  .openapi('LegalHold');
+
+const heldRequestSchema = z
+  .object({
+    id: z.string(),
+    kind: heldKind,
+    targetId: z.string().describe('The document, folder or person the request was for'),
+    requestedBy: z.string(),
+    holdIds: z.array(z.string()),
+    status: z.enum(['queued', 'resumed', 'dropped']),
+    createdAt: z.string(),
+    resumedAt: z.string().nullable(),
+    outcome: z.string().nullable().describe('What resuming it did, in words'),
+  })
+  .openapi('HeldRequest');
+
+const releasedSchema = holdSchema
+  .extend({
+    resumed: z
+      .array(z.object({ id: z.string(), outcome: z.string() }))
+      .describe('The queued requests carried out on release, oldest first, and what each did'),
+  })
+  .openapi('ReleasedLegalHold');
+
+const historySchema = z
+  .object({
+    holdId: z.string(),
+    name: z.string(),
+    events: z.array(
+      z.object({
+        id: z.string(),
+        event: z.enum(['placed', 'blocked', 'released']),
+        actorId: z.string().nullable(),
+        details: z
+          .union([
+            z.object({
+              name: z.string(),
+              documents: z.number().int(),
+              folders: z.number().int(),
+              custodians: z.number().int(),
+              searchMatches: z.number().int(),
+            }),
+            z.object({ kind: heldKind, targetId: z.string() }),
+          ])
+          .nullable()
+          .describe('placed: what it held; blocked: the request it stopped; released: none'),
+        occurredAt: z.string(),
+      }),
+    ),
+  })
+  .openapi('LegalHoldHistory');
 
 export const holdRoutes = router();
 
@@ -91,7 +161,7 @@ holdRoutes.openapi(
     summary: 'Requests legal holds stopped: queued, and resumed with their outcome (admins)',
     request: { query: z.object({ status: z.enum(['queued', 'resumed', 'dropped']).optional() }) },
     responses: {
-      200: json(z.object({ items: z.array(z.record(z.string(), z.unknown()).openapi('HeldRequest')) })),
+      200: json(z.object({ items: z.array(heldRequestSchema) })),
       ...commonErrors,
     },
   }),
@@ -118,7 +188,10 @@ holdRoutes.openapi(
     summary: 'Release a legal hold (admins); what it queued resumes, oldest first',
     request: { params: idParams },
     responses: {
-      200: json(holdSchema, 'Released; `resumed` lists the queued requests carried out and their outcome'),
+      200: json(
+        releasedSchema,
+        'Released; `resumed` lists the queued requests carried out and their outcome',
+      ),
       ...commonErrors,
       ...conflict('the hold is already released'),
     },
@@ -140,7 +213,7 @@ holdRoutes.openapi(
       200: {
         description: 'The history',
         content: {
-          'application/json': { schema: z.record(z.string(), z.unknown()).openapi('LegalHoldHistory') },
+          'application/json': { schema: historySchema },
           'text/csv': { schema: z.string() },
         },
       },

@@ -9,17 +9,32 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { withActor } from '../../unit-of-work.ts';
 import { parseQuery } from '../search/query-parser.ts';
+import type { HeldKind } from './check.ts';
 import { resumeQueued } from './resume.ts';
 
 /** A saved search matches at most this many documents (they are held one by one). */
 export const MAX_SEARCH_MATCHES = 10_000;
+
+/** The document types a saved search may filter by (search's `types` facet). */
+export const SEARCH_TYPES = [
+  'pdf',
+  'docx',
+  'xlsx',
+  'pptx',
+  'text',
+  'markdown',
+  'html',
+  'csv',
+  'image',
+  'other',
+] as const;
 
 export interface SavedSearch {
   q?: string;
   tags?: string[];
   folderId?: string;
   author?: string;
-  types?: string[];
+  types?: (typeof SEARCH_TYPES)[number][];
 }
 
 export interface CreateHoldInput {
@@ -37,11 +52,16 @@ function assertAdmin(actor: ActorRecord): void {
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
+/** What a history event records: placed, what it held; blocked, the request it stopped; released, none. */
+type HoldEventDetails =
+  | { name: string; documents: number; folders: number; custodians: number; searchMatches: number }
+  | { kind: HeldKind; targetId: string };
+
 type HoldRow = {
   id: string;
   name: string;
   description: string;
-  status: string;
+  status: 'active' | 'released';
   search: SavedSearch | null;
   created_by: string;
   created_at: Date;
@@ -62,7 +82,7 @@ function presentHold(h: HoldRow, items: { kind: string; target_id: string; sourc
     search: h.search,
     searchMatches: items.filter((i) => i.source === 'search').length,
     createdBy: h.created_by,
-    createdAt: iso(h.created_at),
+    createdAt: new Date(h.created_at).toISOString(),
     releasedBy: h.released_by,
     releasedAt: iso(h.released_at),
   };
@@ -243,9 +263,9 @@ export async function holdHistory({ ctx, input }: { ctx: RequestCtx; input: { id
       const hold = await findHold(tx, ctx.tenant.id, input.id);
       const rows = await tx.execute<{
         id: string;
-        event: string;
+        event: 'placed' | 'blocked' | 'released';
         actor_id: string | null;
-        details: unknown;
+        details: HoldEventDetails | null;
         occurred_at: Date;
       }>(sql`
         select id::text, event, actor_id, details, occurred_at from legal_hold_events
@@ -258,7 +278,7 @@ export async function holdHistory({ ctx, input }: { ctx: RequestCtx; input: { id
           event: r.event,
           actorId: r.actor_id,
           details: r.details,
-          occurredAt: iso(r.occurred_at),
+          occurredAt: new Date(r.occurred_at).toISOString(),
         })),
       };
     },
@@ -288,11 +308,11 @@ export async function listHeldRequests({ ctx, input }: { ctx: RequestCtx; input:
       assertAdmin(actor);
       const rows = await tx.execute<{
         id: string;
-        kind: string;
+        kind: HeldKind;
         target_id: string;
         requested_by: string;
         hold_ids: string[];
-        status: string;
+        status: 'queued' | 'resumed' | 'dropped';
         created_at: Date;
         resumed_at: Date | null;
         outcome: string | null;
@@ -309,7 +329,7 @@ export async function listHeldRequests({ ctx, input }: { ctx: RequestCtx; input:
           requestedBy: r.requested_by,
           holdIds: r.hold_ids,
           status: r.status,
-          createdAt: iso(r.created_at),
+          createdAt: new Date(r.created_at).toISOString(),
           resumedAt: iso(r.resumed_at),
           outcome: r.outcome,
         })),

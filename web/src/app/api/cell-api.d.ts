@@ -11461,7 +11461,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["LegalHold"];
+                        "application/json": components["schemas"]["ReleasedLegalHold"];
                     };
                 };
                 /** @description Invalid input */
@@ -18827,7 +18827,47 @@ export interface components {
             body: string;
         };
         ErasureRequest: {
-            [key: string]: unknown;
+            attempts: number;
+            completedAt: string | null;
+            createdAt: string;
+            deadline: string;
+            id: string;
+            lastError: string | null;
+            overdue: boolean;
+            proof: {
+                stores: {
+                    at: string;
+                    /** @description Traces found */
+                    count: number;
+                    /** @description What was searched, in words */
+                    query: string;
+                    /** @enum {string} */
+                    store: "redis" | "search" | "blobs" | "postgres";
+                    /** @description Where the traces are (never their values) */
+                    where?: {
+                        [key: string]: number;
+                    };
+                }[];
+                /** @description true: every store was queried and none holds a trace */
+                verified: boolean;
+                verifiedAt: string;
+            } | null;
+            reassignTo: string | null;
+            requestedBy: string;
+            /** @enum {string} */
+            status: "pending" | "running" | "held" | "completed" | "failed";
+            /** @description Per store, `done` once erased */
+            steps: {
+                blobs?: string;
+                postgres?: string;
+                redis?: string;
+                search?: string;
+            };
+            /** @description sha256 of the tenant and user id: recognise a completed request by an id you know */
+            subjectFingerprint: string;
+            updatedAt: string;
+            /** @description The person; null once the erasure completed (it no longer names them) */
+            userId: string | null;
         };
         Error: {
             error: {
@@ -18865,7 +18905,22 @@ export interface components {
             [key: string]: unknown;
         };
         HeldRequest: {
-            [key: string]: unknown;
+            createdAt: string;
+            holdIds: string[];
+            id: string;
+            /**
+             * @description What was asked for: trash or delete a document, trash a folder, an item of a bulk job, of a retention run, an erasure
+             * @enum {string}
+             */
+            kind: "document.trash" | "document.delete" | "folder.trash" | "bulk.item" | "retention.item" | "erasure";
+            /** @description What resuming it did, in words */
+            outcome: string | null;
+            requestedBy: string;
+            resumedAt: string | null;
+            /** @enum {string} */
+            status: "queued" | "resumed" | "dropped";
+            /** @description The document, folder or person the request was for */
+            targetId: string;
         };
         IdentitySettings: {
             deprovisionTransferTo: string | null;
@@ -18878,10 +18933,50 @@ export interface components {
             trustIdpMfa: boolean;
         };
         LegalHold: {
-            [key: string]: unknown;
+            createdAt: string;
+            createdBy: string;
+            /** @description Every document they authored is held; they cannot be erased */
+            custodianIds: string[];
+            description: string;
+            /** @description Held one by one (also those the saved search matched) */
+            documentIds: string[];
+            /** @description Everything below them is held */
+            folderIds: string[];
+            id: string;
+            name: string;
+            releasedAt: string | null;
+            releasedBy: string | null;
+            search: components["schemas"]["SavedSearch"];
+            /** @description Documents the saved search matched when the hold was placed */
+            searchMatches: number;
+            /** @enum {string} */
+            status: "active" | "released";
         };
         LegalHoldHistory: {
-            [key: string]: unknown;
+            events: {
+                actorId: string | null;
+                /** @description placed: what it held; blocked: the request it stopped; released: none */
+                details: {
+                    custodians: number;
+                    documents: number;
+                    folders: number;
+                    name: string;
+                    searchMatches: number;
+                } | {
+                    /**
+                     * @description What was asked for: trash or delete a document, trash a folder, an item of a bulk job, of a retention run, an erasure
+                     * @enum {string}
+                     */
+                    kind: "document.trash" | "document.delete" | "folder.trash" | "bulk.item" | "retention.item" | "erasure";
+                    targetId: string;
+                } | null;
+                /** @enum {string} */
+                event: "placed" | "blocked" | "released";
+                id: string;
+                occurredAt: string;
+            }[];
+            holdId: string;
+            name: string;
         };
         Login: {
             /**
@@ -19002,6 +19097,13 @@ export interface components {
             /** @description The version of the purpose text shown to the person */
             textVersion: string;
         };
+        ReleasedLegalHold: components["schemas"]["LegalHold"] & {
+            /** @description The queued requests carried out on release, oldest first, and what each did */
+            resumed: {
+                id: string;
+                outcome: string;
+            }[];
+        };
         RequestAccess: {
             /** @description A note for the owners */
             message?: string;
@@ -19103,7 +19205,7 @@ export interface components {
             q?: string;
             tags?: string[];
             types?: ("pdf" | "docx" | "xlsx" | "pptx" | "text" | "markdown" | "html" | "csv" | "image" | "other")[];
-        };
+        } | null;
         ScimToken: {
             createdAt: string;
             createdBy: string;

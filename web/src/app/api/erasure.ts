@@ -10,36 +10,16 @@ import { unwrap } from './errors.ts';
  * Once completed, the request no longer names the person (`userId` is null).
  */
 export type CreateErasureRequest = components['schemas']['CreateErasureRequest'];
-export type ErasureStatus = 'pending' | 'held' | 'running' | 'completed' | 'failed';
-export const ERASURE_STORES = ['redis', 'search', 'blobs', 'postgres'] as const;
-
+export type ErasureRequest = components['schemas']['ErasureRequest'];
+export type ErasureStatus = ErasureRequest['status'];
 /** One store's check after the erasure: what was looked at (never the values) and what was found. */
-export interface StoreProof {
-  store: (typeof ERASURE_STORES)[number];
-  query: string;
-  count: number;
-  at: string;
-  where?: Record<string, number>;
-}
-
-/** The cell's presenter (`erasure/verbs.ts`), which the OpenAPI document leaves free-form. */
-export interface ErasureRequest {
-  id: string;
-  userId: string | null;
-  subjectFingerprint: string;
-  status: ErasureStatus;
-  requestedBy: string;
-  reassignTo: string | null;
-  deadline: string;
-  overdue: boolean;
-  attempts: number;
-  lastError: string | null;
-  steps: Partial<Record<StoreProof['store'], string>>;
-  proof: { verifiedAt: string; verified: boolean; stores: StoreProof[] } | null;
-  createdAt: string;
-  updatedAt: string;
-  completedAt: string | null;
-}
+export type StoreProof = NonNullable<ErasureRequest['proof']>['stores'][number];
+export const ERASURE_STORES = [
+  'redis',
+  'search',
+  'blobs',
+  'postgres',
+] as const satisfies StoreProof['store'][];
 
 const key = ['erasure-requests'] as const;
 const open = (items: ErasureRequest[]) => items.some((r) => r.status === 'pending' || r.status === 'running');
@@ -48,13 +28,13 @@ const open = (items: ErasureRequest[]) => items.some((r) => r.status === 'pendin
 export function useErasures() {
   return useQuery({
     queryKey: key,
-    queryFn: async () => unwrap(await api.GET('/v1/erasure-requests')).items as unknown as ErasureRequest[],
+    queryFn: async () => unwrap(await api.GET('/v1/erasure-requests')).items,
     refetchInterval: (q) => (q.state.data && open(q.state.data) ? 1500 : false),
   });
 }
 
 export async function requestErasure(input: CreateErasureRequest): Promise<ErasureRequest> {
-  const r = unwrap(await api.POST('/v1/erasure-requests', { body: input })) as unknown as ErasureRequest;
+  const r = unwrap(await api.POST('/v1/erasure-requests', { body: input }));
   await Promise.all([
     queryClient.invalidateQueries({ queryKey: key }),
     queryClient.invalidateQueries({ queryKey: ['users'] }),

@@ -11,45 +11,16 @@ import { unwrap } from './errors.ts';
  */
 export type CreateLegalHold = components['schemas']['CreateLegalHold'];
 
-/** The cell's presenter (`holds/verbs.ts`), which the OpenAPI document leaves free-form. */
-export interface LegalHold {
-  id: string;
-  name: string;
-  description: string;
-  status: 'active' | 'released';
-  documentIds: string[];
-  folderIds: string[];
-  custodianIds: string[];
-  search: unknown;
-  searchMatches: number;
-  createdBy: string;
-  createdAt: string;
-  releasedBy: string | null;
-  releasedAt: string | null;
-}
-
-export interface HeldRequest {
-  id: string;
-  kind: string;
-  targetId: string;
-  requestedBy: string;
-  holdIds: string[];
-  status: 'queued' | 'resumed' | 'dropped';
-  createdAt: string;
-  resumedAt: string | null;
-  outcome: string | null;
-}
-
-export interface Released extends LegalHold {
-  resumed: unknown[];
-}
+export type LegalHold = components['schemas']['LegalHold'];
+export type HeldRequest = components['schemas']['HeldRequest'];
+export type Released = components['schemas']['ReleasedLegalHold'];
 
 const keys = { all: ['legal-holds'] as const, queue: ['legal-holds', 'queue'] as const };
 
 export function useHolds() {
   return useQuery({
     queryKey: keys.all,
-    queryFn: async () => unwrap(await api.GET('/v1/legal-holds')).items as unknown as LegalHold[],
+    queryFn: async () => unwrap(await api.GET('/v1/legal-holds')).items,
   });
 }
 
@@ -57,20 +28,18 @@ export function useHolds() {
 export function useHeldRequests() {
   return useQuery({
     queryKey: keys.queue,
-    queryFn: async () => unwrap(await api.GET('/v1/legal-holds/queue')).items as unknown as HeldRequest[],
+    queryFn: async () => unwrap(await api.GET('/v1/legal-holds/queue')).items,
   });
 }
 
 export async function createHold(input: CreateLegalHold): Promise<LegalHold> {
-  const hold = unwrap(await api.POST('/v1/legal-holds', { body: input })) as unknown as LegalHold;
+  const hold = unwrap(await api.POST('/v1/legal-holds', { body: input }));
   await queryClient.invalidateQueries({ queryKey: keys.all });
   return hold;
 }
 
 export async function releaseHold(id: string): Promise<Released> {
-  const hold = unwrap(
-    await api.POST('/v1/legal-holds/{id}/release', { params: { path: { id } } }),
-  ) as unknown as Released;
+  const hold = unwrap(await api.POST('/v1/legal-holds/{id}/release', { params: { path: { id } } }));
   // Released holds resume what they queued: documents may have moved to the trash.
   await Promise.all([
     queryClient.invalidateQueries({ queryKey: keys.all }),
