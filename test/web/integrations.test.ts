@@ -400,6 +400,10 @@ describe('webhooks', () => {
         .waitFor();
       await check(page, '10-webhook-private-target');
       expect((await ok(eu, 'GET', '/v1/webhooks', eu.token)).items).toEqual([]);
+      // A phone: the form fits the width (no sideways scrolling).
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      await check(page, '10b-webhooks-phone');
     } finally {
       await page.context().close();
     }
@@ -427,7 +431,12 @@ describe('SCIM tokens', () => {
         world.edge.fetch(`http://${main.host}/scim/v2/Users?count=1`, {
           headers: { authorization: `Bearer ${t}` },
         });
-      expect((await scim(token)).status).toBe(200);
+      // SCIM answers SCIM (JSON), not the web app, on the organisation's hostname.
+      const listed = await scim(token);
+      expect(listed.status).toBe(200);
+      expect(((await listed.json()) as { schemas: string[] }).schemas).toContain(
+        'urn:ietf:params:scim:api:messages:2.0:ListResponse',
+      );
       await section.getByRole('button', { name: 'I have saved it' }).click();
       await section.getByRole('button', { name: 'Revoke the SCIM token Okta provisioning' }).click();
       await section.getByText('No SCIM tokens.').waitFor();

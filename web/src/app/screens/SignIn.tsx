@@ -88,7 +88,7 @@ function OrganisationSignIn({
       <p className="muted">{t('signIn.organisationIs', { organisation: slug })}</p>
       {options.data ? <SsoChoices options={options.data} returnTo={from} /> : null}
       {passwords ? (
-        <form onSubmit={submit} noValidate aria-label={hasSso ? t('sso.withPassword') : undefined}>
+        <form onSubmit={submit} noValidate>
           {hasSso ? <h2>{t('sso.withPassword')}</h2> : null}
           <div className="field">
             <label htmlFor="email">{t('signIn.email')}</label>
