@@ -242,7 +242,9 @@ export async function startSso(connectionId: string, returnTo: string): Promise<
 /** The challenge the cell keeps in a cookie after an SSO round trip that owes a second factor. */
 export const ssoChallenge = () => new SecondFactorRequired(null, false, 'sso');
 
+/** Forgets a cookie session here: without its CSRF token the HttpOnly cookies left are of no use. */
 function dropCsrfCookie() {
+  // biome-ignore lint/suspicious/noDocumentCookie: the one cookie the page may touch (the Cookie Store API is not in every browser)
   document.cookie = `${CSRF_COOKIE}=; Max-Age=0; Path=/; Secure`;
 }
 
@@ -321,7 +323,7 @@ function refresh(): Promise<Current | null> {
             const token = was?.kind === 'bearer' ? was.refreshToken : stored('session', REFRESH_KEY);
             return token ? refreshBearer(token) : null;
           })();
-    if (!next && was) forget();
+    if (!next) forget();
     return next;
   })().finally(() => {
     refreshing = null;

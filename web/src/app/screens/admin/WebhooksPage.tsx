@@ -26,7 +26,7 @@ export default function WebhooksPage() {
   const shown = hooks.data?.find((h) => h.id === open);
 
   return (
-    <div>
+    <div className="stack">
       <h1>{t('webhooks.title')}</h1>
       <p className="muted">{t('webhooks.explain')}</p>
       {secret ? (
