@@ -420,7 +420,7 @@ describe('SCIM tokens', () => {
       const section = page.getByRole('region', { name: 'Provisioning (SCIM)' });
       await section.getByText('No SCIM tokens.').waitFor();
       expect(await section.getByLabel('SCIM address').inputValue()).toBe(url(main, '/scim/v2'));
-      await section.getByLabel('Name').fill('Okta provisioning');
+      await section.getByLabel('Token name').fill('Okta provisioning');
       await section.getByRole('button', { name: 'Create SCIM token' }).click();
       const token = await section.getByLabel('SCIM token “Okta provisioning”').inputValue();
       expect(token.length).toBeGreaterThan(20);

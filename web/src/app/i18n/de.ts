@@ -728,6 +728,7 @@ export const de: Strings = {
       'Ihr Identitätsanbieter kann hier über SCIM 2.0 Personen und Gruppen anlegen, ändern und deaktivieren. Geben Sie ihm die Adresse unten und ein Token.',
     baseUrl: 'SCIM-Adresse',
     none: 'Keine SCIM-Tokens.',
+    tokenName: 'Name des Tokens',
     name: 'Name',
     createdAt: 'Erstellt',
     expires: 'Läuft ab',

@@ -723,6 +723,7 @@ export const en = {
       'Your identity provider can create, update and deactivate people and groups here over SCIM 2.0. Give it the address below and a token.',
     baseUrl: 'SCIM address',
     none: 'No SCIM tokens.',
+    tokenName: 'Token name',
     name: 'Name',
     createdAt: 'Created',
     expires: 'Expires',

@@ -89,7 +89,7 @@ export function ScimTokens() {
       <form className="card" onSubmit={create} aria-label={t('scim.newTokenForm')}>
         <div className="row">
           <div className="field">
-            <label htmlFor={`${id}-name`}>{t('scim.name')}</label>
+            <label htmlFor={`${id}-name`}>{t('scim.tokenName')}</label>
             <input
               id={`${id}-name`}
               required
