@@ -192,6 +192,9 @@ describe('single sign-on', () => {
       await page.getByLabel('Password').waitFor();
       await check(page, '02-sign-in-with-sso');
 
+      // The live channel of a cookie session: the cookie goes along (same origin), no token offered.
+      const frames: string[] = [];
+      page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
       await sso.click();
       await idpLogin(page, 'olga@web-integ-corp.example', 'Olga Okta');
       await page.waitForURL(url(main, '/'));
@@ -207,6 +210,10 @@ describe('single sign-on', () => {
         httpOnly: true,
         secure: true,
       });
+      await eventually(
+        async () => frames.some((f) => f.includes('"type":"ready"')),
+        'the live channel opens',
+      );
 
       // A change made with the cookie (and the CSRF token): a folder.
       await page.getByRole('button', { name: 'New folder' }).click();
