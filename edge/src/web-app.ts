@@ -6,8 +6,9 @@ import type { HostMatch } from './routing/hosts.ts';
 
 /**
  * The web app (a single-page app built by web/, bound as Workers static assets) on the same
- * hostnames as the API. The API is `/v1/*` and `/.well-known/*`; every other GET or HEAD is the
- * app: a file of the build, or index.html for the app's own routes (`/documents/doc_…`).
+ * hostnames as the API. The API is `/v1/*`, `/.well-known/*` and SCIM's `/scim/v2/*` (an identity
+ * provider's provisioning client GETs users there); every other GET or HEAD is the app: a file
+ * of the build, or index.html for the app's own routes (`/documents/doc_…`).
  *
  * - A strict-residency tenant's hostname on another region's (or the global) hostname gets the
  *   same 308 to its region's hostname as the API, so the app and its API calls stay there.
@@ -24,6 +25,8 @@ export function isApiPath(pathname: string): boolean {
     p === '/v1' ||
     p.startsWith('/v1/') ||
     p.startsWith('/.well-known/') ||
+    p === '/scim' ||
+    p.startsWith('/scim/') ||
     p === '/internal' ||
     p.startsWith('/internal/')
   );

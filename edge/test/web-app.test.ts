@@ -76,8 +76,13 @@ describe('the web app on the one hostname', () => {
     expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
-  it('keeps /v1/* and /.well-known/* the API (JSON errors, never the app)', async () => {
-    for (const path of ['/v1/me', '/v1/documents/doc_00000000000000000000000000', '/.well-known/jwks.json']) {
+  it('keeps /v1/*, /.well-known/* and /scim/v2/* the API (JSON errors, never the app)', async () => {
+    for (const path of [
+      '/v1/me',
+      '/v1/documents/doc_00000000000000000000000000',
+      '/.well-known/jwks.json',
+      '/scim/v2/Users',
+    ]) {
       const res = await edge.fetch(`http://quire.test${path}`);
       expect(res.status, path).toBe(401);
       expect(res.headers.get('content-type'), path).toMatch(/^application\/json/);

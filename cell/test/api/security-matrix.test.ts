@@ -26,6 +26,8 @@ const PUBLIC = new Set([
   'GET /v1/auth/sso/{id}/metadata',
   // Password + second factor, only while SSO is unavailable.
   'POST /v1/auth/break-glass',
+  // What the sign-in page offers (identity providers by id and name, passwords allowed).
+  'GET /v1/auth/options',
   // External share links: the token in the path is the credential (see cell/test/collaboration/links.test.ts).
   'GET /v1/share/{token}',
   'POST /v1/share/{token}/open',

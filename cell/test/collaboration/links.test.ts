@@ -130,6 +130,9 @@ describe('creating and managing links', () => {
     const refused = await link(admin, { resourceType: 'document', resourceId: doc, expiresAt: far });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body.error.details)).toContain('at most 30 days');
+    expect(refused.body.error.details[0]).toMatchObject({ reason: 'expiry_too_long', maxDays: 30 });
+    const listed = await call(cell, admin, 'GET', `/v1/share-links?resourceType=document&resourceId=${doc}`);
+    expect(listed.body.policy).toEqual({ maxExpiryDays: 30, defaultExpiryDays: 7 });
     const live = await link(admin, { resourceType: 'document', resourceId: doc });
     await cell.deps.config.replace({
       version: 'links-off',

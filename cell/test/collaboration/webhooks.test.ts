@@ -133,6 +133,45 @@ describe('webhooks', () => {
     expect((await call(cell, b.admin, 'GET', '/v1/webhooks')).body.items).toEqual([]);
   });
 
+  it('a paused webhook records no deliveries; resumed, it does again; admins only', async () => {
+    const hook = await call(cell, a.admin, 'POST', '/v1/webhooks', {
+      url: receiverUrl,
+      events: ['grant.created'],
+    });
+    const deliveries = async () =>
+      (await call(cell, a.admin, 'GET', `/v1/webhooks/${hook.body.id}/deliveries`)).body.items.length;
+    const share = async () => {
+      const doc = (await uploadDoc(cell, a.admin, 'paused')).body.document.id;
+      const viewer = await buildUser(cell, a.admin, 'viewer');
+      await call(cell, a.admin, 'POST', '/v1/grants', {
+        resourceType: 'document',
+        resourceId: doc,
+        principalType: 'user',
+        principalId: viewer.userId,
+        role: 'viewer',
+      });
+    };
+    const paused = await call(cell, a.admin, 'PATCH', `/v1/webhooks/${hook.body.id}`, { active: false });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ active: false, events: ['grant.created'] });
+    await share();
+    expect(await deliveries()).toBe(0);
+    expect(
+      (await call(cell, a.admin, 'PATCH', `/v1/webhooks/${hook.body.id}`, { active: true })).body.active,
+    ).toBe(true);
+    await share();
+    expect(await deliveries()).toBe(1);
+    expect((await call(cell, a.admin, 'PATCH', `/v1/webhooks/${hook.body.id}`, {})).status).toBe(400);
+    const editor = await buildUser(cell, a.admin, 'editor');
+    expect(
+      (await call(cell, editor, 'PATCH', `/v1/webhooks/${hook.body.id}`, { active: false })).status,
+    ).toBe(403);
+    expect(
+      (await call(cell, b.admin, 'PATCH', `/v1/webhooks/${hook.body.id}`, { active: false })).status,
+    ).toBe(404);
+    await call(cell, a.admin, 'DELETE', `/v1/webhooks/${hook.body.id}`);
+  });
+
   it('refuses targets inside the network unless configured for local development', async () => {
     for (const url of [
       'http://example.com/x',
@@ -144,6 +183,9 @@ describe('webhooks', () => {
     ]) {
       await expect(assertDeliverable(url, false), url).rejects.toThrow();
     }
+    await expect(assertDeliverable('https://127.0.0.1/x', false)).rejects.toMatchObject({
+      details: [{ path: 'url', reason: 'private_target' }],
+    });
     await expect(assertDeliverable('https://93.184.215.14/hook', false)).resolves.toBeInstanceOf(URL);
   });
 });

@@ -326,3 +326,39 @@ describe('with MFA', () => {
     }
   });
 });
+
+describe('the sign-in page', () => {
+  it('lists the tenant’s enabled IdPs without a login; a scripted start answers where to go; a dead IdP shows as unavailable', async () => {
+    const options = await cell.app.request(`${ORIGIN}/v1/auth/options?tenantId=${a.tenantId}`);
+    expect(options.status).toBe(200);
+    const body = (await options.json()) as Record<string, any>;
+    expect(body).toMatchObject({ passwordLogin: 'allowed', ssoUnavailable: false });
+    expect(body.sso.map((c: { id: string }) => c.id)).toEqual([connA]);
+    expect(Object.keys(body.sso[0]).sort()).toEqual(['id', 'name', 'protocol']);
+    expect((await cell.app.request(`${ORIGIN}/v1/auth/options`)).status).toBe(401);
+
+    // Asked for JSON, start answers the IdP's address and sets the binding cookie as the redirect does.
+    const br = new Browser(dispatch);
+    const started = await br.request(`${ORIGIN}/v1/auth/sso/${connA}/start?tenantId=${a.tenantId}`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(started.status).toBe(200);
+    const { location } = (await started.json()) as { location: string };
+    expect(new URL(location).origin).toBe(new URL(idpA.issuer).origin);
+    expect(br.cookie('cell.test', '__Host-quire_sso')).toBeTruthy();
+
+    // An IdP that does not answer: start says so (503), and the page learns SSO is unavailable.
+    const t = await buildTenant(cell);
+    const idp = await startOidcIdp();
+    const conn = await configureOidc(as(t), idp, ORIGIN, { name: 'Soon down' });
+    await idp.close();
+    const down = await cell.app.request(`${ORIGIN}/v1/auth/sso/${conn}/start?tenantId=${t.tenantId}`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(down.status).toBe(503);
+    const after = (await (
+      await cell.app.request(`${ORIGIN}/v1/auth/options?tenantId=${t.tenantId}`)
+    ).json()) as Record<string, unknown>;
+    expect(after).toMatchObject({ ssoUnavailable: true, sso: [{ id: conn, name: 'Soon down' }] });
+  });
+});

@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { queryClient } from './api/client.ts';
@@ -31,6 +31,14 @@ const PrivacyPage = lazy(() => import('./screens/PrivacyPage.tsx'));
 const NotificationsPage = lazy(() => import('./screens/NotificationsPage.tsx'));
 const AccountPage = lazy(() => import('./screens/AccountPage.tsx'));
 const SharedPage = lazy(() => import('./screens/SharedPage.tsx'));
+const WebhooksPage = lazy(() => import('./screens/admin/WebhooksPage.tsx'));
+const SsoLanding = lazy(() => import('./screens/SsoLanding.tsx'));
+const BreakGlass = lazy(() => import('./screens/BreakGlass.tsx'));
+
+/** Pages reachable without a session: sign-in and its steps, and external share links. */
+const PUBLIC_PATHS = new Set(['/sign-in', '/login/mfa', '/break-glass', '/shared']);
+
+const lazyPage = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
 function RequireSession() {
   const me = useMe();
@@ -47,15 +55,11 @@ function RequireSession() {
 
 const router = createBrowserRouter([
   { path: '/sign-in', element: <SignIn /> },
-  {
-    // An external share link: no session needed; the link's token is after `#` (never sent).
-    path: '/shared',
-    element: (
-      <Suspense fallback={<Loading />}>
-        <SharedPage />
-      </Suspense>
-    ),
-  },
+  // Where the cell's SSO callback sends a login that owes a second factor.
+  { path: '/login/mfa', element: lazyPage(<SsoLanding />) },
+  { path: '/break-glass', element: lazyPage(<BreakGlass />) },
+  // An external share link: no session needed; the link's token is after `#` (never sent).
+  { path: '/shared', element: lazyPage(<SharedPage />) },
   {
     path: '/',
     element: <RequireSession />,
@@ -75,6 +79,7 @@ const router = createBrowserRouter([
       { path: 'admin/exports', element: <ExportsPage /> },
       { path: 'admin/consent', element: <ConsentPage /> },
       { path: 'privacy', element: <PrivacyPage /> },
+      { path: 'admin/webhooks', element: <WebhooksPage /> },
       { path: 'notifications', element: <NotificationsPage /> },
       { path: 'account', element: <AccountPage /> },
       { path: '*', element: <NotFound /> },
@@ -84,7 +89,7 @@ const router = createBrowserRouter([
 
 export function App({ signedIn }: { signedIn: boolean }) {
   useEffect(() => {
-    if (!signedIn && location.pathname !== '/sign-in' && location.pathname !== '/shared')
+    if (!signedIn && !PUBLIC_PATHS.has(location.pathname))
       void router.navigate('/sign-in', { replace: true });
   }, [signedIn]);
   return (

@@ -14,6 +14,11 @@ export async function markIdpDown(deps: CellDeps, tenantId: string, connectionId
   await deps.redis.set(downKey(tenantId), connectionId, 'EX', DOWN_SECONDS);
 }
 
+/** An IdP of the tenant failed to answer a login (or a probe) in the last 15 minutes. */
+export async function recentlyDown(deps: CellDeps, tenantId: string): Promise<boolean> {
+  return (await deps.redis.exists(downKey(tenantId))) > 0;
+}
+
 export type Unavailability = 'admin_flag' | 'recent_failures' | 'probe_failed';
 
 /**
@@ -28,7 +33,7 @@ export async function ssoUnavailable(
   tenantId: string,
 ): Promise<Unavailability | null> {
   if (ssoFlaggedUnavailable(await readIdentitySettings(tx, tenantId))) return 'admin_flag';
-  if (await deps.redis.exists(downKey(tenantId))) return 'recent_failures';
+  if (await recentlyDown(deps, tenantId)) return 'recent_failures';
   const connections = await enabledConnections(tx, tenantId);
   if (connections.length === 0) return null;
   const up = await Promise.all(connections.map((c) => answers(c)));

@@ -13,6 +13,7 @@ import { loginResultSchema, presentLogin, presentSession } from '../identity/pre
 import type { LoginOutcome } from '../identity/verbs/login.ts';
 import { FLOW_TTL_SECONDS } from './flow.ts';
 import { breakGlassLogin } from './verbs/break-glass.ts';
+import { signInOptions } from './verbs/options.ts';
 import { completeOidc, completeSaml, spMetadata, startSso } from './verbs/sign-in.ts';
 
 /**
@@ -46,6 +47,9 @@ export function publicOrigin(c: Context<AppEnv>): string {
   return `${proto}://${host}`;
 }
 
+/** A script asking for JSON (`Accept: application/json` first), not a browser navigating. */
+const wantsJson = (accept: string | undefined) => /^\s*application\/json\b/i.test(accept ?? '');
+
 /** The end of an SSO round trip: a session (cookies) or the MFA challenge cookie, then a redirect into the app. */
 function land(c: Context<AppEnv>, outcome: LoginOutcome, returnTo: string) {
   if (outcome.type === 'mfa') {
@@ -58,6 +62,40 @@ function land(c: Context<AppEnv>, outcome: LoginOutcome, returnTo: string) {
 }
 
 export const ssoRoutes = router();
+
+ssoRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/auth/options',
+    summary: 'How people sign in to this organisation: its identity providers, passwords, SSO outage',
+    description:
+      'For the sign-in page, before anyone is known. `ssoUnavailable` is what the cell already knows (the admin flag, an IdP that failed in the last 15 minutes); break-glass sign-in checks the IdPs itself.',
+    tags,
+    request: { query: z.object({ tenantId: tenantQuery }) },
+    responses: {
+      200: json(
+        z
+          .object({
+            passwordLogin: z.enum(['allowed', 'sso_only']),
+            sso: z.array(
+              z.object({
+                id: z.string().describe('Start with GET /v1/auth/sso/{id}/start'),
+                name: z.string(),
+                protocol: z.enum(['oidc', 'saml']),
+              }),
+            ),
+            ssoUnavailable: z.boolean(),
+          })
+          .openapi('SignInOptions'),
+      ),
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    c.header('cache-control', 'no-store');
+    return c.json(await signInOptions(c.get('deps'), namedTenant(c, c.req.valid('query').tenantId)), 200);
+  },
+);
 
 ssoRoutes.openapi(
   createRoute({
@@ -77,6 +115,10 @@ ssoRoutes.openapi(
       }),
     },
     responses: {
+      200: json(
+        z.object({ location: z.string().describe('The identity provider: send the browser there') }),
+        'With `Accept: application/json` (a page that starts by script, to show errors itself): where to go; the binding cookie is set as with the redirect',
+      ),
       302: redirectResponse('To the identity provider'),
       ...commonErrors,
       503: errorResponse('The identity provider does not answer'),
@@ -96,6 +138,8 @@ ssoRoutes.openapi(
     );
     setSsoCookie(c, binding, FLOW_TTL_SECONDS);
     c.header('cache-control', 'no-store');
+    c.header('vary', 'accept');
+    if (wantsJson(c.req.header('accept'))) return c.json({ location }, 200);
     return c.body(null, 302, { location });
   },
 );

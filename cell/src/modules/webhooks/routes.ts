@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { bearer, commonErrors, idParam, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { WEBHOOK_EVENTS } from './events.ts';
-import { createWebhook, deleteWebhook, listDeliveries, listWebhooks } from './verbs.ts';
+import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, updateWebhook } from './verbs.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['webhooks'] };
 const webhookSchema = z.record(z.string(), z.unknown()).openapi('Webhook');
@@ -48,6 +48,39 @@ webhookRoutes.openapi(
     responses: { 200: json(z.object({ items: z.array(webhookSchema) })), ...commonErrors },
   }),
   async (c) => c.json(await listWebhooks({ ctx: c.get('ctx') }), 200),
+);
+
+webhookRoutes.openapi(
+  createRoute({
+    ...auth,
+    method: 'patch',
+    path: '/v1/webhooks/{id}',
+    summary: 'Pause or resume a webhook, or change its events (admins)',
+    request: {
+      params: idParams,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z
+              .object({
+                active: z.boolean().optional().describe('false pauses: no new deliveries are recorded'),
+                events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length).optional(),
+              })
+              .strict()
+              .refine((b) => Object.keys(b).length > 0, 'nothing to update')
+              .openapi({ minProperties: 1 }),
+          },
+        },
+      },
+    },
+    responses: { 200: json(webhookSchema), ...commonErrors },
+  }),
+  async (c) =>
+    c.json(
+      await updateWebhook({ ctx: c.get('ctx'), input: { ...c.req.valid('param'), ...c.req.valid('json') } }),
+      200,
+    ),
 );
 
 webhookRoutes.openapi(

@@ -35,19 +35,23 @@ export async function assertDeliverable(raw: string, allowPrivate: boolean): Pro
   try {
     url = new URL(raw);
   } catch {
-    throw new QuireError('validation_failed', 'request is invalid', [{ path: 'url', message: 'not a URL' }]);
+    throw new QuireError('validation_failed', 'request is invalid', [
+      { path: 'url', message: 'not a URL', reason: 'url_invalid' },
+    ]);
   }
-  const refuse = (message: string) =>
-    new QuireError('validation_failed', 'request is invalid', [{ path: 'url', message }]);
-  if (url.username || url.password) throw refuse('credentials in the URL are not allowed');
+  // `reason` names the refusal for clients that explain it in their own words.
+  const refuse = (message: string, reason: string) =>
+    new QuireError('validation_failed', 'request is invalid', [{ path: 'url', message, reason }]);
+  if (url.username || url.password) throw refuse('credentials in the URL are not allowed', 'url_credentials');
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:'))
-    throw refuse('webhooks use https');
+    throw refuse('webhooks use https', 'https_required');
   if (allowPrivate) return url;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host)
     ? [host]
     : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-  if (addresses.length === 0) throw refuse('the host does not resolve');
-  if (addresses.some(isPrivateAddress)) throw refuse('the host is on a private or loopback network');
+  if (addresses.length === 0) throw refuse('the host does not resolve', 'host_unresolvable');
+  if (addresses.some(isPrivateAddress))
+    throw refuse('the host is on a private or loopback network', 'private_target');
   return url;
 }

@@ -88,6 +88,38 @@ async function own(tx: Parameters<Parameters<typeof withActor>[1]>[0]['tx'], ten
   return row;
 }
 
+/**
+ * Pause or resume a webhook, or change what it subscribes to. A paused webhook records no new
+ * deliveries, and the ones still pending fail at their next attempt ("webhook disabled").
+ */
+export async function updateWebhook({
+  ctx,
+  input,
+}: {
+  ctx: RequestCtx;
+  input: { id: string; active?: boolean; events?: WebhookEvent[] };
+}) {
+  return withActor(ctx, async ({ tx, actor, audit }) => {
+    assertAdmin(ctx, actor);
+    const row = await own(tx, ctx.tenant.id, input.id);
+    const set: Partial<typeof webhooks.$inferInsert> = {};
+    if (input.active !== undefined) set.active = input.active;
+    if (input.events !== undefined) set.events = [...new Set(input.events)];
+    const [saved] = await tx
+      .update(webhooks)
+      .set(set)
+      .where(and(eq(webhooks.tenantId, ctx.tenant.id), eq(webhooks.id, row.id)))
+      .returning();
+    audit({
+      action: 'webhook.updated',
+      resourceType: 'webhook',
+      resourceId: row.id,
+      details: { active: saved!.active, events: saved!.events },
+    });
+    return present(saved!);
+  });
+}
+
 export async function deleteWebhook({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
   await withActor(ctx, async ({ tx, actor, audit }) => {
     assertAdmin(ctx, actor);

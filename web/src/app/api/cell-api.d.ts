@@ -4333,6 +4333,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How people sign in to this organisation: its identity providers, passwords, SSO outage
+         * @description For the sign-in page, before anyone is known. `ssoUnavailable` is what the cell already knows (the admin flag, an IdP that failed in the last 15 minutes); break-glass sign-in checks the IdPs itself.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only when the cell is reached directly; through the edge the hostname names the tenant (401 with neither; 403 tenant_mismatch when it names another tenant than the hostname's) */
+                    tenantId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignInOptions"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -4815,6 +4920,18 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description With `Accept: application/json` (a page that starts by script, to show errors itself): where to go; the binding cookie is set as with the redirect */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The identity provider: send the browser there */
+                            location: string;
+                        };
+                    };
+                };
                 /** @description To the identity provider */
                 302: {
                     headers: {
@@ -15154,6 +15271,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ShareLink"][];
+                            /** @description The organisation's link policy, for the form */
+                            policy: {
+                                /** @description The expiry of a link created without one */
+                                defaultExpiryDays: number;
+                                /** @description The longest a link may live (plan and flags) */
+                                maxExpiryDays: number;
+                            };
                         };
                     };
                 };
@@ -18224,7 +18348,119 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Pause or resume a webhook, or change its events (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Webhook id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description false pauses: no new deliveries are recorded */
+                        active?: boolean;
+                        events?: ("comment.created" | "comment.deleted" | "grant.created" | "share_link.created" | "share_link.revoked" | "access_request.created" | "bulk_job.finished")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed, tenant suspended, or a change while the tenant is offboarding (tenant_offboarding) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to the caller */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large (payload_too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Tenant is not homed in this cell */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited (rate_limited): the plan's calls per minute, or a user's; Retry-After says when */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency of the cell is down (unavailable): retry after the Retry-After header; nothing was changed */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/webhooks/{id}/deliveries": {
@@ -19336,6 +19572,18 @@ export interface components {
         };
         ShareLink: {
             [key: string]: unknown;
+        };
+        SignInOptions: {
+            /** @enum {string} */
+            passwordLogin: "allowed" | "sso_only";
+            sso: {
+                /** @description Start with GET /v1/auth/sso/{id}/start */
+                id: string;
+                name: string;
+                /** @enum {string} */
+                protocol: "oidc" | "saml";
+            }[];
+            ssoUnavailable: boolean;
         };
         SsoConnection: {
             config: {

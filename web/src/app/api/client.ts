@@ -2,20 +2,20 @@ import { QueryClient } from '@tanstack/react-query';
 import createClient from 'openapi-fetch';
 import type { paths } from './cell-api';
 import { ApiError } from './errors.ts';
-import { accessToken, signOut } from './session.ts';
+import { authHeaders, signOut } from './session.ts';
 
 /**
  * The typed client of the cell API (generated from its OpenAPI document: cell-api.d.ts, kept
  * current by `npm run gen:api` and checked by `npm run check`). Same origin: the edge routes
- * `/v1/*` to the tenant's home cell. Every call carries the access token in the Authorization
- * header, never in a URL. The capability modules beside this file are the only callers.
+ * `/v1/*` to the tenant's home cell. Every call carries the session's credential in a header
+ * (the access token, or beside a cookie session's cookie its CSRF token), never in a URL. The
+ * capability modules beside this file are the only callers.
  */
 export const api = createClient<paths>({ baseUrl: location.origin });
 
 api.use({
   async onRequest({ request }) {
-    const token = await accessToken();
-    if (token) request.headers.set('authorization', `Bearer ${token}`);
+    for (const [name, value] of Object.entries(await authHeaders())) request.headers.set(name, value);
     return request;
   },
   async onResponse({ response }) {
@@ -27,9 +27,8 @@ api.use({
 
 /** An authorised fetch for what the typed client does not parse (binary downloads, previews). */
 export async function authorisedFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  const token = await accessToken();
   const headers = new Headers(init.headers);
-  if (token) headers.set('authorization', `Bearer ${token}`);
+  for (const [name, value] of Object.entries(await authHeaders())) headers.set(name, value);
   const res = await fetch(path, { ...init, headers });
   if (!res.ok) {
     if (res.status === 401) signOut();

@@ -1,12 +1,14 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { queryClient } from './client.ts';
-import { accessToken } from './session.ts';
+import { liveProtocols, liveToken } from './session.ts';
 
 /**
  * The live channel (`GET /v1/live`, a WebSocket): presence on the documents this tab shows, and
  * pushed comments, notifications and bulk progress. One socket per tab, opened while signed in.
- * The access token travels as the `quire.bearer.<token>` subprotocol (a browser cannot set
- * headers on a WebSocket), never in the URL; a fresh one is sent with `auth` before it expires.
+ * A bearer session's access token travels as the `quire.bearer.<token>` subprotocol (a browser
+ * cannot set headers on a WebSocket), never in the URL; a fresh one is sent with `auth` before it
+ * expires. A cookie session's socket carries the cookie (same origin) and, as the page cannot
+ * read a fresh token, is closed by the cell when the access cookie expires and opened again.
  * Pushes only invalidate the queries they concern: what is shown is always read through the
  * API, which checks access again.
  */
@@ -84,7 +86,7 @@ let lastAuth = Date.now();
 /** The heartbeat; every few minutes also a fresh access token for the open socket. */
 async function tick() {
   if (Date.now() - lastAuth > 4 * 60_000) {
-    const token = await accessToken();
+    const token = await liveToken();
     if (token) send({ type: 'auth', token });
     lastAuth = Date.now();
   }
@@ -94,10 +96,10 @@ async function tick() {
 async function open() {
   clearTimeout(reconnect);
   if (!wanted || socket) return;
-  const token = await accessToken();
-  if (!token || !wanted || socket) return;
+  const protocols = await liveProtocols();
+  if (!protocols || !wanted || socket) return;
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/live`;
-  const ws = new WebSocket(url, ['quire.v1', `quire.bearer.${token}`]);
+  const ws = new WebSocket(url, protocols);
   lastAuth = Date.now();
   socket = ws;
   ws.onmessage = (e) => onMessage(String(e.data));

@@ -1,6 +1,6 @@
 import { authorisedFetch } from './client.ts';
 import { ApiError } from './errors.ts';
-import { accessToken } from './session.ts';
+import { authHeaders } from './session.ts';
 import type { DocumentSummary, Version } from './types.ts';
 
 /**
@@ -25,7 +25,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function patchChunk(
   url: string,
-  token: string | null,
+  auth: Record<string, string>,
   offset: number,
   blob: Blob,
   o: ResumableOptions,
@@ -33,7 +33,7 @@ function patchChunk(
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PATCH', url);
-    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    for (const [name, value] of Object.entries(auth)) xhr.setRequestHeader(name, value);
     xhr.setRequestHeader('tus-resumable', '1.0.0');
     xhr.setRequestHeader('upload-offset', String(offset));
     xhr.setRequestHeader('content-type', 'application/offset+octet-stream');
@@ -78,10 +78,10 @@ export async function uploadResumable(
   let offset = 0;
   let documentId: string | null = null;
   for (let failures = 0; documentId === null; ) {
-    const token = await accessToken();
+    const auth = await authHeaders();
     try {
       const end = Math.min(o.file.size, offset + CHUNK);
-      ({ offset, documentId } = await patchChunk(url, token, offset, o.file.slice(offset, end), o));
+      ({ offset, documentId } = await patchChunk(url, auth, offset, o.file.slice(offset, end), o));
       failures = 0;
     } catch (err) {
       // A client error (4xx other than 409) will not heal by retrying; the network or a 5xx may.

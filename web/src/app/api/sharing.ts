@@ -4,8 +4,8 @@ import { ApiError, unwrap } from './errors.ts';
 
 /**
  * External share links (owners): a link to a folder or document for people without an account,
- * with an expiry, a password and a download limit; list and revoke. The link's secret is shown
- * once, when it is made. Opening a link (`SharedPage`) needs no session: the token travels in
+ * with an expiry (within the organisation's policy), a password and a download limit; list,
+ * change those, and revoke. The link's secret is shown once, when it is made. Opening a link (`SharedPage`) needs no session: the token travels in
  * the API path the edge logs as `:token`, and in the app's address only after `#` (never sent).
  */
 type Resource = { type: 'folder' | 'document'; id: string };
@@ -28,14 +28,22 @@ export interface ShareLink {
 
 const key = (r: Resource) => ['share-links', r.type, r.id] as const;
 
+/** The organisation's link policy (plan and flags): how long a link may live. */
+export interface LinkPolicy {
+  maxExpiryDays: number;
+  defaultExpiryDays: number;
+}
+
 export function useShareLinks(r: Resource, enabled: boolean) {
   return useQuery({
     queryKey: key(r),
     enabled,
-    queryFn: async () =>
-      unwrap(
+    queryFn: async () => {
+      const page = unwrap(
         await api.GET('/v1/share-links', { params: { query: { resourceType: r.type, resourceId: r.id } } }),
-      ).items as unknown as ShareLink[],
+      );
+      return { items: page.items as unknown as ShareLink[], policy: page.policy as LinkPolicy };
+    },
   });
 }
 
@@ -51,6 +59,19 @@ export async function createShareLink(
   ) as unknown as ShareLink & { token: string };
   await queryClient.invalidateQueries({ queryKey: key(r) });
   return { link: created, url: shareUrl(created.token) };
+}
+
+/**
+ * Changes a link's expiry, password (null removes it) or download limit (null removes it); the
+ * next request through the link sees it. A revoked link cannot be changed (409).
+ */
+export async function updateShareLink(
+  r: Resource,
+  id: string,
+  change: { expiresAt?: string; password?: string | null; maxDownloads?: number | null },
+): Promise<void> {
+  unwrap(await api.PATCH('/v1/share-links/{id}', { params: { path: { id } }, body: change }));
+  await queryClient.invalidateQueries({ queryKey: key(r) });
 }
 
 export async function revokeShareLink(r: Resource, id: string): Promise<void> {

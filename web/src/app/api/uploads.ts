@@ -3,7 +3,7 @@ import { documentKeys } from './documents.ts';
 import { ApiError } from './errors.ts';
 import { invalidateFolders } from './folders.ts';
 import { uploadResumable } from './resumable.ts';
-import { accessToken } from './session.ts';
+import { authHeaders } from './session.ts';
 import type { DocumentSummary, Version } from './types.ts';
 
 /**
@@ -44,8 +44,8 @@ function target(o: UploadOptions): string {
 }
 
 export async function upload(o: UploadOptions): Promise<UploadResult> {
-  const token = await accessToken();
-  const result = o.file.size > RESUMABLE_FROM ? await uploadResumable(o) : await single(o, token);
+  const result =
+    o.file.size > RESUMABLE_FROM ? await uploadResumable(o) : await single(o, await authHeaders());
   o.onProgress?.(o.file.size, o.file.size);
   if (o.documentId) {
     await queryClient.invalidateQueries({ queryKey: documentKeys.detail(o.documentId) });
@@ -54,11 +54,11 @@ export async function upload(o: UploadOptions): Promise<UploadResult> {
   return result;
 }
 
-function single(o: UploadOptions, token: string | null): Promise<UploadResult> {
+function single(o: UploadOptions, auth: Record<string, string>): Promise<UploadResult> {
   return new Promise<UploadResult>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', target(o));
-    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    for (const [name, value] of Object.entries(auth)) xhr.setRequestHeader(name, value);
     xhr.setRequestHeader('content-type', o.file.type || 'application/octet-stream');
     xhr.setRequestHeader('idempotency-key', crypto.randomUUID());
     xhr.setRequestHeader('upload-metadata', uploadMetadata(o.file.name));

@@ -3,11 +3,13 @@ import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../shared/i18n.ts';
 import { createShareLink, revokeShareLink, useShareLinks } from '../api/sharing.ts';
 import { ErrorText } from './ErrorText.tsx';
+import { endOfDay, lastAllowedDay, ShareLinkEdit } from './ShareLinkEdit.tsx';
 import { useAnnounce } from './Status.tsx';
 
 /**
- * External links to a folder or document (owners): create with an expiry, a password and a
- * download limit; the new link is shown once, to copy; list with status and use; revoke.
+ * External links to a folder or document (owners): create with an expiry (within the
+ * organisation's policy), a password and a download limit; the new link is shown once, to copy;
+ * list with status and use; change an active link's expiry, password and limit; revoke.
  */
 export function ShareLinks({ resource }: { resource: { type: 'folder' | 'document'; id: string } }) {
   const { t } = useTranslation();
@@ -16,6 +18,7 @@ export function ShareLinks({ resource }: { resource: { type: 'folder' | 'documen
   const links = useShareLinks(resource, true);
   const [form, setForm] = useState({ expires: '', password: '', max: '' });
   const [created, setCreated] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   const create = async (e: FormEvent) => {
@@ -24,7 +27,7 @@ export function ShareLinks({ resource }: { resource: { type: 'folder' | 'documen
     try {
       const { url } = await createShareLink(resource, {
         // The end of the chosen day, in the user's time zone.
-        ...(form.expires ? { expiresAt: new Date(`${form.expires}T23:59:59`).toISOString() } : {}),
+        ...(form.expires ? { expiresAt: endOfDay(form.expires).toISOString() } : {}),
         ...(form.password ? { password: form.password } : {}),
         ...(form.max ? { maxDownloads: Number(form.max) } : {}),
       });
@@ -56,7 +59,9 @@ export function ShareLinks({ resource }: { resource: { type: 'folder' | 'documen
     }
   };
 
-  const items = links.data ?? [];
+  const items = links.data?.items ?? [];
+  const policy = links.data?.policy;
+  const editedLink = items.find((l) => l.id === editing && l.status === 'active');
   return (
     <section aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>{t('links.heading')}</h2>
@@ -86,6 +91,7 @@ export function ShareLinks({ resource }: { resource: { type: 'folder' | 'documen
             <input
               id={`${id}-expires`}
               type="date"
+              max={lastAllowedDay(policy)}
               value={form.expires}
               onChange={(e) => setForm({ ...form, expires: e.target.value })}
             />
@@ -145,14 +151,24 @@ export function ShareLinks({ resource }: { resource: { type: 'folder' | 'documen
                   <td className="hide-narrow">{formatDateTime(l.createdAt)}</td>
                   <td>
                     {l.status === 'active' ? (
-                      <button
-                        type="button"
-                        className="danger"
-                        aria-label={t('links.revokeCreated', { when: formatDateTime(l.createdAt) })}
-                        onClick={() => void revoke(l.id)}
-                      >
-                        {t('links.revoke')}
-                      </button>
+                      <div className="row">
+                        <button
+                          type="button"
+                          aria-expanded={editing === l.id}
+                          aria-label={t('linkEdit.editCreated', { when: formatDateTime(l.createdAt) })}
+                          onClick={() => setEditing(editing === l.id ? null : l.id)}
+                        >
+                          {t('linkEdit.edit')}
+                        </button>
+                        <button
+                          type="button"
+                          className="danger"
+                          aria-label={t('links.revokeCreated', { when: formatDateTime(l.createdAt) })}
+                          onClick={() => void revoke(l.id)}
+                        >
+                          {t('links.revoke')}
+                        </button>
+                      </div>
                     ) : null}
                   </td>
                 </tr>
@@ -160,6 +176,15 @@ export function ShareLinks({ resource }: { resource: { type: 'folder' | 'documen
             </tbody>
           </table>
         </div>
+      ) : null}
+      {editedLink ? (
+        <ShareLinkEdit
+          key={editedLink.id}
+          resource={resource}
+          link={editedLink}
+          policy={policy}
+          onDone={() => setEditing(null)}
+        />
       ) : null}
     </section>
   );

@@ -17,26 +17,9 @@ import {
   useSessions,
 } from '../api/account.ts';
 import { ErrorText } from '../components/ErrorText.tsx';
-import { useAnnounce } from '../components/Status.tsx';
+import { useRun } from '../components/use-run.ts';
 
 const SCOPES: TokenScope[] = ['documents:read', 'documents:write', 'audit:read'];
-
-function useRun() {
-  const announce = useAnnounce();
-  const [error, setError] = useState<unknown>(null);
-  const run = async (work: () => Promise<unknown>, done?: string) => {
-    setError(null);
-    try {
-      await work();
-      if (done) announce(done);
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    }
-  };
-  return { error, run };
-}
 
 function Sessions() {
   const { t } = useTranslation();

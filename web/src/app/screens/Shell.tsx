@@ -5,6 +5,7 @@ import { LanguagePicker } from '../../shared/LanguagePicker.tsx';
 import { appHost } from '../api/host.ts';
 import { useLiveChannel } from '../api/live.ts';
 import { isAdmin, signOut, useMe } from '../api/session.ts';
+import { BreakGlassBanner } from '../components/BreakGlassBanner.tsx';
 import { FolderTree } from '../components/FolderTree.tsx';
 import { NotificationBell } from '../components/NotificationBell.tsx';
 import { StatusProvider } from '../components/Status.tsx';
@@ -113,6 +114,9 @@ export function Shell({ children }: { children: ReactNode }) {
                   <NavLink to="/admin/identity">{t('shell.identity')}</NavLink>
                 </li>
                 <li>
+                  <NavLink to="/admin/webhooks">{t('webhooks.nav')}</NavLink>
+                </li>
+                <li>
                   <NavLink to="/admin/audit">{t('shell.auditLog')}</NavLink>
                 </li>
                 <li>
@@ -141,6 +145,7 @@ export function Shell({ children }: { children: ReactNode }) {
           ) : null}
         </nav>
         <main id="main" className="content" tabIndex={-1}>
+          <BreakGlassBanner />
           {children}
         </main>
       </div>

@@ -1,22 +1,22 @@
-import { type FormEvent, useRef, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { LanguagePicker } from '../../shared/LanguagePicker.tsx';
-import { appHost, organisationUrl, SLUG } from '../api/host.ts';
-import {
-  enrolDuringSignIn,
-  SecondFactorRequired,
-  signIn,
-  useMe,
-  verifySecondFactor,
-} from '../api/session.ts';
+import { appHost } from '../api/host.ts';
+import { SecondFactorRequired, signIn, signInOptions, useMe } from '../api/session.ts';
 import { ErrorText } from '../components/ErrorText.tsx';
+import { FindOrganisation } from '../components/signin/FindOrganisation.tsx';
+import { SecondFactorStep } from '../components/signin/SecondFactorStep.tsx';
+import { SsoChoices } from '../components/signin/SsoChoices.tsx';
 
 /**
- * Sign in with email and password. On the bare hostname the organisation comes first: the app
- * moves to `<organisation>.<hostname>`, where the edge routes (and redirects strict-residency
- * organisations to their region's hostname). A login that owes a second factor continues with
- * a code field (TOTP or a recovery code) for the challenge; SSO and break-glass are still to come.
+ * Sign-in. On the bare hostname the organisation comes first (from a work email, or its name):
+ * the app moves to `<organisation>.<hostname>`, where the edge routes (and redirects
+ * strict-residency organisations to their region's hostname). There, the organisation's
+ * identity providers (single sign-on) and, unless it signs in with SSO only, email and
+ * password; a login that owes a second factor continues with a code. Break-glass sign-in has
+ * its own page, offered when SSO is unavailable.
  */
 export function SignIn() {
   const { t } = useTranslation();
@@ -24,86 +24,59 @@ export function SignIn() {
   const host = appHost();
   const navigate = useNavigate();
   const from = (useLocation().state as { from?: string } | null)?.from ?? '/';
+  const [challenge, setChallenge] = useState<SecondFactorRequired | null>(null);
+
+  // Once a second factor is under way, the step stays until it is done (recovery codes).
+  if (me && !challenge) return <Navigate to={from} replace />;
+
+  return (
+    <main id="main" className="signin card">
+      <h1>{t('signIn.title')}</h1>
+      {!host.slug ? (
+        <FindOrganisation />
+      ) : challenge ? (
+        <SecondFactorStep challenge={challenge} onDone={() => navigate(from, { replace: true })} />
+      ) : (
+        <OrganisationSignIn slug={host.slug} served={host.served} from={from} onChallenge={setChallenge} />
+      )}
+      <div className="row end">
+        <LanguagePicker />
+      </div>
+    </main>
+  );
+}
+
+function OrganisationSignIn({
+  slug,
+  served,
+  from,
+  onChallenge,
+}: {
+  slug: string;
+  served: string;
+  from: string;
+  onChallenge: (c: SecondFactorRequired) => void;
+}) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const options = useQuery({ queryKey: ['sign-in-options'], queryFn: signInOptions, retry: false });
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [organisation, setOrganisation] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [challenge, setChallenge] = useState<SecondFactorRequired | null>(null);
-  const [code, setCode] = useState('');
-  const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
-  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
-  // Set before the enrolment's verification signs in, so the page stays for the recovery codes.
-  const holding = useRef(false);
-
-  // Recovery codes of an enrolment during this sign-in are shown once, before going on.
-  if (me && (recoveryCodes || holding.current))
-    return (
-      <main id="main" className="signin card">
-        <h1>{t('account.recoveryCodes')}</h1>
-        <p>{t('account.recoveryOnce')}</p>
-        <ul className="codes" aria-label={t('account.recoveryCodes')}>
-          {(recoveryCodes ?? []).map((c) => (
-            <li key={c}>
-              <code>{c}</code>
-            </li>
-          ))}
-        </ul>
-        <button
-          type="button"
-          className="primary"
-          disabled={!recoveryCodes}
-          onClick={() => {
-            holding.current = false;
-            navigate(from, { replace: true });
-          }}
-        >
-          {t('account.savedThem')}
-        </button>
-      </main>
-    );
-  if (me) return <Navigate to={from} replace />;
-
-  const enrol = async () => {
-    if (!challenge) return;
-    setError(null);
-    try {
-      setEnrolment(await enrolDuringSignIn(challenge.mfaToken));
-    } catch (err) {
-      setError(err);
-    }
-  };
-
-  const submitOrganisation = (e: FormEvent) => {
-    e.preventDefault();
-    const slug = organisation.trim().toLowerCase();
-    if (!SLUG.test(slug)) {
-      setError(new Error('slug'));
-      return;
-    }
-    location.assign(organisationUrl(slug));
-  };
+  // Without the options (an older cell, the network) the password form is still offered.
+  const passwords = options.data?.passwordLogin !== 'sso_only';
+  const hasSso = (options.data?.sso.length ?? 0) > 0;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      if (challenge) {
-        holding.current = !!enrolment;
-        const codes = await verifySecondFactor(challenge.mfaToken, code.trim()).catch((err: unknown) => {
-          holding.current = false;
-          throw err;
-        });
-        if (codes) {
-          setRecoveryCodes(codes);
-          return;
-        }
-        holding.current = false;
-      } else await signIn(email.trim(), password);
+      await signIn(email.trim(), password);
       navigate(from, { replace: true });
     } catch (err) {
-      if (err instanceof SecondFactorRequired) setChallenge(err);
+      if (err instanceof SecondFactorRequired) onChallenge(err);
       else setError(err);
     } finally {
       setBusy(false);
@@ -111,55 +84,12 @@ export function SignIn() {
   };
 
   return (
-    <main id="main" className="signin card">
-      <h1>{t('signIn.title')}</h1>
-      {host.slug && challenge ? (
+    <>
+      <p className="muted">{t('signIn.organisationIs', { organisation: slug })}</p>
+      {options.data ? <SsoChoices options={options.data} returnTo={from} /> : null}
+      {passwords ? (
         <form onSubmit={submit} noValidate>
-          <h2>{t('signIn.secondFactor')}</h2>
-          {challenge.enrollmentRequired && !enrolment ? (
-            <>
-              <p>{t('signIn.enrolFirst')}</p>
-              <ErrorText error={error} />
-              <button type="button" className="primary" onClick={() => void enrol()}>
-                {t('account.setUpTotp')}
-              </button>
-            </>
-          ) : (
-            <>
-              {enrolment ? (
-                <>
-                  <p>{t('account.scanOrType')}</p>
-                  <div className="field">
-                    <label htmlFor="otpauth-uri">{t('account.otpauthUri')}</label>
-                    <input id="otpauth-uri" readOnly value={enrolment.otpauthUri} />
-                  </div>
-                  <div className="field">
-                    <label htmlFor="totp-secret">{t('account.secret')}</label>
-                    <input id="totp-secret" readOnly value={enrolment.secret} />
-                  </div>
-                </>
-              ) : null}
-              <div className="field">
-                <label htmlFor="code">{t('signIn.code')}</label>
-                <input
-                  id="code"
-                  autoComplete="one-time-code"
-                  inputMode="text"
-                  required
-                  value={code}
-                  onChange={(e) => setCode(e.target.value)}
-                />
-              </div>
-              <ErrorText error={error} />
-              <button type="submit" className="primary" disabled={busy || !code.trim()}>
-                {t('signIn.verify')}
-              </button>
-            </>
-          )}
-        </form>
-      ) : host.slug ? (
-        <form onSubmit={submit} noValidate>
-          <p className="muted">{t('signIn.organisationIs', { organisation: host.slug })}</p>
+          {hasSso ? <h2>{t('sso.withPassword')}</h2> : null}
           <div className="field">
             <label htmlFor="email">{t('signIn.email')}</label>
             <input
@@ -186,44 +116,20 @@ export function SignIn() {
           <button type="submit" className="primary" disabled={busy || !email || !password}>
             {busy ? t('signIn.signingIn') : t('signIn.submit')}
           </button>
-          <p>
-            <a
-              href={`${location.protocol}//${host.served}${location.port ? `:${location.port}` : ''}/sign-in`}
-            >
-              {t('signIn.otherOrganisation')}
-            </a>
-          </p>
         </form>
-      ) : (
-        <form onSubmit={submitOrganisation} noValidate>
-          <div className="field">
-            <label htmlFor="organisation">{t('signIn.organisation')}</label>
-            <input
-              id="organisation"
-              autoComplete="organization"
-              autoCapitalize="none"
-              spellCheck={false}
-              aria-describedby="organisation-hint"
-              value={organisation}
-              onChange={(e) => setOrganisation(e.target.value)}
-            />
-            <span id="organisation-hint" className="muted">
-              {t('signIn.organisationHint', { host: host.served })}
-            </span>
-          </div>
-          {error ? (
-            <p className="error" role="alert">
-              {t('signIn.badOrganisation')}
-            </p>
-          ) : null}
-          <button type="submit" className="primary">
-            {t('signIn.continue')}
-          </button>
-        </form>
-      )}
-      <div className="row end">
-        <LanguagePicker />
-      </div>
-    </main>
+      ) : options.data ? (
+        <p>{t('sso.ssoOnly')}</p>
+      ) : null}
+      <p className="row">
+        <a href={`${location.protocol}//${served}${location.port ? `:${location.port}` : ''}/sign-in`}>
+          {t('signIn.otherOrganisation')}
+        </a>
+        {hasSso && !options.data?.ssoUnavailable ? (
+          <Link to="/break-glass" className="small">
+            {t('sso.breakGlassLink')}
+          </Link>
+        ) : null}
+      </p>
+    </>
   );
 }

@@ -29,13 +29,15 @@ function checkExpiry(ctx: RequestCtx, expiresAt: string | null | undefined): Dat
   const at = expiresAt ? new Date(expiresAt) : new Date(Date.now() + policy.defaultExpiryDays * DAY_MS);
   if (at.getTime() <= Date.now())
     throw new QuireError('validation_failed', 'request is invalid', [
-      { path: 'expiresAt', message: 'must be in the future' },
+      { path: 'expiresAt', message: 'must be in the future', reason: 'expiry_past' },
     ]);
   if (at.getTime() > max + 60_000)
     throw new QuireError('validation_failed', 'request is invalid', [
       {
         path: 'expiresAt',
         message: `your organisation allows links of at most ${policy.maxExpiryDays} days`,
+        reason: 'expiry_too_long',
+        maxDays: policy.maxExpiryDays,
       },
     ]);
   return at;
@@ -112,7 +114,11 @@ export async function listLinks({
     async ({ tx, actor }) => {
       const { resource } = await loadShared(tx, ctx.tenant.id, input.resourceType, input.resourceId);
       await authorize(tx, actor, 'manage', resource);
-      return { items: (await linksOn(tx, ctx.tenant.id, input.resourceId)).map(presentLink) };
+      const { maxExpiryDays, defaultExpiryDays } = linkPolicy(ctx.tenant);
+      return {
+        items: (await linksOn(tx, ctx.tenant.id, input.resourceId)).map(presentLink),
+        policy: { maxExpiryDays, defaultExpiryDays },
+      };
     },
     { readOnly: true },
   );

@@ -91,7 +91,20 @@ linkRoutes.openapi(
     path: '/v1/share-links',
     summary: 'Links to a folder or document (owners)',
     request: { query: z.object({ resourceType: z.enum(['folder', 'document']), resourceId }) },
-    responses: { 200: json(z.object({ items: z.array(linkSchema) })), ...commonErrors },
+    responses: {
+      200: json(
+        z.object({
+          items: z.array(linkSchema),
+          policy: z
+            .object({
+              maxExpiryDays: z.number().int().describe('The longest a link may live (plan and flags)'),
+              defaultExpiryDays: z.number().int().describe('The expiry of a link created without one'),
+            })
+            .describe("The organisation's link policy, for the form"),
+        }),
+      ),
+      ...commonErrors,
+    },
   }),
   async (c) => c.json(await listLinks({ ctx: c.get('ctx'), input: c.req.valid('query') }), 200),
 );
