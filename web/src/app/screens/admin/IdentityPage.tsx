@@ -335,7 +335,11 @@ function Alerts() {
         {open.map((a) => (
           <li key={a.id} className="card row">
             <span className="spacer">
-              <strong>{t(`identity.alertKinds.${a.kind}`, { defaultValue: a.kind })}</strong> {a.message}{' '}
+              <strong>{t(`alerts.titles.${a.code}`)}</strong>{' '}
+              {t(`alerts.texts.${a.code}`, { user: a.params.userName ?? a.params.userId ?? '' })}{' '}
+              {a.params.ip ? (
+                <span className="muted small">{t('alerts.from', { ip: a.params.ip })}</span>
+              ) : null}{' '}
               <time className="muted small" dateTime={a.createdAt}>
                 {formatDateTime(a.createdAt)}
               </time>
