@@ -54,7 +54,7 @@ export function Offboarding({ tenant, onChanged }: { tenant: Tenant; onChanged: 
     ? Math.max(0, Math.ceil((Date.parse(o.deleteAfter) - Date.now()) / DAY_MS))
     : null;
   return (
-    <section aria-labelledby="offboarding-title" className="card">
+    <section aria-labelledby="offboarding-title" className="card offboarding">
       <h2 id="offboarding-title" className="flush">
         {t('offboarding.title')}
       </h2>
