@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import type { z } from '@hono/zod-openapi';
 import { QuireError } from '@quire/shared/errors';
 import { idOfPrefix } from '@quire/shared/input/ids';
 import {
@@ -73,32 +73,15 @@ export const stackResponses: readonly StackResponse[] = [
 export const conflictError = err('Conflicts with the current state');
 
 /**
- * A 409 whose `details.reason` names the rule that refused the change: each reason with when it
- * applies goes into the description, and the reasons into the schema (an enum), so a client can
- * branch on them. Another 409 of the same route carries no `details`.
+ * A 409 whose `details.reason` names the rule that refused the change, each reason with when it
+ * applies, in the one error envelope (as the control plane declares its reasons). Another 409 of
+ * the same route carries no reason.
  */
 export function conflictReasons(reasons: Record<string, string>) {
-  const codes = Object.keys(reasons) as [string, ...string[]];
   const why = Object.entries(reasons)
-    .map(([reason, when]) => `${reason}: ${when}`)
+    .map(([reason, when]) => `${reason} (${when})`)
     .join('; ');
-  const schema = z.object({
-    error: z.object({
-      code: z.literal('conflict'),
-      message: z.string(),
-      requestId: z.string().optional(),
-      details: z
-        .object({ reason: z.enum(codes) })
-        .optional()
-        .describe('Present when one of the reasons below refused the change'),
-    }),
-  });
-  return {
-    409: {
-      description: `Conflicts with the current state. details.reason — ${why}`,
-      content: { 'application/json': { schema } },
-    },
-  };
+  return { 409: err(`Conflicts with the current state; details.reason: ${why}`) };
 }
 
 export const bearer = [{ bearerAuth: [] }];

@@ -10085,25 +10085,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflicts with the current state. details.reason — mfa_first: requiring a second factor of a group you belong to, before you signed in with one (enrol and sign in with it first); no_sso: password sign-in turned off (sso_only) while no SSO connection is enabled */
+                /** @description Conflicts with the current state; details.reason: mfa_first (requiring a second factor of a group you belong to, before you signed in with one (enrol and sign in with it first)); no_sso (password sign-in turned off (sso_only) while no SSO connection is enabled) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: {
-                                /** @enum {string} */
-                                code: "conflict";
-                                /** @description Present when one of the reasons below refused the change */
-                                details?: {
-                                    /** @enum {string} */
-                                    reason: "mfa_first" | "no_sso";
-                                };
-                                message: string;
-                                requestId?: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The request body is too large (payload_too_large) */
