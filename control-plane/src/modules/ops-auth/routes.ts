@@ -4,8 +4,8 @@ import { OPS_ROLES } from '../../actor.ts';
 import { commonErrors, json, jsonBody, opsCtx, opsSecurity, router } from '../../http/openapi.ts';
 import { cpIdPattern } from '../../ids.ts';
 import { allow } from './middleware.ts';
-import { allowedActions, OPS_ACTIONS } from './roles.ts';
 import { tokenView } from './presenter.ts';
+import { allowedActions, OPS_ACTIONS } from './roles.ts';
 import { issueToken } from './verbs/issue-token.ts';
 import { listTokens } from './verbs/list-tokens.ts';
 import { revokeToken } from './verbs/revoke-token.ts';
@@ -93,7 +93,9 @@ opsTokenRoutes.openapi(
           .object({
             id: z.string().describe('The ops token id, or `bootstrap` for OPS_BOOTSTRAP_TOKEN'),
             role: z.enum(OPS_ROLES),
-            actions: z.array(z.enum(OPS_ACTIONS)).describe("The actions the role allows (each route's check)"),
+            actions: z
+              .array(z.enum(OPS_ACTIONS))
+              .describe("The actions the role allows (each route's check)"),
           })
           .openapi('OpsCaller'),
       ),
