@@ -54,6 +54,18 @@ describe('ops authentication', () => {
 });
 
 describe('ops roles', () => {
+  it('GET /v1/admin/me says who calls and what its role allows, for any token', async () => {
+    const mine = await cp.api('GET', '/v1/admin/me', undefined, { token: salesOps });
+    expect(mine.status).toBe(200);
+    expect(mine.body).toMatchObject({ id: salesOpsId, role: 'sales-ops' });
+    expect(mine.body.actions).toEqual(expect.arrayContaining(['tenants.offboard', 'tenants.reactivate']));
+    expect(mine.body.actions).not.toContain('cells.list');
+    const root = await cp.api('GET', '/v1/admin/me');
+    expect(root.body).toMatchObject({ id: 'bootstrap', role: 'platform-admin' });
+    expect(root.body.actions).toEqual(expect.arrayContaining(['cells.drain', 'tenants.offboard']));
+    expect((await cp.api('GET', '/v1/admin/me', undefined, { token: null })).status).toBe(401);
+  });
+
   it('sales-ops runs tenants but may not manage cells, plans, flag definitions, ops tokens or read the audit (403, audited)', async () => {
     expect((await cp.api('GET', '/v1/admin/tenants', undefined, { token: salesOps })).status).toBe(200);
     expect((await cp.api('GET', '/v1/admin/plans', undefined, { token: salesOps })).status).toBe(200);

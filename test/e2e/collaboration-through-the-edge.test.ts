@@ -141,12 +141,14 @@ describe('share links through the edge', () => {
     });
     expect(made.status).toBe(201);
     expect(made.body.token.startsWith(`${eu.tenantId}.`)).toBe(true);
-    expect(made.body.url).toBe(`http://quire.test${made.body.path}`);
-    const opened = await world.edge.fetch(made.body.url);
+    // People get the web app's page, the token after `#` (never sent); the API opens it by path.
+    expect(made.body.url).toBe(`http://quire.test/shared#${made.body.token}`);
+    const opener = `http://quire.test${made.body.path}`;
+    const opened = await world.edge.fetch(opener);
     expect(opened.status).toBe(200);
     expect(opened.headers.get('x-quire-cell')).toBe('eu-1');
     expect(((await opened.json()) as any).document.id).toBe(doc);
-    const file = await world.edge.fetch(`${made.body.url}/content`, {
+    const file = await world.edge.fetch(`${opener}/content`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',
@@ -157,7 +159,7 @@ describe('share links through the edge', () => {
     );
     expect(guessed.status).toBe(404);
     await api(adminToken, 'DELETE', `/v1/share-links/${made.body.id}`);
-    expect((await world.edge.fetch(made.body.url)).status).toBe(410);
+    expect((await world.edge.fetch(opener)).status).toBe(410);
     // Every access is audited with the address the edge saw.
     const audit = await api(adminToken, 'GET', `/v1/audit?action=share_link.accessed&resourceId=${doc}`);
     expect(audit.body.items.length).toBeGreaterThan(0);
@@ -184,10 +186,11 @@ describe('share links through the edge', () => {
       { resourceType: 'document', resourceId: id },
       'eu.quire.test',
     );
-    expect(made.body.url).toBe(`http://eu.quire.test${made.body.path}`);
-    expect((await world.edge.fetch(made.body.url)).status).toBe(200);
+    expect(made.body.url).toBe(`http://eu.quire.test/shared#${made.body.token}`);
+    const regional = `http://eu.quire.test${made.body.path}`;
+    expect((await world.edge.fetch(regional)).status).toBe(200);
     const global = await world.edge.fetch(`http://quire.test${made.body.path}`, { redirect: 'manual' });
     expect(global.status).toBe(308);
-    expect(global.headers.get('location')).toBe(made.body.url);
+    expect(global.headers.get('location')).toBe(regional);
   });
 });

@@ -307,7 +307,10 @@ describe('break-glass when the customer’s IdP is down', () => {
     const audit = await call('GET', '/v1/audit?action=auth.sso_bypass');
     expect(audit.body.items).toHaveLength(1);
     const alerts = await call('GET', '/v1/identity/alerts');
-    expect(alerts.body.items[0]).toMatchObject({ kind: 'sso_bypass' });
+    expect(alerts.body.items[0]).toMatchObject({
+      code: 'sso_bypass',
+      params: { userId: expect.any(String) },
+    });
     expect(JSON.stringify(alerts.body)).not.toContain(glass.email);
     // The admin ends the outage: break-glass sessions end with it.
     await call('PUT', '/v1/identity/settings', { ssoUnavailableMinutes: 0 });

@@ -191,7 +191,9 @@ beforeAll(async () => {
   tab.send({ type: 'join', documentId: doc.id });
   await tab.next((m) => m.type === 'presence' && m.viewers.length === 1, 10_000, 'presence');
   const link = await json('POST', '/v1/share-links', { resourceType: 'document', resourceId: doc.id });
-  expect((await world.edge.fetch(link.url)).status).toBe(200);
+  // The link is the web app's page on the region's hostname; its API path opens it there.
+  expect(link.url).toBe(`http://eu.quire.test/shared#${link.token}`);
+  expect((await world.edge.fetch(`http://eu.quire.test${link.path}`)).status).toBe(200);
   const restricted = await world.edge.fetch(`${host}/v1/folders`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },

@@ -3,13 +3,22 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { futureCode, totpCode } from '../support/identity.ts';
 import { startWorld, type World } from '../support/topology.ts';
-import { axe, buildWeb, launchChromium, newContext, screenshot, WEB_HOSTS } from '../support/web.ts';
+import {
+  axe,
+  buildWeb,
+  launchChromium,
+  newContext,
+  pngImage,
+  screenshot,
+  WEB_HOSTS,
+} from '../support/web.ts';
 
 /**
  * The collaboration and identity screens in Debian's Chromium, through the edge to a real cell:
  * comments with a mention, a reply and resolve (and a mention of someone without access, with
  * the share offer), presence of a second browser, the notification bell after a mention, an
- * external share link opened without an account, TOTP enrolment and a sign-in with a code,
+ * external share link opened without an account, a thread anchored to a page (its author shown
+ * by name to a colleague who is no admin), TOTP enrolment and a sign-in with a code,
  * bulk export with progress, the admin screens. axe-core on every new screen. One build and one
  * topology for the file; people and a document are made through the API first, so each test
  * stands on its own.
@@ -49,8 +58,9 @@ async function api(method: string, path: string, token: string | null, body?: un
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-async function upload(token: string, filename: string, text: string): Promise<string> {
-  const doc = await api('POST', '/v1/documents', token, new TextEncoder().encode(text), {
+async function upload(token: string, filename: string, text: string, folderId?: string): Promise<string> {
+  const path = folderId ? `/v1/documents?folderId=${folderId}` : '/v1/documents';
+  const doc = await api('POST', path, token, new TextEncoder().encode(text), {
     'content-type': 'text/plain',
     'upload-metadata': `filename ${b64(filename)},title ${b64(filename)}`,
   });
@@ -204,6 +214,81 @@ describe('comments, presence and notifications', () => {
     } catch (err) {
       await screenshot(owner, 'collab-failed-owner').catch(() => {});
       await screenshot(bob, 'collab-failed-bob').catch(() => {});
+      throw err;
+    } finally {
+      await owner.context().close();
+      await bob.context().close();
+    }
+  }, 120_000);
+});
+
+describe('comment anchors and names', () => {
+  it('a thread anchored to a page shows its anchor; a colleague who is no admin sees the author by name, never by email; a page the preview shows is focused from the thread', async () => {
+    const { accessToken } = await api('POST', '/v1/auth/login', null, {
+      email: admin.email,
+      password,
+      session: 'token',
+    });
+    // In a folder of their own: the other tests count the documents at the top level.
+    const board = (await api('POST', '/v1/folders', accessToken, { name: 'Board' })).id as string;
+    const minutes = await upload(accessToken, 'minutes.txt', 'The minutes of the quarterly meeting.', board);
+    const diagram = (
+      await api('POST', `/v1/documents?folderId=${board}`, accessToken, pngImage(), {
+        'content-type': 'image/png',
+        'upload-metadata': `filename ${b64('diagram.png')},title ${b64('diagram.png')}`,
+      })
+    ).document.id as string;
+    const users = (await api('GET', '/v1/users', accessToken)).items as { id: string; email: string }[];
+    await api('POST', '/v1/grants', accessToken, {
+      resourceType: 'document',
+      resourceId: minutes,
+      principalType: 'user',
+      principalId: users.find((u) => u.email === people.bob.email)!.id,
+      role: 'viewer',
+    });
+    const owner = await person(admin.email);
+    const bob = await person(people.bob.email);
+    try {
+      // The owner comments about page 3 of the current version, quoting it.
+      await owner.goto(url(`/documents/${minutes}`));
+      await owner.getByRole('heading', { name: 'minutes.txt', level: 1 }).waitFor();
+      const composer = owner.locator('form.composer').last();
+      await composer.getByLabel('New comment').fill('The figures on this page are from last year.');
+      await composer.getByText('About a page or passage (optional)').click();
+      await composer.getByLabel('Page', { exact: true }).fill('3');
+      await composer.getByLabel('Quoted passage').fill('quarterly meeting');
+      await check(owner, '25-comment-anchor-fields');
+      await composer.getByRole('button', { name: 'Comment', exact: true }).click();
+      const anchor = owner.locator('[data-thread]').first().locator('[data-anchor]');
+      await expect.poll(() => anchor.textContent()).toBe('About: page 3 · on version 1 · quarterly meeting');
+      // A text file has no preview: the page is said, not a button.
+      expect(await anchor.getByRole('button').count()).toBe(0);
+      await check(owner, '26-comment-anchored');
+
+      // Bob (a viewer, no directory) sees the thread, its anchor and its author's name; no email.
+      await bob.goto(url(`/documents/${minutes}`));
+      const bobThread = bob.locator('[data-thread]').first();
+      await bobThread.getByText('The figures on this page are from last year.').waitFor();
+      await bobThread.locator('header').getByText(admin.name, { exact: true }).waitFor();
+      await bobThread.locator('[data-anchor]').getByText('page 3').waitFor();
+      expect(await bob.locator('main').textContent()).not.toContain(admin.email);
+      expect(await bobThread.locator('code').count()).toBe(0);
+
+      // An image has a preview of its first page: the thread's "page 1" brings it into focus.
+      await owner.goto(url(`/documents/${diagram}`));
+      await owner.getByRole('img', { name: 'Preview of diagram.png' }).waitFor({ timeout: 45_000 });
+      const onImage = owner.locator('form.composer').last();
+      await onImage.getByLabel('New comment').fill('The legend is cut off.');
+      await onImage.getByText('About a page or passage (optional)').click();
+      await onImage.getByLabel('Page', { exact: true }).fill('1');
+      await onImage.getByRole('button', { name: 'Comment', exact: true }).click();
+      await owner.getByRole('button', { name: 'page 1: show it in the preview' }).click();
+      await expect
+        .poll(() => owner.evaluate("document.activeElement?.classList.contains('preview') ?? false"))
+        .toBe(true);
+    } catch (err) {
+      await screenshot(owner, 'collab-failed-anchor-owner').catch(() => {});
+      await screenshot(bob, 'collab-failed-anchor-bob').catch(() => {});
       throw err;
     } finally {
       await owner.context().close();

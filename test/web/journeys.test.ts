@@ -14,9 +14,10 @@ import {
 
 /**
  * The web app as people use it, in Debian's Chromium, through the edge (workerd, static
- * assets) to the control plane and two real cells: one journey per region, the sales-ops
- * journey, and the app in German, on a phone and right-to-left. One build and one topology
- * for the file; screenshots of the key screens in test-results/web/; axe-core on each screen.
+ * assets) to the control plane and two real cells: one journey per region, and the app in
+ * German, on a phone and right-to-left (the sales-ops page: sales-ops.test.ts). One build and
+ * one topology for the file; screenshots of the key screens in test-results/web/; axe-core on
+ * each screen.
  */
 let world: World;
 let browser: Browser;
@@ -33,7 +34,6 @@ beforeAll(async () => {
     redisDbs: [14, 15],
     hosts: WEB_HOSTS,
     assetsDir: web.app,
-    controlPlaneEnv: { ADMIN_UI_DIR: web.ops },
   });
   port = new URL(world.edge.url).port;
   await world.provision({ slug: tenants.us.slug, region: 'us' });
@@ -302,52 +302,4 @@ describe('for users all over the world', () => {
     await check(page, 'rtl-documents');
     await ctx.close();
   });
-});
-
-describe('sales ops on the control plane', () => {
-  it('creates a tenant in the EU, watches it provision, and its first admin signs in on the EU hostname', async () => {
-    const ctx = await newContext(browser);
-    const page = await ctx.newPage();
-    try {
-      await page.goto(`${world.topology.controlPlane.url}/admin/`);
-      await page.getByLabel('Ops token').fill(world.topology.secrets.opsToken);
-      await check(page, 'ops-01-sign-in');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
-      await page.getByRole('cell', { name: tenants.eu.slug, exact: true }).waitFor();
-      await page.getByLabel('Short name', { exact: true }).fill('acme-europe');
-      await page.getByLabel('Organisation', { exact: true }).fill('Acme Europe');
-      await page.getByLabel('Region', { exact: true }).selectOption('eu');
-      await page.getByLabel('Plan', { exact: true }).selectOption('standard');
-      await page.getByLabel('Isolation', { exact: true }).selectOption('pooled');
-      expect(await page.getByLabel(/Strict residency/).isChecked()).toBe(true);
-      await page.getByLabel('Name', { exact: true }).fill('Erika Mustermann');
-      await page.getByLabel('Email', { exact: true }).fill('erika@acme-europe.example');
-      await page.getByLabel('Password (optional)').fill('first admin password');
-      await check(page, 'ops-02-tenants');
-      await page.getByRole('button', { name: 'Create tenant' }).click();
-      await page.getByRole('heading', { name: /Acme Europe/, level: 1 }).waitFor();
-      await page.locator('li[data-step="active"][data-done="true"]').waitFor({ timeout: 30_000 });
-      await page.getByText('Status: Active').waitFor();
-      await check(page, 'ops-03-provisioned');
-      await page.getByRole('link', { name: 'Cells' }).click();
-      await page.getByRole('button', { name: 'Drain eu-1' }).waitFor();
-      await check(page, 'ops-04-cells');
-
-      await untilRouted('acme-europe');
-      const app = await ctx.newPage();
-      await app.goto(`http://acme-europe.quire.localhost:${port}/sign-in`);
-      await app.waitForURL(`http://acme-europe.eu.quire.localhost:${port}/sign-in`);
-      await app.getByLabel('Email').fill('erika@acme-europe.example');
-      await app.getByLabel('Password').fill('first admin password');
-      await app.getByRole('button', { name: 'Sign in' }).click();
-      await app.getByRole('heading', { name: 'All documents', level: 1 }).waitFor();
-      await screenshot(app, 'ops-05-first-admin-signed-in');
-    } catch (err) {
-      await screenshot(page, 'ops-failed').catch(() => {});
-      throw err;
-    } finally {
-      await ctx.close();
-    }
-  }, 90_000);
 });

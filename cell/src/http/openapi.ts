@@ -80,6 +80,18 @@ export const stackResponses: readonly StackResponse[] = [
 /** A change refused because of the current state (last admin, already enrolled…). */
 export const conflictError = err('Conflicts with the current state');
 
+/**
+ * A 409 whose `details.reason` names the rule that refused the change, each reason with when it
+ * applies, in the one error envelope (as the control plane declares its reasons). Another 409 of
+ * the same route carries no reason.
+ */
+export function conflictReasons(reasons: Record<string, string>) {
+  const why = Object.entries(reasons)
+    .map(([reason, when]) => `${reason} (${when})`)
+    .join('; ');
+  return { 409: err(`Conflicts with the current state; details.reason: ${why}`) };
+}
+
 export const bearer = [{ bearerAuth: [] }];
 
 /** An id path or query parameter of one kind (`doc_…`); see shared/input/ids.ts. */

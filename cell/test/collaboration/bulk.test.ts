@@ -12,6 +12,7 @@ import {
 } from '../../../test/support/harness.ts';
 import { unzip } from '../../../test/support/zip.ts';
 import { runBulkJob } from '../../src/modules/bulk/run.ts';
+import { bulkItemSchema, bulkJobSchema } from '../../src/modules/bulk/schemas.ts';
 import { startCollabWorker } from '../../src/modules/collab-jobs/worker.ts';
 import { createMailer } from '../../src/modules/notifications/email/mailer.ts';
 
@@ -70,7 +71,9 @@ async function finished(user: TestUser, id: string) {
   return eventually(
     async () => {
       const res = await call(cell, user, 'GET', `/v1/bulk-jobs/${id}`);
-      return ['done', 'failed', 'cancelled'].includes(res.body.status) ? res.body : false;
+      // Every job answer is exactly the published BulkJob (strict: no field it does not declare).
+      const job = bulkJobSchema.parse(res.body);
+      return ['done', 'failed', 'cancelled'].includes(job.status) ? job : false;
     },
     `bulk job ${id} finished`,
     { timeoutMs: 30_000, intervalMs: 100 },
@@ -89,10 +92,17 @@ describe('bulk jobs', () => {
       targetFolderId: to,
     });
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ kind: 'move', status: 'queued', total: 5, done: 0 });
+    expect(bulkJobSchema.parse(res.body)).toMatchObject({
+      kind: 'move',
+      status: 'queued',
+      total: 5,
+      done: 0,
+      params: { targetFolderId: to },
+    });
     const job = await finished(admin, res.body.id);
     expect(job).toMatchObject({ status: 'done', done: 3, failed: 2, pending: 0 });
     const failures = await call(cell, admin, 'GET', `/v1/bulk-jobs/${job.id}/items?status=failed`);
+    for (const i of failures.body.items) bulkItemSchema.parse(i);
     expect(failures.body.items.map((i: any) => [i.resourceId, i.error.code])).toEqual([
       [theirs, 'not_found'],
       ['doc_0000000000000000000000000', 'not_found'],
@@ -234,7 +244,7 @@ describe('bulk export', () => {
     expect(res.status).toBe(202);
     const job = await finished(viewer, res.body.id);
     expect(job).toMatchObject({ status: 'done', done: 2, failed: 2, hasDownload: true });
-    expect(job.result).toMatchObject({ files: 3, filesWritten: 3 });
+    expect(job.result).toMatchObject({ phase: 'done', files: 3, filesWritten: 3 });
     const dl = await cell.app.request(`/v1/bulk-jobs/${job.id}/result`, { headers: viewer.headers });
     expect(dl.status).toBe(200);
     const files = await unzip(Buffer.from(await dl.arrayBuffer()));

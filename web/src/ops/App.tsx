@@ -4,12 +4,16 @@ import { useTranslation } from 'react-i18next';
 import { createBrowserRouter, NavLink, Outlet } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { LanguagePicker } from '../shared/LanguagePicker.tsx';
-import { api, OpsError, queryClient, setOpsToken, unwrap, useOpsToken } from './api/client.ts';
+import { useCan, whoIs } from './api/caller.ts';
+import { OpsError, queryClient, setOpsToken, useOpsToken } from './api/client.ts';
 import { CellsPage } from './screens/CellsPage.tsx';
 import { TenantPage } from './screens/TenantPage.tsx';
 import { TenantsPage } from './screens/TenantsPage.tsx';
 
-/** The sales-ops page: tenants (create, plan, flags, suspend, resume, live provisioning) and cells (load, drain). */
+/**
+ * The sales-ops page: tenants (create, plan, flags, suspend, resume, offboard, reactivate, live
+ * provisioning) and cells (load, drain), each offered only to a token whose role allows it.
+ */
 function SignIn() {
   const { t } = useTranslation();
   const [value, setValue] = useState('');
@@ -19,7 +23,7 @@ function SignIn() {
     setError(null);
     setOpsToken(value.trim());
     try {
-      unwrap(await api.GET('/v1/admin/cells'));
+      await whoIs();
     } catch (err) {
       setOpsToken(null);
       setError(err instanceof OpsError && err.status === 401 ? t('signIn.invalid') : t('signIn.failed'));
@@ -62,6 +66,7 @@ function SignIn() {
 function Frame() {
   const { t } = useTranslation();
   const token = useOpsToken();
+  const can = useCan();
   if (!token) return <SignIn />;
   return (
     <>
@@ -84,9 +89,11 @@ function Frame() {
                 {t('frame.tenants')}
               </NavLink>
             </li>
-            <li>
-              <NavLink to="/cells">{t('frame.cells')}</NavLink>
-            </li>
+            {can('cells.list') ? (
+              <li>
+                <NavLink to="/cells">{t('frame.cells')}</NavLink>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <main id="main" className="content" tabIndex={-1}>

@@ -1,6 +1,8 @@
 import type { BulkItemRow, BulkJobRow } from './repo.ts';
+import type { BulkItemView, BulkJobView } from './schemas.ts';
 
-export function presentJob(j: BulkJobRow) {
+/** `params` and `result` are written by this module only (verbs.ts, finish.ts, export.ts). */
+export function presentJob(j: BulkJobRow): BulkJobView {
   return {
     id: j.id,
     kind: j.kind,
@@ -9,8 +11,8 @@ export function presentJob(j: BulkJobRow) {
     done: j.doneCount,
     failed: j.failedCount,
     pending: Math.max(0, j.total - j.doneCount - j.failedCount),
-    params: j.params,
-    result: j.result ?? null,
+    params: j.params as BulkJobView['params'],
+    result: (j.result ?? null) as BulkJobView['result'],
     hasDownload: j.resultBlobKey !== null,
     createdBy: j.createdBy,
     createdAt: j.createdAt.toISOString(),
@@ -20,7 +22,7 @@ export function presentJob(j: BulkJobRow) {
   };
 }
 
-export function presentItem(i: BulkItemRow) {
+export function presentItem(i: BulkItemRow): BulkItemView {
   return {
     seq: i.seq,
     resourceType: i.resourceType,

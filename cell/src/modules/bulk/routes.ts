@@ -4,6 +4,7 @@ import { idSchema } from '@quire/shared/input/ids';
 import { lineSchema } from '@quire/shared/input/text';
 import { bearer, commonErrors, idParam, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
+import { bulkItemSchema, bulkJobSchema as jobSchema } from './schemas.ts';
 import {
   cancelBulkJob,
   createBulkJob,
@@ -14,7 +15,6 @@ import {
 } from './verbs.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['bulk jobs'] };
-const jobSchema = z.record(z.string(), z.unknown()).openapi('BulkJob');
 const idParams = z.object({ id: idParam('blk', 'Bulk job id') });
 const tag = lineSchema(64);
 const tags = z.array(tag).max(50);
@@ -122,7 +122,10 @@ bulkRoutes.openapi(
     },
     responses: {
       200: json(
-        z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }),
+        z.object({
+          items: z.array(bulkItemSchema),
+          nextCursor: z.string().nullable().describe('The last seq of this page, for `cursor`'),
+        }),
       ),
       ...commonErrors,
     },

@@ -1,5 +1,6 @@
 import type { GrantRole } from '@quire/shared/tenancy';
 import { type ActorRecord, actingFor } from '../../auth/actor.ts';
+import { nameOf } from '../../auth/display-names.ts';
 import { commentAbilities } from './policy.ts';
 import type { CommentRow, Mention } from './repo.ts';
 
@@ -8,17 +9,16 @@ export function presentComment(
   mentions: Mention[],
   actor: ActorRecord,
   role: GrantRole,
-  names?: Map<string, string>,
+  names: Map<string, string>,
 ) {
   const deleted = c.deletedAt !== null;
-  const authorName = names?.get(c.authorId);
   return {
     id: c.id,
     documentId: c.documentId,
     threadId: c.threadId,
     parentId: c.parentId,
     authorId: c.authorId,
-    ...(authorName !== undefined ? { authorName } : {}),
+    authorName: nameOf(names, c.authorId),
     body: deleted ? null : c.body,
     mentions: deleted ? [] : mentions,
     anchor: c.anchor ?? null,
@@ -33,12 +33,13 @@ export function presentComment(
 }
 
 /** What a live push carries: the comment without the caller-specific abilities. */
-export function presentPushed(c: CommentRow, mentions: Mention[]) {
+export function presentPushed(c: CommentRow, mentions: Mention[], names: Map<string, string>) {
   const { abilities: _, ...rest } = presentComment(
     c,
     mentions,
     actingFor({ userId: '', role: 'viewer', principalIds: [] }),
     'viewer',
+    names,
   );
   return rest;
 }

@@ -193,11 +193,3 @@ export async function commentTextOf(
   }
   return out;
 }
-
-/** Current names of comment authors (an erased author's comments are by the "Deleted user" account). */
-export async function authorNames(tx: Tx, tenantId: string, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await tx.execute<{ id: string; name: string }>(sql`
-    select id, name from users where tenant_id = ${tenantId} and id = any(${pgArray([...new Set(ids)])}::text[])`);
-  return new Map(rows.map((r) => [r.id, r.name]));
-}

@@ -50,7 +50,13 @@ export const createCommentBody = z
 
 export const editCommentBody = z.object({ body: commentBodyText }).strict().openapi('EditComment');
 
-export const mentionSchema = z.object({ type: z.enum(['user', 'group']), id: z.string(), name: z.string() });
+export const mentionSchema = z
+  .object({
+    type: z.enum(['user', 'group']),
+    id: z.string(),
+    name: z.string().describe("The user's or group's current name (never an email)"),
+  })
+  .openapi('Mention');
 
 export const commentSchema = z
   .object({
@@ -61,8 +67,8 @@ export const commentSchema = z
     authorId: z.string(),
     authorName: z
       .string()
-      .optional()
-      .describe('The author\'s current name ("Deleted user" once they were erased); on reads'),
+      .nullable()
+      .describe('The author\'s current name ("Deleted user" once they were erased); never an email'),
     body: z.string().nullable().describe('null once deleted'),
     mentions: z.array(mentionSchema),
     anchor: anchorSchema.nullable(),

@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { TENANT_ROLES } from '@quire/shared/tenancy';
-import { bearer, commonErrors, conflictError, idParam, json, router } from '../../http/openapi.ts';
+import {
+  bearer,
+  commonErrors,
+  conflictError,
+  conflictReasons,
+  idParam,
+  json,
+  router,
+} from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
+import { alertSchema } from './alerts.ts';
 import { offboardUser, resetUserMfa, revokeUserSessions, updateUser } from './verbs/lifecycle.ts';
 import { acknowledgeAlert, getSettings, listAlerts, updateSettings } from './verbs/settings.ts';
 
@@ -169,7 +178,15 @@ lifecycleRoutes.openapi(
           .openapi('UpdateIdentitySettings'),
       ),
     },
-    responses: { 200: json(settingsSchema), ...commonErrors, 409: conflictError },
+    responses: {
+      200: json(settingsSchema),
+      ...commonErrors,
+      ...conflictReasons({
+        mfa_first:
+          'requiring a second factor of a group you belong to, before you signed in with one (enrol and sign in with it first)',
+        no_sso: 'password sign-in turned off (sso_only) while no SSO connection is enabled',
+      }),
+    },
   }),
   async (c) => c.json(await updateSettings({ ctx: c.get('ctx'), input: c.req.valid('json') }), 200),
 );
@@ -181,10 +198,7 @@ lifecycleRoutes.openapi(
     method: 'get',
     path: '/v1/identity/alerts',
     summary: 'Alerts for the tenant’s admins (SSO bypasses), newest first (admins)',
-    responses: {
-      200: json(z.object({ items: z.array(z.record(z.string(), z.unknown())) })),
-      ...commonErrors,
-    },
+    responses: { 200: json(z.object({ items: z.array(alertSchema) })), ...commonErrors },
   }),
   async (c) => c.json(await listAlerts({ ctx: c.get('ctx') }), 200),
 );

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { newId } from '@quire/shared/ids';
 import type { TenantRole } from '@quire/shared/tenancy';
 import { ACCESS_TOKEN_TTL_SECONDS } from '@quire/shared/tokens';

@@ -1,25 +1,32 @@
 import { newId } from '@quire/shared/ids';
+import { displayNames } from '../../auth/display-names.ts';
 import type { CellDeps } from '../../context.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { publishLive, userChannel } from '../../live/bus.ts';
 import { DEFAULT_PREFERENCE, type NotificationKind } from './kinds.ts';
 import { presentNotification } from './presenter.ts';
 import { insertNotifications, type NotificationRow, preferencesOf } from './repo.ts';
+import type { NotificationData, NotificationResourceType } from './schemas.ts';
 
-export interface NotificationInput {
-  userId: string;
-  kind: NotificationKind;
-  actorId: string | null;
-  resourceType?: 'document' | 'folder' | 'comment' | 'access_request' | 'bulk_job' | null;
-  resourceId?: string | null;
-  /** Shown to the recipient: ids, a title, a short excerpt. Never anything they may not read. */
-  data?: Record<string, unknown>;
-}
+/** One notification to make: its kind and the data that kind carries (`schemas.ts`). */
+export type NotificationInput = {
+  [K in NotificationKind]: {
+    userId: string;
+    kind: K;
+    actorId: string | null;
+    resourceType?: NotificationResourceType | null;
+    resourceId?: string | null;
+    /** Shown to the recipient: ids, a title, a short excerpt. Never anything they may not read. */
+    data: NotificationData[K];
+  };
+}[NotificationKind];
 
 /** What a commit owes its recipients: pushes to their open sockets and their next mails. */
 export interface Notified {
   tenantId: string;
   rows: NotificationRow[];
+  /** The actors' names, read in the transaction, for the pushes made after it. */
+  names: Map<string, string>;
 }
 
 /**
@@ -41,7 +48,7 @@ export async function notify(
     seen.add(key);
     return true;
   });
-  if (unique.length === 0) return { tenantId, rows: [] };
+  if (unique.length === 0) return { tenantId, rows: [], names: new Map() };
   const prefs = await preferencesOf(
     tx,
     tenantId,
@@ -62,14 +69,22 @@ export async function notify(
         actorId: n.actorId,
         resourceType: n.resourceType ?? null,
         resourceId: n.resourceId ?? null,
-        data: n.data ?? {},
+        data: n.data,
         inApp: pref.inApp,
         emailState: pref.email === 'off' ? ('none' as const) : ('pending' as const),
         emailDueAt: pref.email === 'off' ? null : new Date(now + delay * 1000),
       },
     ];
   });
-  return { tenantId, rows: await insertNotifications(tx, rows) };
+  return {
+    tenantId,
+    rows: await insertNotifications(tx, rows),
+    names: await displayNames(
+      tx,
+      tenantId,
+      rows.map((r) => r.actorId),
+    ),
+  };
 }
 
 /** After the commit: live pushes to the recipients' sockets, mail jobs for those who want mail. */
@@ -79,7 +94,7 @@ export function deliver(deps: Pick<CellDeps, 'redis' | 'collabQueue'>, notified:
     if (row.inApp) {
       publishLive(deps.redis, userChannel(notified.tenantId, row.userId), {
         type: 'notification',
-        notification: presentNotification(row),
+        notification: presentNotification(row, notified.names),
       });
     }
     if (row.emailState === 'pending' && row.emailDueAt) {

@@ -2,23 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { bearer, commonErrors, idParam, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { EMAIL_MODES, NOTIFICATION_KINDS } from './kinds.ts';
+import { notificationSchema } from './schemas.ts';
 import { listNotifications } from './verbs/list.ts';
 import { markAllNotificationsRead, markRead } from './verbs/mark-read.ts';
 import { getPreferences, setPreferences } from './verbs/preferences.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['notifications'] };
-const notificationSchema = z
-  .object({
-    id: z.string(),
-    kind: z.string(),
-    actorId: z.string().nullable(),
-    resourceType: z.string().nullable(),
-    resourceId: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
-    createdAt: z.string(),
-    readAt: z.string().nullable(),
-  })
-  .openapi('Notification');
 const preferenceSchema = z
   .object({
     kind: z.enum(NOTIFICATION_KINDS),

@@ -37,6 +37,7 @@ const PLATFORM_ADMIN = [
   'audit.read',
 ] as const;
 
+export const OPS_ACTIONS = PLATFORM_ADMIN;
 export type OpsAction = (typeof PLATFORM_ADMIN)[number];
 
 const GRANTS: Record<OpsRole, ReadonlySet<OpsAction>> = {
@@ -46,4 +47,9 @@ const GRANTS: Record<OpsRole, ReadonlySet<OpsAction>> = {
 
 export function allows(role: OpsRole, action: OpsAction): boolean {
   return GRANTS[role].has(action);
+}
+
+/** Everything a role may do: what a client shows (the admin page offers only these). */
+export function allowedActions(role: OpsRole): OpsAction[] {
+  return PLATFORM_ADMIN.filter((a) => GRANTS[role].has(a));
 }

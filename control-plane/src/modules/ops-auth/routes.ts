@@ -5,6 +5,7 @@ import { commonErrors, json, jsonBody, opsCtx, opsSecurity, router } from '../..
 import { cpIdPattern } from '../../ids.ts';
 import { allow } from './middleware.ts';
 import { tokenView } from './presenter.ts';
+import { allowedActions, OPS_ACTIONS } from './roles.ts';
 import { issueToken } from './verbs/issue-token.ts';
 import { listTokens } from './verbs/list-tokens.ts';
 import { revokeToken } from './verbs/revoke-token.ts';
@@ -75,4 +76,34 @@ opsTokenRoutes.openapi(
     responses: { 200: json(z.object({ opsToken: tokenView })), ...commonErrors },
   }),
   async (c) => c.json(await revokeToken({ ctx: opsCtx(c), input: c.req.valid('param') }), 200),
+);
+
+opsTokenRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/admin/me',
+    summary: 'The caller: its token, role and what that role may do (any ops token)',
+    description:
+      'For clients that offer only what the caller may do (the admin page shows no button its role lacks). Every route checks the role itself.',
+    tags: ['ops'],
+    security: opsSecurity,
+    responses: {
+      200: json(
+        z
+          .object({
+            id: z.string().describe('The ops token id, or `bootstrap` for OPS_BOOTSTRAP_TOKEN'),
+            role: z.enum(OPS_ROLES),
+            actions: z
+              .array(z.enum(OPS_ACTIONS))
+              .describe("The actions the role allows (each route's check)"),
+          })
+          .openapi('OpsCaller'),
+      ),
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const actor = c.get('actor');
+    return c.json({ id: actor.id, role: actor.role, actions: allowedActions(actor.role) }, 200);
+  },
 );

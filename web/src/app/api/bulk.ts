@@ -14,17 +14,7 @@ export type BulkRequest = CreateBulkJob extends infer T
     ? Omit<T, 'items'>
     : never
   : never;
-export interface BulkJob {
-  id: string;
-  kind: CreateBulkJob['kind'];
-  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | string;
-  total: number;
-  done: number;
-  failed: number;
-  pending: number;
-  hasDownload: boolean;
-  finishedAt: string | null;
-}
+export type BulkJob = components['schemas']['BulkJob'];
 
 export const isFinished = (j: BulkJob) => j.finishedAt !== null || j.pending === 0;
 
@@ -34,11 +24,11 @@ export async function startBulkJob(input: CreateBulkJob): Promise<BulkJob> {
       params: { header: { 'idempotency-key': crypto.randomUUID() } },
       body: input,
     }),
-  ) as unknown as BulkJob;
+  );
 }
 
 export async function getBulkJob(id: string): Promise<BulkJob> {
-  return unwrap(await api.GET('/v1/bulk-jobs/{id}', { params: { path: { id } } })) as unknown as BulkJob;
+  return unwrap(await api.GET('/v1/bulk-jobs/{id}', { params: { path: { id } } }));
 }
 
 export async function cancelBulkJob(id: string): Promise<void> {

@@ -5403,9 +5403,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                [key: string]: unknown;
-                            }[];
+                            items: components["schemas"]["BulkJobItem"][];
+                            /** @description The last seq of this page, for `cursor` */
                             nextCursor: string | null;
                         };
                     };
@@ -10731,9 +10730,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
-                                [key: string]: unknown;
-                            }[];
+                            items: components["schemas"]["IdentityAlert"][];
                         };
                     };
                 };
@@ -11060,7 +11057,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflicts with the current state */
+                /** @description Conflicts with the current state; details.reason: mfa_first (requiring a second factor of a group you belong to, before you signed in with one (enrol and sign in with it first)); no_sso (password sign-in turned off (sso_only) while no SSO connection is enabled) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -15370,7 +15367,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ShareLink"];
+                        "application/json": components["schemas"]["CreatedShareLink"];
                     };
                 };
                 /** @description Invalid input */
@@ -18584,7 +18581,28 @@ export interface components {
             write: boolean;
         };
         AccessRequest: {
-            [key: string]: unknown;
+            createdAt: string;
+            decidedAt: string | null;
+            decidedBy: string | null;
+            /** @description Who decided: their current name */
+            decidedByName: string | null;
+            id: string;
+            message: string | null;
+            requesterId: string;
+            /** @description The requester's current name (never an email) */
+            requesterName: string | null;
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "folder" | "document";
+            /**
+             * @description The role asked for
+             * @enum {string}
+             */
+            role: "viewer" | "editor";
+            /** @enum {string} */
+            status: "pending" | "granted" | "declined";
+            /** @description The folder's name or the document's title */
+            title: string;
         };
         Activity: {
             items: components["schemas"]["ActivityEntry"][];
@@ -18634,7 +18652,61 @@ export interface components {
             tenantId?: string;
         };
         BulkJob: {
-            [key: string]: unknown;
+            cancelRequestedAt: string | null;
+            createdAt: string;
+            createdBy: string;
+            done: number;
+            failed: number;
+            finishedAt: string | null;
+            /** @description An export whose zip can be downloaded (GET …/result) */
+            hasDownload: boolean;
+            id: string;
+            /** @enum {string} */
+            kind: "move" | "trash" | "restore" | "tag" | "export";
+            /** @description What the kind was given (empty for trash, restore and export) */
+            params: {
+                /** @description tag: tags added to each document */
+                add?: string[];
+                /** @description tag: tags removed from each document */
+                remove?: string[];
+                /** @description move: the destination (null: the top level) */
+                targetFolderId?: string | null;
+            };
+            pending: number;
+            result: {
+                /** @description export: size of the zip */
+                bytes?: number;
+                /** @description export: files in the zip */
+                files?: number;
+                filesWritten?: number;
+                /**
+                 * @description export: writing the zip, or written
+                 * @enum {string}
+                 */
+                phase?: "writing" | "done";
+                /** @description Why the job failed */
+                reason?: string;
+            } | null;
+            startedAt: string | null;
+            /**
+             * @description queued → running → done; failed (see result.reason) or cancelled end it early
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "cancelled";
+            total: number;
+        };
+        BulkJobItem: {
+            /** @description Why the item failed or was cancelled */
+            error: {
+                code: string;
+                message: string | null;
+            } | null;
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "folder" | "document";
+            seq: number;
+            /** @enum {string} */
+            status: "pending" | "done" | "failed" | "cancelled";
         };
         Children: {
             items: {
@@ -18650,8 +18722,8 @@ export interface components {
             };
             anchor: components["schemas"]["CommentAnchor"];
             authorId: string;
-            /** @description The author's current name ("Deleted user" once they were erased); on reads */
-            authorName?: string;
+            /** @description The author's current name ("Deleted user" once they were erased); never an email */
+            authorName: string | null;
             /** @description null once deleted */
             body: string | null;
             createdAt: string;
@@ -18659,12 +18731,7 @@ export interface components {
             documentId: string;
             editedAt: string | null;
             id: string;
-            mentions: {
-                id: string;
-                name: string;
-                /** @enum {string} */
-                type: "user" | "group";
-            }[];
+            mentions: components["schemas"]["Mention"][];
             parentId: string | null;
             resolvedAt: string | null;
             resolvedBy: string | null;
@@ -18800,6 +18867,31 @@ export interface components {
             name: string;
             /** @description The version of the purpose text shown to the person */
             textVersion: string;
+        };
+        CreatedShareLink: {
+            accessCount: number;
+            createdAt: string;
+            createdBy: string;
+            /** @description The creator's current name (never an email) */
+            createdByName: string | null;
+            downloadCount: number;
+            expiresAt: string | null;
+            hasPassword: boolean;
+            id: string;
+            lastAccessAt: string | null;
+            maxDownloads: number | null;
+            /** @description The API path that opens the link (`/v1/share/<token>`), for API clients */
+            path: string;
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "folder" | "document";
+            revokedAt: string | null;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired" | "exhausted";
+            /** @description `<tenant id>.<secret>`: shown once, only its hash is kept */
+            token: string;
+            /** @description The web app's page for people: `<origin>/shared#<token>`, the token after `#` (browsers never send it); null when the cell knows no public origin */
+            url: string | null;
         };
         CreateErasureRequest: {
             /**
@@ -19158,6 +19250,28 @@ export interface components {
             /** @description The document, folder or person the request was for */
             targetId: string;
         };
+        IdentityAlert: {
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            /**
+             * @description What happened, stable: translate this, not `message`
+             * @enum {string}
+             */
+            code: "sso_bypass";
+            createdAt: string;
+            id: string;
+            /** @description The same in English, for API users */
+            message: string;
+            /** @description sso_bypass: the break-glass account, its session and address */
+            params: {
+                /** @description The address the request came from */
+                ip: string | null;
+                sessionId: string | null;
+                userId: string | null;
+                /** @description The user's current name */
+                userName: string | null;
+            };
+        };
         IdentitySettings: {
             deprovisionTransferTo: string | null;
             /** @enum {string} */
@@ -19233,6 +19347,13 @@ export interface components {
              */
             tenantId?: string;
         };
+        Mention: {
+            id: string;
+            /** @description The user's or group's current name (never an email) */
+            name: string;
+            /** @enum {string} */
+            type: "user" | "group";
+        };
         MfaChallenge: {
             /** @description No factor enrolled yet: POST /v1/auth/mfa/enroll first, then verify the first code */
             enrollmentRequired: boolean;
@@ -19259,16 +19380,187 @@ export interface components {
             recoveryCode: string;
         };
         Notification: {
+            /** @description Who caused it (null: the system) */
             actorId: string | null;
+            /** @description The actor's current name (never an email); null without an actor */
+            actorName: string | null;
             createdAt: string;
             data: {
-                [key: string]: unknown;
+                commentId: string;
+                documentId: string;
+                documentTitle: string;
+                /** @description The comment as plain text, mentions as names, at most 160 characters */
+                excerpt: string;
+                threadId: string;
             };
             id: string;
-            kind: string;
+            /** @enum {string} */
+            kind: "mention";
             readAt: string | null;
             resourceId: string | null;
-            resourceType: string | null;
+            /** @enum {string|null} */
+            resourceType: "document" | "folder" | "comment" | "access_request" | "bulk_job" | null;
+        } | {
+            /** @description Who caused it (null: the system) */
+            actorId: string | null;
+            /** @description The actor's current name (never an email); null without an actor */
+            actorName: string | null;
+            createdAt: string;
+            data: {
+                commentId: string;
+                documentId: string;
+                documentTitle: string;
+                /** @description The comment as plain text, mentions as names, at most 160 characters */
+                excerpt: string;
+                threadId: string;
+            };
+            id: string;
+            /** @enum {string} */
+            kind: "reply";
+            readAt: string | null;
+            resourceId: string | null;
+            /** @enum {string|null} */
+            resourceType: "document" | "folder" | "comment" | "access_request" | "bulk_job" | null;
+        } | {
+            /** @description Who caused it (null: the system) */
+            actorId: string | null;
+            /** @description The actor's current name (never an email); null without an actor */
+            actorName: string | null;
+            createdAt: string;
+            data: {
+                /**
+                 * @description The role given
+                 * @enum {string}
+                 */
+                role: "viewer" | "editor" | "owner";
+                title: string;
+            };
+            id: string;
+            /** @enum {string} */
+            kind: "share";
+            readAt: string | null;
+            resourceId: string | null;
+            /** @enum {string|null} */
+            resourceType: "document" | "folder" | "comment" | "access_request" | "bulk_job" | null;
+        } | {
+            /** @description Who caused it (null: the system) */
+            actorId: string | null;
+            /** @description The actor's current name (never an email); null without an actor */
+            actorName: string | null;
+            createdAt: string;
+            data: {
+                /** @description The requester's note, at most 200 characters (empty: none) */
+                message: string;
+                requestId: string;
+                /**
+                 * @description The role asked for
+                 * @enum {string}
+                 */
+                role: "viewer" | "editor";
+                title: string;
+            };
+            id: string;
+            /** @enum {string} */
+            kind: "access_request";
+            readAt: string | null;
+            resourceId: string | null;
+            /** @enum {string|null} */
+            resourceType: "document" | "folder" | "comment" | "access_request" | "bulk_job" | null;
+        } | {
+            /** @description Who caused it (null: the system) */
+            actorId: string | null;
+            /** @description The actor's current name (never an email); null without an actor */
+            actorName: string | null;
+            createdAt: string;
+            data: {
+                /** @enum {string} */
+                decision: "granted" | "declined";
+                requestId: string;
+                resourceId: string;
+                /** @enum {string} */
+                resourceType: "folder" | "document";
+                /** @enum {string} */
+                role: "viewer" | "editor";
+                /** @description Only when granted: the requester may read it now */
+                title?: string;
+            };
+            id: string;
+            /** @enum {string} */
+            kind: "access_decided";
+            readAt: string | null;
+            resourceId: string | null;
+            /** @enum {string|null} */
+            resourceType: "document" | "folder" | "comment" | "access_request" | "bulk_job" | null;
+        } | {
+            /** @description Who caused it (null: the system) */
+            actorId: string | null;
+            /** @description The actor's current name (never an email); null without an actor */
+            actorName: string | null;
+            createdAt: string;
+            data: {
+                done: number;
+                failed: number;
+                jobId: string;
+                /** @enum {string} */
+                kind: "move" | "trash" | "restore" | "tag" | "export";
+                /** @enum {string} */
+                status: "done" | "failed" | "cancelled";
+                total: number;
+            };
+            id: string;
+            /** @enum {string} */
+            kind: "bulk_done";
+            readAt: string | null;
+            resourceId: string | null;
+            /** @enum {string|null} */
+            resourceType: "document" | "folder" | "comment" | "access_request" | "bulk_job" | null;
+        } | {
+            /** @description Who caused it (null: the system) */
+            actorId: string | null;
+            /** @description The actor's current name (never an email); null without an actor */
+            actorName: string | null;
+            createdAt: string;
+            data: {
+                done: number;
+                failed: number;
+                jobId: string;
+                /** @enum {string} */
+                kind: "move" | "trash" | "restore" | "tag" | "export";
+                /** @enum {string} */
+                status: "done" | "failed" | "cancelled";
+                total: number;
+            };
+            id: string;
+            /** @enum {string} */
+            kind: "export_ready";
+            readAt: string | null;
+            resourceId: string | null;
+            /** @enum {string|null} */
+            resourceType: "document" | "folder" | "comment" | "access_request" | "bulk_job" | null;
+        } | {
+            /** @description Who caused it (null: the system) */
+            actorId: string | null;
+            /** @description The actor's current name (never an email); null without an actor */
+            actorName: string | null;
+            createdAt: string;
+            data: {
+                holdIds: string[];
+                /**
+                 * @description What a legal hold stopped
+                 * @enum {string}
+                 */
+                kind: "document.trash" | "document.delete" | "folder.trash" | "bulk.item" | "retention.item" | "erasure";
+                /** @description It runs once the holds are released */
+                queued: boolean;
+                targetId: string;
+            };
+            id: string;
+            /** @enum {string} */
+            kind: "hold_blocked";
+            readAt: string | null;
+            resourceId: string | null;
+            /** @enum {string|null} */
+            resourceType: "document" | "folder" | "comment" | "access_request" | "bulk_job" | null;
         };
         NotificationPreference: {
             /**
@@ -19351,10 +19643,10 @@ export interface components {
             /** @enum {string} */
             resourceType: "folder";
             /**
-             * @default viewer
+             * @description The role asked for; viewer when left out
              * @enum {string}
              */
-            role: "viewer" | "editor";
+            role?: "viewer" | "editor";
         } | {
             /** @description A note for the owners */
             message?: string;
@@ -19366,10 +19658,10 @@ export interface components {
             /** @enum {string} */
             resourceType: "document";
             /**
-             * @default viewer
+             * @description The role asked for; viewer when left out
              * @enum {string}
              */
-            role: "viewer" | "editor";
+            role?: "viewer" | "editor";
         };
         RetentionPlan: {
             /** @enum {string} */
@@ -19567,11 +19859,80 @@ export interface components {
             mfa: boolean;
             userAgent: string | null;
         };
+        SharedDocument: {
+            contentType: string;
+            filename: string;
+            id: string;
+            size: number;
+            title: string;
+            updatedAt: string;
+        };
         SharedView: {
-            [key: string]: unknown;
+            /**
+             * @description Open it with its password (POST …/open)
+             * @enum {boolean}
+             */
+            requiresPassword: true;
+        } | {
+            document: components["schemas"]["SharedDocument"];
+            /** @description null: no download limit */
+            downloadsLeft: number | null;
+            expiresAt: string | null;
+            /** @enum {string} */
+            resourceType: "document";
+        } | {
+            /** @description The folder shown (the shared one or one inside it); parentId null at the top */
+            current: {
+                id: string;
+                name: string;
+                parentId: string | null;
+            };
+            /** @description null: no download limit */
+            downloadsLeft: number | null;
+            expiresAt: string | null;
+            /** @description The shared folder */
+            folder: {
+                id: string;
+                name: string;
+            };
+            /** @description Subfolders first, then documents */
+            items: ({
+                id: string;
+                /** @enum {string} */
+                kind: "folder";
+                name: string;
+            } | {
+                contentType: string;
+                filename: string;
+                id: string;
+                /** @enum {string} */
+                kind: "document";
+                size: number;
+                title: string;
+                updatedAt: string;
+            })[];
+            nextCursor: string | null;
+            /** @enum {string} */
+            resourceType: "folder";
         };
         ShareLink: {
-            [key: string]: unknown;
+            accessCount: number;
+            createdAt: string;
+            createdBy: string;
+            /** @description The creator's current name (never an email) */
+            createdByName: string | null;
+            downloadCount: number;
+            expiresAt: string | null;
+            hasPassword: boolean;
+            id: string;
+            lastAccessAt: string | null;
+            maxDownloads: number | null;
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "folder" | "document";
+            revokedAt: string | null;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired" | "exhausted";
         };
         SignInOptions: {
             /** @enum {string} */

@@ -9,6 +9,8 @@ import { grant } from './grants.ts';
  * resolve/reopen, and mentions (`@[usr_…]`, `@[grp_…]`) suggested by the cell.
  */
 export type Comment = components['schemas']['Comment'];
+/** Where a comment points: a version, a page of it, a range of its extracted text (and the text it covered). */
+export type CommentAnchor = NonNullable<components['schemas']['CommentAnchor']>;
 export interface MentionSuggestion {
   id: string;
   name: string;
@@ -70,11 +72,19 @@ export function mentionRefusal(err: unknown): MentionRefusal | null {
   return d?.reason === 'mention_without_access' ? d : null;
 }
 
-export async function addComment(documentId: string, body: string, parentId?: string): Promise<Comment> {
+export async function addComment(
+  documentId: string,
+  body: string,
+  o: { parentId?: string; anchor?: CommentAnchor } = {},
+): Promise<Comment> {
   const c = unwrap(
     await api.POST('/v1/documents/{id}/comments', {
       params: { path: { id: documentId } },
-      body: parentId ? { body, parentId } : { body },
+      body: {
+        body,
+        ...(o.parentId ? { parentId: o.parentId } : {}),
+        ...(o.anchor ? { anchor: o.anchor } : {}),
+      },
     }),
   );
   await refresh(documentId);

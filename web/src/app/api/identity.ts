@@ -13,13 +13,8 @@ export type IdentitySettings = components['schemas']['IdentitySettings'];
 export type SsoConnection = components['schemas']['SsoConnection'];
 export type CreateSsoConnection = components['schemas']['CreateSsoConnection'];
 export type UpdateSsoConnection = components['schemas']['UpdateSsoConnection'];
-export interface IdentityAlert {
-  id: string;
-  kind: string;
-  message: string;
-  createdAt: string;
-  acknowledgedAt: string | null;
-}
+/** An alert for admins: a stable `code` with its `params`, translated here (`message` is for API users). */
+export type IdentityAlert = components['schemas']['IdentityAlert'];
 
 const users = () => queryClient.invalidateQueries({ queryKey: ['users'] });
 
@@ -84,7 +79,7 @@ export function useIdentityAlerts(enabled: boolean) {
   return useQuery({
     queryKey: ['identity-alerts'],
     enabled,
-    queryFn: async () => unwrap(await api.GET('/v1/identity/alerts')).items as unknown as IdentityAlert[],
+    queryFn: async () => unwrap(await api.GET('/v1/identity/alerts')).items,
   });
 }
 

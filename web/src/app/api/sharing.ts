@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import type { components, paths } from './cell-api';
 import { api, queryClient } from './client.ts';
 import { ApiError, unwrap } from './errors.ts';
 
@@ -10,29 +11,18 @@ import { ApiError, unwrap } from './errors.ts';
  */
 type Resource = { type: 'folder' | 'document'; id: string };
 
-export interface ShareLink {
-  id: string;
-  resourceType: 'folder' | 'document';
-  resourceId: string;
-  status: 'active' | 'revoked' | 'expired' | 'exhausted';
-  expiresAt: string | null;
-  hasPassword: boolean;
-  maxDownloads: number | null;
-  downloadCount: number;
-  accessCount: number;
-  lastAccessAt: string | null;
-  revokedAt: string | null;
-  createdBy: string;
-  createdAt: string;
-}
+export type ShareLink = components['schemas']['ShareLink'];
+/** What a link shows to anyone holding it (no session): a password prompt, a document or a folder page. */
+export type SharedView = components['schemas']['SharedView'];
+export type SharedDocument = components['schemas']['SharedDocument'];
+/** A request for access, with the requester's name (owners see it, never the email). */
+export type AccessRequest = components['schemas']['AccessRequest'];
 
 const key = (r: Resource) => ['share-links', r.type, r.id] as const;
 
 /** The organisation's link policy (plan and flags): how long a link may live. */
-export interface LinkPolicy {
-  maxExpiryDays: number;
-  defaultExpiryDays: number;
-}
+export type LinkPolicy =
+  paths['/v1/share-links']['get']['responses'][200]['content']['application/json']['policy'];
 
 export function useShareLinks(r: Resource, enabled: boolean) {
   return useQuery({
@@ -42,13 +32,16 @@ export function useShareLinks(r: Resource, enabled: boolean) {
       const page = unwrap(
         await api.GET('/v1/share-links', { params: { query: { resourceType: r.type, resourceId: r.id } } }),
       );
-      return { items: page.items as unknown as ShareLink[], policy: page.policy as LinkPolicy };
+      return { items: page.items, policy: page.policy };
     },
   });
 }
 
-/** The app's address of a link: the token after `#`, so it never reaches a server log. */
-export const shareUrl = (token: string) => `${location.origin}/shared#${token}`;
+/**
+ * The app's address of a link: the token after `#`, so it never reaches a server log. The cell
+ * answers it (`url`) on the hostname the request came through; this origin otherwise.
+ */
+const shareUrl = (token: string) => `${location.origin}/shared#${token}`;
 
 export async function createShareLink(
   r: Resource,
@@ -56,9 +49,9 @@ export async function createShareLink(
 ): Promise<{ link: ShareLink; url: string }> {
   const created = unwrap(
     await api.POST('/v1/share-links', { body: { resourceType: r.type, resourceId: r.id, ...o } }),
-  ) as unknown as ShareLink & { token: string };
+  );
   await queryClient.invalidateQueries({ queryKey: key(r) });
-  return { link: created, url: shareUrl(created.token) };
+  return { link: created, url: created.url ?? shareUrl(created.token) };
 }
 
 /**
@@ -78,28 +71,6 @@ export async function revokeShareLink(r: Resource, id: string): Promise<void> {
   unwrap(await api.DELETE('/v1/share-links/{id}', { params: { path: { id } } }));
   await queryClient.invalidateQueries({ queryKey: key(r) });
 }
-
-/** What a link shows, to anyone holding it (no session). */
-export interface SharedDocument {
-  id: string;
-  title: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  updatedAt: string;
-}
-export type SharedView =
-  | { requiresPassword: true }
-  | {
-      resourceType: 'document' | 'folder';
-      expiresAt: string | null;
-      downloadsLeft: number | null;
-      document?: SharedDocument;
-      folder?: { id: string; name: string };
-      current?: { id: string; name: string; parentId: string | null };
-      items?: (({ kind: 'document' } & SharedDocument) | { kind: 'folder'; id: string; name: string })[];
-      nextCursor?: string | null;
-    };
 
 /** The typed client without the session's token: a link is opened by whoever holds it. */
 async function publicPost(path: string, body: unknown): Promise<Response> {
@@ -141,22 +112,11 @@ export async function downloadShared(
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Access requests: anyone may ask (202 whether or not the item exists); owners decide. */
-export interface AccessRequest {
-  id: string;
-  resourceType: 'folder' | 'document';
-  resourceId: string;
-  requesterId: string;
-  role: string;
-  message: string | null;
-  status: 'pending' | 'granted' | 'declined';
-  createdAt: string;
-}
-
+/** Access requests: anyone may ask (202 whether or not the item exists), as a viewer; owners decide. */
 export async function requestAccess(r: Resource, message?: string): Promise<void> {
   unwrap(
     await api.POST('/v1/access-requests', {
-      body: { resourceType: r.type, resourceId: r.id, role: 'viewer', ...(message ? { message } : {}) },
+      body: { resourceType: r.type, resourceId: r.id, ...(message ? { message } : {}) },
     }),
   );
 }
@@ -167,7 +127,7 @@ export function useAccessRequests(resourceId: string, enabled: boolean) {
     enabled,
     queryFn: async () =>
       unwrap(await api.GET('/v1/access-requests', { params: { query: { status: 'pending', resourceId } } }))
-        .items as unknown as AccessRequest[],
+        .items,
   });
 }
 

@@ -1,11 +1,13 @@
 import type { components } from './cell-api';
 
 /**
- * Shapes the cell's OpenAPI document describes as free-form objects (its Document, User and
- * Grant schemas are `record<string, unknown>`), written out as the cell's presenters build them
- * (cell/src/modules/documents/presenter.ts, identity/verbs/directory.ts, sharing/verbs/grants.ts).
- * Everything else comes from the generated document. When the cell describes these schemas,
- * they become `components['schemas'][…]` here and this file shrinks.
+ * Shapes the cell's OpenAPI document leaves free-form, written out as the cell's presenters
+ * build them: User and Grant (`record<string, unknown>`: identity/verbs/directory.ts,
+ * sharing/verbs/grants.ts), a version's `extraction`, the document detail's `currentVersion` and
+ * `abilities` (GET /v1/documents/{id} declares the bare Document), and the audit entry.
+ * Everything else comes from the generated document (share links, shared views, access
+ * requests, bulk jobs, alerts and notifications are typed there now). When the cell describes
+ * these, they become `components['schemas'][…]` here and this file shrinks.
  */
 export type Abilities = components['schemas']['Abilities'];
 export type Folder = components['schemas']['Folder'];
@@ -15,19 +17,7 @@ export type SearchHit = SearchResult['items'][number];
 export type TenantRole = 'viewer' | 'editor' | 'admin';
 export type GrantRole = 'viewer' | 'editor' | 'owner';
 
-export interface DocumentSummary {
-  id: string;
-  folderId: string | null;
-  title: string;
-  tags: string[];
-  customFields: Record<string, string | number | boolean>;
-  currentVersionId: string;
-  versionCount: number;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  trashedAt: string | null;
-}
+export type DocumentSummary = components['schemas']['Document'];
 
 export interface Extraction {
   status: 'pending' | 'done' | 'failed' | 'unsupported';
@@ -38,23 +28,12 @@ export interface Extraction {
   preview: boolean;
 }
 
-export interface Version {
-  id: string;
-  number: number;
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  restoredFrom: string | null;
-  createdBy: string;
-  createdAt: string;
-  extraction: Extraction;
-}
+export type Version = Omit<components['schemas']['Version'], 'extraction'> & { extraction: Extraction };
 
-export interface DocumentDetail extends DocumentSummary {
+export type DocumentDetail = DocumentSummary & {
   currentVersion: Version;
   abilities: Abilities;
-}
+};
 
 export type Child = ({ kind: 'folder' } & Folder) | ({ kind: 'document' } & DocumentSummary);
 

@@ -32,7 +32,7 @@ export function AccessRequests({ resourceId }: { resourceId: string }) {
           <li key={r.id} className="notification">
             <div className="spacer">
               <strong>
-                <PersonName id={r.requesterId} />
+                <PersonName id={r.requesterId} name={r.requesterName} />
               </strong>{' '}
               {t('requests.asks', { role: t(`roles.${r.role}`, { defaultValue: r.role }) })}{' '}
               <time className="muted small" dateTime={r.createdAt}>

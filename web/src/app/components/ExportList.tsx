@@ -88,8 +88,8 @@ export function ExportList() {
                 <Row
                   key={e.id}
                   e={e}
-                  busy={busy !== null}
-                  onDownload={() => void run(e.id, () => downloadExport(e), t('exports.downloaded'))}
+                  busy={busy}
+                  onDownload={() => void run(() => downloadExport(e), t('exports.downloaded'))}
                 />
               ))}
             </tbody>

@@ -2,14 +2,23 @@ import { useTranslation } from 'react-i18next';
 import { useUsers } from '../api/directory.ts';
 import { isAdmin, useMe } from '../api/session.ts';
 
-/** A user id as a person: "you", a name (admins see the directory), else the id. */
-export function PersonName({ id, known }: { id: string | null; known?: string }) {
+/**
+ * A person: "you", else the name the API gave beside the id (`authorName`, `actorName`,
+ * `requesterName`, `createdByName`: any member who sees the object sees it, never an email).
+ * Where a response carries an id only (a grant's principal, a search facet, an audit entry),
+ * admins get the name from the directory; others see the id.
+ */
+export function PersonName({ id, name }: { id: string | null; name?: string | null }) {
   const { t } = useTranslation();
   const me = useMe();
-  const users = useUsers(isAdmin(me));
   if (!id) return null;
   if (id === me?.userId) return <>{t('common.you')}</>;
+  if (name) return <span>{name}</span>;
+  return <FromDirectory id={id} admin={isAdmin(me)} />;
+}
+
+function FromDirectory({ id, admin }: { id: string; admin: boolean }) {
+  const users = useUsers(admin);
   const user = users.data?.find((u) => u.id === id);
-  if (user) return <span title={user.email}>{user.name}</span>;
-  return known ? <span>{known}</span> : <code>{id}</code>;
+  return user ? <span title={user.email}>{user.name}</span> : <code>{id}</code>;
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../shared/i18n.ts';
 import { createShareLink, revokeShareLink, useShareLinks } from '../api/sharing.ts';
 import { ErrorText } from './ErrorText.tsx';
+import { PersonName } from './PersonName.tsx';
 import { endOfDay, lastAllowedDay, ShareLinkEdit } from './ShareLinkEdit.tsx';
 import { useAnnounce } from './Status.tsx';
 
@@ -148,7 +149,12 @@ export function ShareLinks({ resource }: { resource: { type: 'folder' | 'documen
                       ? l.downloadCount
                       : t('links.downloadsOf', { count: l.downloadCount, max: l.maxDownloads })}
                   </td>
-                  <td className="hide-narrow">{formatDateTime(l.createdAt)}</td>
+                  <td className="hide-narrow">
+                    {formatDateTime(l.createdAt)}{' '}
+                    <span className="muted">
+                      <PersonName id={l.createdBy} name={l.createdByName} />
+                    </span>
+                  </td>
                   <td>
                     {l.status === 'active' ? (
                       <div className="row">

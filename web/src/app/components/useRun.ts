@@ -3,15 +3,15 @@ import { useAnnounce } from './Status.tsx';
 
 /**
  * An action of a screen: runs the work, announces what was done in the polite live region, or
- * keeps the error for `<ErrorText>`; `busy` names the action running (buttons wait for it).
+ * keeps the error for `<ErrorText>` until the next run; `busy` while it runs (buttons wait).
  */
 export function useRun() {
   const announce = useAnnounce();
   const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const run = async (name: string, work: () => Promise<unknown>, done?: string): Promise<boolean> => {
+  const [busy, setBusy] = useState(false);
+  const run = async (work: () => Promise<unknown>, done?: string): Promise<boolean> => {
     setError(null);
-    setBusy(name);
+    setBusy(true);
     try {
       await work();
       if (done) announce(done);
@@ -20,7 +20,7 @@ export function useRun() {
       setError(err);
       return false;
     } finally {
-      setBusy(null);
+      setBusy(false);
     }
   };
   return { error, setError, busy, run };

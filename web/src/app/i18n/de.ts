@@ -862,9 +862,6 @@ export const de: Strings = {
     noAlerts: 'Keine offenen Warnungen.',
     acknowledge: 'Bestätigen',
     acknowledged: 'Warnung bestätigt',
-    alertKinds: {
-      break_glass_login: 'Notfallanmeldung',
-    },
   },
   bulk: {
     moveTo: 'Verschieben nach',
@@ -1048,6 +1045,35 @@ export const de: Strings = {
     addPassword: 'Passwort hinzufügen',
     newPassword: 'Neues Passwort',
     saved: 'Link geändert',
+  },
+  anchors: {
+    add: 'Zu einer Seite oder Textstelle (optional)',
+    pageLabel: 'Seite',
+    quoteLabel: 'Zitierte Textstelle',
+    hint: 'Der Kommentar bezieht sich auf die aktuelle Version.',
+    about: 'Zu:',
+    page: 'Seite {{page}}',
+    showPage: 'Seite {{page}}: in der Vorschau zeigen',
+    onVersion: 'in Version {{number}}',
+    onOtherVersion: 'in einer anderen Version',
+    range: 'Zeichen {{start}}–{{end}}',
+  },
+  alerts: {
+    titles: {
+      sso_bypass: 'Notfallanmeldung',
+    },
+    texts: {
+      sso_bypass:
+        '{{user}} hat sich mit einem Notfallkonto angemeldet, während Single Sign-on nicht verfügbar war.',
+    },
+    from: 'von {{ip}}',
+  },
+  notificationText: {
+    accessGranted: 'hat Ihre Zugriffsanfrage für „{{title}}“ angenommen',
+    accessDeclined: 'hat Ihre Zugriffsanfrage abgelehnt',
+    holdBlocked:
+      'Eine rechtliche Aufbewahrungspflicht (Legal Hold) hat eine von Ihnen angeforderte Löschung angehalten; sie wird ausgeführt, sobald sie aufgehoben ist.',
+    holdKind: 'Rechtliche Aufbewahrungspflichten',
   },
   notFound: {
     title: 'Seite nicht gefunden',

@@ -852,9 +852,6 @@ export const en = {
     noAlerts: 'No open alerts.',
     acknowledge: 'Acknowledge',
     acknowledged: 'Alert acknowledged',
-    alertKinds: {
-      break_glass_login: 'Break-glass sign-in',
-    },
   },
   bulk: {
     moveTo: 'Move to',
@@ -1037,6 +1034,33 @@ export const en = {
     addPassword: 'Add a password',
     newPassword: 'New password',
     saved: 'Link changed',
+  },
+  anchors: {
+    add: 'About a page or passage (optional)',
+    pageLabel: 'Page',
+    quoteLabel: 'Quoted passage',
+    hint: 'The comment points at the current version.',
+    about: 'About:',
+    page: 'page {{page}}',
+    showPage: 'page {{page}}: show it in the preview',
+    onVersion: 'on version {{number}}',
+    onOtherVersion: 'on another version',
+    range: 'characters {{start}}–{{end}}',
+  },
+  alerts: {
+    titles: {
+      sso_bypass: 'Break-glass sign-in',
+    },
+    texts: {
+      sso_bypass: '{{user}} signed in with a break-glass account while single sign-on was unavailable.',
+    },
+    from: 'from {{ip}}',
+  },
+  notificationText: {
+    accessGranted: 'granted your access request for “{{title}}”',
+    accessDeclined: 'declined your access request',
+    holdBlocked: 'A legal hold stopped a deletion you asked for; it runs once the hold is released.',
+    holdKind: 'Legal holds',
   },
   notFound: {
     title: 'Page not found',

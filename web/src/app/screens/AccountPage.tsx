@@ -17,7 +17,7 @@ import {
   useSessions,
 } from '../api/account.ts';
 import { ErrorText } from '../components/ErrorText.tsx';
-import { useRun } from '../components/use-run.ts';
+import { useRun } from '../components/useRun.ts';
 
 const SCOPES: TokenScope[] = ['documents:read', 'documents:write', 'audit:read'];
 

@@ -16,21 +16,49 @@ import { LoadMore } from '../components/LoadMore.tsx';
 import { PersonName } from '../components/PersonName.tsx';
 import { useAnnounce } from '../components/Status.tsx';
 
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
-
-/** Where a notification leads: the document it is about (opaque ids only). */
+/** Where a notification leads: the document or folder it is about (opaque ids only). */
 function target(n: Notification): string | null {
-  const documentId = str(n.data.documentId) || (n.resourceType === 'document' ? (n.resourceId ?? '') : '');
-  if (documentId.startsWith('doc_')) return `/documents/${documentId}`;
-  if (n.resourceType === 'folder' && n.resourceId) return `/folders/${n.resourceId}`;
-  return null;
+  switch (n.kind) {
+    case 'mention':
+    case 'reply':
+      return `/documents/${n.data.documentId}`;
+    case 'access_decided':
+      return n.data.decision === 'granted' ? `/${n.data.resourceType}s/${n.data.resourceId}` : null;
+    default:
+      if (n.resourceType === 'document' && n.resourceId) return `/documents/${n.resourceId}`;
+      if (n.resourceType === 'folder' && n.resourceId) return `/folders/${n.resourceId}`;
+      return null;
+  }
+}
+
+/** What happened, in the reader's language, from the kind and its data. */
+function useText() {
+  const { t } = useTranslation();
+  return (n: Notification): string => {
+    switch (n.kind) {
+      case 'mention':
+      case 'reply':
+        return t(`notifications.kinds.${n.kind}`, { title: n.data.documentTitle });
+      case 'share':
+      case 'access_request':
+        return t(`notifications.kinds.${n.kind}`, { title: n.data.title });
+      case 'access_decided':
+        return n.data.decision === 'granted'
+          ? t('notificationText.accessGranted', { title: n.data.title ?? '' })
+          : t('notificationText.accessDeclined');
+      case 'hold_blocked':
+        return t('notificationText.holdBlocked');
+      default:
+        return t(`notifications.kinds.${n.kind}`);
+    }
+  };
 }
 
 function Item({ n, onError }: { n: Notification; onError: (e: unknown) => void }) {
   const { t } = useTranslation();
   const to = target(n);
-  const title = str(n.data.documentTitle) || str(n.data.title);
-  const text = t(`notifications.kinds.${n.kind}`, { defaultValue: n.kind, title });
+  const text = useText()(n);
+  const excerpt = n.kind === 'mention' || n.kind === 'reply' ? n.data.excerpt : '';
   const unread = n.readAt === null;
   const toggle = () => setRead(n.id, unread).catch(onError);
   return (
@@ -39,7 +67,7 @@ function Item({ n, onError }: { n: Notification; onError: (e: unknown) => void }
         {unread ? <span className="badge">{t('notifications.new')}</span> : null}{' '}
         {n.actorId ? (
           <strong>
-            <PersonName id={n.actorId} />
+            <PersonName id={n.actorId} name={n.actorName} />
           </strong>
         ) : null}{' '}
         {to ? (
@@ -49,7 +77,7 @@ function Item({ n, onError }: { n: Notification; onError: (e: unknown) => void }
         ) : (
           text
         )}
-        {str(n.data.excerpt) ? <p className="muted">{str(n.data.excerpt)}</p> : null}
+        {excerpt ? <p className="muted">{excerpt}</p> : null}
         <time className="muted small" dateTime={n.createdAt}>
           {formatDateTime(n.createdAt)}
         </time>
@@ -68,6 +96,8 @@ function Preferences() {
   const announce = useAnnounce();
   const prefs = usePreferences();
   const [error, setError] = useState<unknown>(null);
+  const kindName = (kind: NotificationPreference['kind']) =>
+    kind === 'hold_blocked' ? t('notificationText.holdKind') : t(`notifications.kindNames.${kind}`);
   const change = async (p: NotificationPreference) => {
     setError(null);
     try {
@@ -93,23 +123,19 @@ function Preferences() {
           <tbody>
             {(prefs.data ?? []).map((p) => (
               <tr key={p.kind}>
-                <td>{t(`notifications.kindNames.${p.kind}`, { defaultValue: p.kind })}</td>
+                <td>{kindName(p.kind)}</td>
                 <td>
                   <input
                     type="checkbox"
                     checked={p.inApp}
-                    aria-label={t('notifications.inAppFor', {
-                      kind: t(`notifications.kindNames.${p.kind}`, { defaultValue: p.kind }),
-                    })}
+                    aria-label={t('notifications.inAppFor', { kind: kindName(p.kind) })}
                     onChange={(e) => void change({ ...p, inApp: e.target.checked })}
                   />
                 </td>
                 <td>
                   <select
                     value={p.email}
-                    aria-label={t('notifications.emailFor', {
-                      kind: t(`notifications.kindNames.${p.kind}`, { defaultValue: p.kind }),
-                    })}
+                    aria-label={t('notifications.emailFor', { kind: kindName(p.kind) })}
                     onChange={(e) =>
                       void change({ ...p, email: e.target.value as NotificationPreference['email'] })
                     }

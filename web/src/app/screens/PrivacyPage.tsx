@@ -36,9 +36,9 @@ function Answer({ purpose, current }: { purpose: Purpose; current: ConsentEvent 
           <button
             type="button"
             className="primary"
-            disabled={busy !== null}
+            disabled={busy}
             aria-label={t('privacy.agreeTo', { name: purpose.name })}
-            onClick={() => void run('grant', () => recordConsent(purpose, 'granted'), t('privacy.recorded'))}
+            onClick={() => void run(() => recordConsent(purpose, 'granted'), t('privacy.recorded'))}
           >
             {t('privacy.agree')}
           </button>
@@ -46,11 +46,9 @@ function Answer({ purpose, current }: { purpose: Purpose; current: ConsentEvent 
         {granted ? (
           <button
             type="button"
-            disabled={busy !== null}
+            disabled={busy}
             aria-label={t('privacy.withdrawFrom', { name: purpose.name })}
-            onClick={() =>
-              void run('withdraw', () => recordConsent(purpose, 'withdrawn'), t('privacy.recorded'))
-            }
+            onClick={() => void run(() => recordConsent(purpose, 'withdrawn'), t('privacy.recorded'))}
           >
             {t('privacy.withdraw')}
           </button>
@@ -87,8 +85,8 @@ export default function PrivacyPage() {
       <ErrorText error={error} />
       <button
         type="button"
-        disabled={busy !== null}
-        onClick={() => void run('export', () => startExport({ scope: 'user' }), t('exports.started'))}
+        disabled={busy}
+        onClick={() => void run(() => startExport({ scope: 'user' }), t('exports.started'))}
       >
         {t('privacy.exportMine')}
       </button>

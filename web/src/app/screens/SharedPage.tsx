@@ -74,7 +74,7 @@ export default function SharedPage() {
       ) : null}
       {view && !('requiresPassword' in view) ? (
         <>
-          {view.document ? (
+          {view.resourceType === 'document' ? (
             <section aria-labelledby="shared-doc">
               <h2 id="shared-doc">{view.document.title}</h2>
               <dl className="meta">
@@ -85,16 +85,12 @@ export default function SharedPage() {
                 <dt>{t('document.updated')}</dt>
                 <dd>{formatDateTime(view.document.updatedAt)}</dd>
               </dl>
-              <button
-                type="button"
-                className="primary"
-                onClick={() => view.document && void download(view.document)}
-              >
+              <button type="button" className="primary" onClick={() => void download(view.document)}>
                 {t('document.download')}
               </button>
             </section>
           ) : null}
-          {view.current ? (
+          {view.resourceType === 'folder' ? (
             <section aria-labelledby="shared-folder">
               <h2 id="shared-folder">{view.current.name}</h2>
               {view.current.parentId ? (
@@ -102,14 +98,14 @@ export default function SharedPage() {
                   type="button"
                   className="link"
                   onClick={() =>
-                    void load({ password: unlocked, folderId: view.current?.parentId ?? undefined })
+                    void load({ password: unlocked, folderId: view.current.parentId ?? undefined })
                   }
                 >
                   {t('shared.up')}
                 </button>
               ) : null}
               <ul>
-                {(view.items ?? []).map((i) =>
+                {view.items.map((i) =>
                   i.kind === 'folder' ? (
                     <li key={i.id}>
                       <button

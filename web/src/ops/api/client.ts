@@ -13,6 +13,7 @@ export type Tenant = components['schemas']['Tenant'];
 export type Cell = components['schemas']['Cell'];
 export type Job = components['schemas']['ProvisioningJob'];
 export type CreateTenant = components['schemas']['CreateTenant'];
+export type OpsAction = components['schemas']['OpsCaller']['actions'][number];
 
 let token: string | null = null;
 const listeners = new Set<() => void>();

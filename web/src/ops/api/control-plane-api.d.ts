@@ -886,6 +886,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller: its token, role and what that role may do (any ops token)
+         * @description For clients that offer only what the caller may do (the admin page shows no button its role lacks). Every route checks the role itself.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpsCaller"];
+                    };
+                };
+                /** @description Invalid input (validation_failed) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credential may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The control plane database is down (unavailable): retry after the Retry-After header */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/ops-tokens": {
         parameters: {
             query?: never;
@@ -3779,6 +3872,14 @@ export interface components {
             seq: number;
             targetId: string | null;
             targetType: string | null;
+        };
+        OpsCaller: {
+            /** @description The actions the role allows (each route's check) */
+            actions: ("tenants.create" | "tenants.list" | "tenants.show" | "tenants.update" | "tenants.suspend" | "tenants.resume" | "tenants.offboard" | "tenants.reactivate" | "tenants.set-plan" | "tenants.flags" | "tenants.domains" | "plans.read" | "flags.read" | "cells.create" | "cells.list" | "cells.show" | "cells.drain" | "cells.undrain" | "cells.rotate-credential" | "plans.write" | "flags.write" | "ops-tokens.create" | "ops-tokens.list" | "ops-tokens.revoke" | "audit.read")[];
+            /** @description The ops token id, or `bootstrap` for OPS_BOOTSTRAP_TOKEN */
+            id: string;
+            /** @enum {string} */
+            role: "sales-ops" | "platform-admin";
         };
         OpsToken: {
             createdAt: string;

@@ -1,7 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, type CreateTenant, queryClient, unwrap } from './client.ts';
 
-/** Tenants: list, create into a region (plan, tier, residency, first admin), progress, plan, flags, suspend, resume. */
+/**
+ * Tenants: list, create into a region (plan, tier, residency, first admin), progress, plan, flags,
+ * suspend, resume, offboard and reactivate.
+ */
 export function useTenants() {
   return useQuery({
     queryKey: ['tenants'],
@@ -72,5 +75,25 @@ export async function setFlag(idOrSlug: string, key: string, value: boolean | nu
       body: { flags: { [key]: value } },
     }),
   );
+  await refresh();
+}
+
+/**
+ * Starts offboarding: the home cell must agree (409 legal_hold while a hold is active; 503 when
+ * it cannot be reached), then the tenant is read-only until `offboarding.deleteAfter`, when it
+ * is deleted. The cell makes the customer's export (`exportId`). Again on an offboarding tenant:
+ * no change.
+ */
+export async function offboard(idOrSlug: string) {
+  const result = unwrap(
+    await api.POST('/v1/admin/tenants/{idOrSlug}/offboard', { params: { path: { idOrSlug } } }),
+  );
+  await refresh();
+  return result;
+}
+
+/** Ends an offboarding during its grace period: the tenant is active (and writable) again. */
+export async function reactivate(idOrSlug: string) {
+  unwrap(await api.POST('/v1/admin/tenants/{idOrSlug}/reactivate', { params: { path: { idOrSlug } } }));
   await refresh();
 }

@@ -120,4 +120,31 @@ export const de: OpsStrings = {
     drain: '{{id}} leeren',
     undrain: '{{id}} wieder öffnen',
   },
+  offboarding: {
+    title: 'Kündigung',
+    explain:
+      'Bei der Kündigung wird die Organisation für eine Schonfrist schreibgeschützt, ihre Heimatzelle erstellt einen Export für den Kunden, und nach Ablauf der Schonfrist werden alle ihre Daten gelöscht. Bis dahin lässt sie sich zurücknehmen.',
+    start: 'Kündigen…',
+    typeSlug: 'Zur Bestätigung den Kurznamen „{{slug}}“ eingeben',
+    confirm: '{{name}} kündigen',
+    keep: 'Mandanten behalten',
+    running:
+      'Kündigung läuft: Die Organisation ist schreibgeschützt. Ihre Daten werden nach Ablauf der Schonfrist gelöscht.',
+    startedAt: 'Begonnen',
+    deleteAfter: 'Gelöscht nach',
+    daysLeft_one: 'noch {{count}} Tag',
+    daysLeft_other: 'noch {{count}} Tage',
+    cancel: 'Kündigung zurücknehmen (reaktivieren)',
+    deletedAt: 'Gelöscht',
+    purgedAt: 'In der Zelle bereinigt',
+    purgePending: 'Noch nicht ({{attempts}} Versuche; letzter Fehler: {{error}})',
+    exportMade: 'Die Heimatzelle hat den Kundenexport erstellt:',
+    errors: {
+      legal_hold:
+        'Die Heimatzelle lehnt ab: Für diese Organisation gilt eine rechtliche Aufbewahrungspflicht.',
+      cell_unreachable:
+        'Die Heimatzelle war nicht erreichbar, daher konnten Aufbewahrungspflichten nicht geprüft werden. Bitte erneut versuchen.',
+      invalid_status: 'Der Mandant ist nicht in einem Zustand, der das erlaubt.',
+    },
+  },
 };

@@ -113,6 +113,30 @@ export const en = {
     drain: 'Drain {{id}}',
     undrain: 'Undrain {{id}}',
   },
+  offboarding: {
+    title: 'Offboarding',
+    explain:
+      'Offboarding makes the organisation read-only for a grace period, has its home cell make an export for the customer, and deletes all its data when the grace period ends. It can be cancelled until then.',
+    start: 'Offboard…',
+    typeSlug: 'To confirm, type the short name “{{slug}}”',
+    confirm: 'Offboard {{name}}',
+    keep: 'Keep the tenant',
+    running: 'Offboarding: the organisation is read-only. Its data is deleted when the grace period ends.',
+    startedAt: 'Started',
+    deleteAfter: 'Deleted after',
+    daysLeft_one: '{{count}} day left',
+    daysLeft_other: '{{count}} days left',
+    cancel: 'Cancel offboarding (reactivate)',
+    deletedAt: 'Deleted',
+    purgedAt: 'Purged in its cell',
+    purgePending: 'Not yet ({{attempts}} attempts; last error: {{error}})',
+    exportMade: 'The home cell made the customer export:',
+    errors: {
+      legal_hold: 'The home cell refuses: a legal hold is active on this organisation.',
+      cell_unreachable: 'The home cell could not be reached, so holds could not be checked. Try again.',
+      invalid_status: 'The tenant is not in a state that allows this.',
+    },
+  },
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime, formatNumber } from '../../shared/i18n.ts';
+import { useCan } from '../api/caller.ts';
 import { setDraining, useCells } from '../api/cells.ts';
 import { ErrorLine } from './ErrorLine.tsx';
 
@@ -8,6 +9,7 @@ import { ErrorLine } from './ErrorLine.tsx';
 export function CellsPage() {
   const { t } = useTranslation();
   const cells = useCells();
+  const can = useCan();
   const [error, setError] = useState<unknown>(null);
   return (
     <section aria-labelledby="cells-title">
@@ -56,16 +58,18 @@ export function CellsPage() {
                 <td className="hide-narrow">{c.version ?? '—'}</td>
                 <td className="hide-narrow">{formatDateTime(c.lastHeartbeatAt)}</td>
                 <td>
-                  <button
-                    type="button"
-                    onClick={() =>
-                      void setDraining(c.id, !c.draining)
-                        .then(() => setError(null))
-                        .catch(setError)
-                    }
-                  >
-                    {c.draining ? t('cells.undrain', { id: c.id }) : t('cells.drain', { id: c.id })}
-                  </button>
+                  {can(c.draining ? 'cells.undrain' : 'cells.drain') ? (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void setDraining(c.id, !c.draining)
+                          .then(() => setError(null))
+                          .catch(setError)
+                      }
+                    >
+                      {c.draining ? t('cells.undrain', { id: c.id }) : t('cells.drain', { id: c.id })}
+                    </button>
+                  ) : null}
                 </td>
               </tr>
             ))}

@@ -2,14 +2,19 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'react-router';
 import { formatDateTime, formatNumber } from '../../shared/i18n.ts';
+import { useCan } from '../api/caller.ts';
 import type { CreateTenant } from '../api/client.ts';
 import { setFlag, setPlan, setStatus, useTenant, useTenantFlags } from '../api/tenants.ts';
 import { ErrorLine } from './ErrorLine.tsx';
+import { Offboarding } from './Offboarding.tsx';
 
 const STEPS = ['recorded', 'placed', 'cell_provisioned', 'active'] as const;
 const PLANS: CreateTenant['plan'][] = ['standard', 'professional', 'enterprise'];
 
-/** One tenant: provisioning progress (live), settings, limits, flags; plan change, suspend, resume. */
+/**
+ * One tenant: provisioning progress (live), settings, limits, flags; plan change, suspend,
+ * resume, offboarding. Each control only for a role that may use it (`useCan`).
+ */
 export function TenantPage() {
   const { t } = useTranslation();
   const { idOrSlug = '' } = useParams();
@@ -17,6 +22,7 @@ export function TenantPage() {
     ?.invitationToken;
   const detail = useTenant(idOrSlug);
   const flags = useTenantFlags(idOrSlug);
+  const can = useCan();
   const [error, setError] = useState<unknown>(null);
   const [plan, setPlanValue] = useState<CreateTenant['plan'] | ''>('');
 
@@ -44,7 +50,7 @@ export function TenantPage() {
         <h1 id="tenant-title" className="spacer">
           {tenant.displayName} <span className="muted">({tenant.slug})</span>
         </h1>
-        {tenant.status === 'active' ? (
+        {tenant.status === 'active' && can('tenants.suspend') ? (
           <button
             type="button"
             className="danger"
@@ -53,7 +59,7 @@ export function TenantPage() {
             {t('tenant.suspend')}
           </button>
         ) : null}
-        {tenant.status === 'suspended' ? (
+        {tenant.status === 'suspended' && can('tenants.resume') ? (
           <button type="button" onClick={() => void run(() => setStatus(tenant.slug, 'resume'))}>
             {t('tenant.resume')}
           </button>
@@ -105,30 +111,33 @@ export function TenantPage() {
         <dt>{t('tenants.created')}</dt>
         <dd>{formatDateTime(tenant.createdAt)}</dd>
       </dl>
-      <form
-        className="row card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (plan) void run(() => setPlan(tenant.slug, plan));
-        }}
-      >
-        <label htmlFor="new-plan">{t('tenant.changePlan')}</label>
-        <select
-          id="new-plan"
-          value={plan}
-          onChange={(e) => setPlanValue(e.target.value as CreateTenant['plan'])}
+      {can('tenants.set-plan') && (tenant.status === 'active' || tenant.status === 'suspended') ? (
+        <form
+          className="row card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (plan) void run(() => setPlan(tenant.slug, plan));
+          }}
         >
-          <option value="">{t('tenant.choosePlan')}</option>
-          {PLANS.filter((p) => p !== tenant.plan).map((p) => (
-            <option key={p} value={p}>
-              {t(`plans.${p}`)}
-            </option>
-          ))}
-        </select>
-        <button type="submit" disabled={!plan}>
-          {t('tenant.applyPlan')}
-        </button>
-      </form>
+          <label htmlFor="new-plan">{t('tenant.changePlan')}</label>
+          <select
+            id="new-plan"
+            value={plan}
+            onChange={(e) => setPlanValue(e.target.value as CreateTenant['plan'])}
+          >
+            <option value="">{t('tenant.choosePlan')}</option>
+            {PLANS.filter((p) => p !== tenant.plan).map((p) => (
+              <option key={p} value={p}>
+                {t(`plans.${p}`)}
+              </option>
+            ))}
+          </select>
+          <button type="submit" disabled={!plan}>
+            {t('tenant.applyPlan')}
+          </button>
+        </form>
+      ) : null}
+      <Offboarding tenant={tenant} onChanged={() => Promise.all([detail.refetch(), flags.refetch()])} />
       <h2>{t('tenant.limits')}</h2>
       <div className="table-wrap">
         <table>
@@ -162,7 +171,7 @@ export function TenantPage() {
                     <code>{f.key}</code>
                   </td>
                   <td>
-                    {typeof f.value === 'boolean' ? (
+                    {typeof f.value === 'boolean' && can('tenants.flags') ? (
                       <label className="row">
                         <input
                           type="checkbox"
@@ -172,13 +181,19 @@ export function TenantPage() {
                         <span className="visually-hidden">{f.key}</span>
                         {f.value ? t('tenant.on') : t('tenant.off')}
                       </label>
+                    ) : typeof f.value === 'boolean' ? (
+                      f.value ? (
+                        t('tenant.on')
+                      ) : (
+                        t('tenant.off')
+                      )
                     ) : (
                       String(f.value)
                     )}
                   </td>
                   <td>
                     {t(`sources.${f.source}`)}
-                    {f.source === 'tenant' ? (
+                    {f.source === 'tenant' && can('tenants.flags') ? (
                       <button
                         type="button"
                         className="link"

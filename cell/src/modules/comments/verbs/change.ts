@@ -1,4 +1,5 @@
 import { Conflict, Forbidden, QuireError } from '@quire/shared/errors';
+import { displayNames } from '../../../auth/display-names.ts';
 import { allows } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { documentChannel, publishLive } from '../../../live/bus.ts';
@@ -85,9 +86,10 @@ export async function editCommentText({
     });
     // Last: the outbox insert takes the tenant's doorbell row lock, held until the commit.
     await queueCommentIndex(tx, tenantId, doc.id, 'comment.edited');
+    const names = await displayNames(tx, tenantId, [saved.authorId]);
     return {
-      comment: presentComment(saved, resolved.mentions, actor, role),
-      pushed: presentPushed(saved, resolved.mentions),
+      comment: presentComment(saved, resolved.mentions, actor, role, names),
+      pushed: presentPushed(saved, resolved.mentions, names),
       notified,
       documentId: doc.id,
     } as const;
@@ -133,9 +135,10 @@ export async function deleteComment({ ctx, input }: { ctx: RequestCtx; input: { 
       commentId: comment.id,
     });
     await queueCommentIndex(tx, tenantId, doc.id, 'comment.deleted');
+    const names = await displayNames(tx, tenantId, [saved.authorId]);
     return {
-      comment: presentComment(saved, [], actor, role),
-      pushed: presentPushed(saved, []),
+      comment: presentComment(saved, [], actor, role, names),
+      pushed: presentPushed(saved, [], names),
       documentId: doc.id,
       emitted,
     };
@@ -177,9 +180,10 @@ export async function setCommentResolved({
       details: { commentId: comment.id },
     });
     const mentions = (await mentionsOf(tx, tenantId, [comment.id])).get(comment.id) ?? [];
+    const names = await displayNames(tx, tenantId, [saved.authorId]);
     return {
-      comment: presentComment(saved, mentions, actor, role),
-      pushed: presentPushed(saved, mentions),
+      comment: presentComment(saved, mentions, actor, role, names),
+      pushed: presentPushed(saved, mentions, names),
       documentId: doc.id,
     };
   });

@@ -1,5 +1,6 @@
 import { Conflict, NotFound, QuireError } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
+import { displayNames } from '../../../auth/display-names.ts';
 import { allows, authorize } from '../../../auth/policy.ts';
 import { readersOf } from '../../../auth/readers.ts';
 import type { RequestCtx } from '../../../context.ts';
@@ -126,9 +127,10 @@ export async function createComment({ ctx, input }: { ctx: RequestCtx; input: Cr
     });
     // Last: the outbox insert takes the tenant's doorbell row lock, held until the commit.
     await queueCommentIndex(tx, tenantId, doc.id, 'comment.created');
+    const names = await displayNames(tx, tenantId, [row.authorId]);
     return {
-      comment: presentComment(row, resolved.mentions, actor, role),
-      pushed: presentPushed(row, resolved.mentions),
+      comment: presentComment(row, resolved.mentions, actor, role, names),
+      pushed: presentPushed(row, resolved.mentions, names),
       notified,
       emitted,
     } as const;

@@ -1,8 +1,9 @@
+import { displayNames } from '../../../auth/display-names.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { loadComment } from '../access.ts';
 import { presentComment } from '../presenter.ts';
-import { authorNames, mentionsOf, revisionsOf } from '../repo.ts';
+import { mentionsOf, revisionsOf } from '../repo.ts';
 
 export async function getComment({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
   return withActor(
@@ -10,7 +11,7 @@ export async function getComment({ ctx, input }: { ctx: RequestCtx; input: { id:
     async ({ tx, actor }) => {
       const { comment, role } = await loadComment(tx, ctx.tenant.id, actor, input.id);
       const mentions = await mentionsOf(tx, ctx.tenant.id, [comment.id]);
-      const names = await authorNames(tx, ctx.tenant.id, [comment.authorId]);
+      const names = await displayNames(tx, ctx.tenant.id, [comment.authorId]);
       return presentComment(comment, mentions.get(comment.id) ?? [], actor, role, names);
     },
     { readOnly: true },

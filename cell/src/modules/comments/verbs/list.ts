@@ -1,10 +1,11 @@
 import { NotFound } from '@quire/shared/errors';
+import { displayNames } from '../../../auth/display-names.ts';
 import { authorize } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { loadDocument } from '../../documents/resource.ts';
 import { presentComment } from '../presenter.ts';
-import { authorNames, findComment, listComments, mentionsOf } from '../repo.ts';
+import { findComment, listComments, mentionsOf } from '../repo.ts';
 
 /** A document's comments in creation order (threads interleaved; `threadId` picks one). */
 export async function listDocumentComments({
@@ -43,7 +44,7 @@ export async function listDocumentComments({
         tenantId,
         page.map((c) => c.id),
       );
-      const names = await authorNames(
+      const names = await displayNames(
         tx,
         tenantId,
         page.map((c) => c.authorId),

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { newTenantSecret } from '../../../auth/tenant-secrets.ts';
 import type { AuthMethod } from '../../../db/schema/index.ts';

@@ -131,9 +131,9 @@ export async function verifySecondFactor(
         details: { userId: c.userId },
       });
       await raiseAlert(tx, c.tenantId, {
-        kind: 'sso_bypass',
+        code: 'sso_bypass',
         message: 'A break-glass account signed in while single sign-on was unavailable',
-        details: { userId: c.userId, sessionId: session.sessionId, ip: meta.client.ip },
+        params: { userId: c.userId, sessionId: session.sessionId, ip: meta.client.ip },
       });
     }
     await auditInTx(tx, c.tenantId, meta, c.userId, {

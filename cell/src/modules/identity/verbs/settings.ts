@@ -1,8 +1,10 @@
 import { Conflict, Forbidden, NotFound } from '@quire/shared/errors';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { displayNames } from '../../../auth/display-names.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { adminAlerts, identitySettings, sessions, ssoConnections, users } from '../../../db/schema/index.ts';
 import { type Work, withActor } from '../../../unit-of-work.ts';
+import { presentAlert } from '../alerts.ts';
 import { type IdentitySettings, readIdentitySettings, ssoFlaggedUnavailable } from '../settings-store.ts';
 
 function requireAdmin(w: Work) {
@@ -137,17 +139,12 @@ export async function listAlerts({ ctx }: { ctx: RequestCtx }) {
         .where(eq(adminAlerts.tenantId, ctx.tenant.id))
         .orderBy(desc(adminAlerts.id))
         .limit(100);
-      return {
-        items: rows.map((a) => ({
-          id: a.id,
-          kind: a.kind,
-          message: a.message,
-          details: a.details,
-          createdAt: a.createdAt.toISOString(),
-          acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
-          acknowledgedBy: a.acknowledgedBy,
-        })),
-      };
+      const names = await displayNames(
+        w.tx,
+        ctx.tenant.id,
+        rows.map((a) => (typeof a.details.userId === 'string' ? a.details.userId : null)),
+      );
+      return { items: rows.map((a) => presentAlert(a, names)) };
     },
     { readOnly: true },
   );

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { appendInTx } from '../../../audit-trail/append.ts';
 import { auditEntry } from '../../../audit-trail/entry.ts';
 import { type ActorRecord, actingFor } from '../../../auth/actor.ts';
+import { displayNames, nameOf } from '../../../auth/display-names.ts';
 import { readableResources } from '../../../auth/visible.ts';
 import type { CellDeps } from '../../../context.ts';
 import { withTenantTx } from '../../../db/tenant-tx.ts';
@@ -75,16 +76,14 @@ export async function sendEmailDigest(
     const shownIds = new Set(shown.map((n) => n.id));
     const skipped = pending.filter((n) => !shownIds.has(n.id));
     if (shown.length > 0) {
-      const actorIds = [...new Set(shown.map((n) => n.actorId).filter((a): a is string => a !== null))];
-      const names = new Map(
-        (
-          await tx.execute<{ id: string; name: string }>(sql`
-            select id, name from users where tenant_id = ${job.tenantId} and id = any(${`{${actorIds.join(',')}}`}::text[])`)
-        ).map((r) => [r.id, r.name]),
+      const names = await displayNames(
+        tx,
+        job.tenantId,
+        shown.map((n) => n.actorId),
       );
       const mail = composeMail(
         user!.name,
-        shown.map((row) => ({ row, actorName: row.actorId ? (names.get(row.actorId) ?? null) : null })),
+        shown.map((row) => ({ row, actorName: nameOf(names, row.actorId) })),
         deps.collab.publicBaseUrl ?? null,
       );
       await mailer.send({ to: user!.email, ...mail });

@@ -1,3 +1,4 @@
+import { displayNames } from '../../../auth/display-names.ts';
 import { readableResources } from '../../../auth/visible.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
@@ -31,13 +32,17 @@ export async function listNotifications({
           : [],
       );
       const readable = await readableResources(tx, tenantId, actor, refs);
-      const items = page
-        .filter(
-          (n) =>
-            !(n.resourceType === 'document' || n.resourceType === 'folder') ||
-            (n.resourceId !== null && readable.has(n.resourceId)),
-        )
-        .map(presentNotification);
+      const shown = page.filter(
+        (n) =>
+          !(n.resourceType === 'document' || n.resourceType === 'folder') ||
+          (n.resourceId !== null && readable.has(n.resourceId)),
+      );
+      const names = await displayNames(
+        tx,
+        tenantId,
+        shown.map((n) => n.actorId),
+      );
+      const items = shown.map((n) => presentNotification(n, names));
       return {
         items,
         unreadCount: await unreadCount(tx, tenantId, actor.userId),

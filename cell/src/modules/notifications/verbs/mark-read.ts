@@ -1,4 +1,5 @@
 import { NotFound } from '@quire/shared/errors';
+import { displayNames } from '../../../auth/display-names.ts';
 import type { RequestCtx } from '../../../context.ts';
 import { withActor } from '../../../unit-of-work.ts';
 import { presentNotification } from '../presenter.ts';
@@ -17,7 +18,8 @@ export async function markRead({ ctx, input }: { ctx: RequestCtx; input: { id: s
       resourceType: 'notification',
       resourceId: row.id,
     });
-    return presentNotification((await findForUser(tx, tenantId, actor.userId, row.id))!);
+    const saved = (await findForUser(tx, tenantId, actor.userId, row.id))!;
+    return presentNotification(saved, await displayNames(tx, tenantId, [saved.actorId]));
   });
 }
 

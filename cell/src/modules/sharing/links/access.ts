@@ -18,6 +18,7 @@ import { LinkGuard } from './guard.ts';
 import { linkPolicy } from './policy.ts';
 import { linkStatus } from './presenter.ts';
 import { findLinkByHash, type LinkRow, recordAccess, takeDownload } from './repo.ts';
+import type { SharedDocument, SharedFolderItem, SharedView } from './schemas.ts';
 import { parseLinkToken } from './token.ts';
 
 export interface LinkRequest {
@@ -147,7 +148,7 @@ async function inLink<T>(
 
 const cursorSchema = z.object({ k: z.enum(['folder', 'document']), id: z.string().max(64) });
 
-function shownDocument(d: { id: string; title: string; updatedAt: Date }, v: VersionRow) {
+function shownDocument(d: { id: string; title: string; updatedAt: Date }, v: VersionRow): SharedDocument {
   return {
     id: d.id,
     title: d.title,
@@ -174,17 +175,12 @@ export interface OpenInput {
 }
 
 /** What the link shows: the document, or a page of a folder's contents (subfolders, then documents). */
-export async function viewLink(
-  deps: CellDeps,
-  input: OpenInput,
-  req: LinkRequest,
-): Promise<Record<string, unknown>> {
+export async function viewLink(deps: CellDeps, input: OpenInput, req: LinkRequest): Promise<SharedView> {
   const opened = await openLink(deps, input.token, req, input.password);
   const cursor = decodeCursor(input.cursor, cursorSchema);
-  return inLink<Record<string, unknown>>(deps, opened, req, async ({ tx, link, path }) => {
+  return inLink<SharedView>(deps, opened, req, async ({ tx, link, path }) => {
     const tenantId = opened.tenant.id;
     const base = {
-      resourceType: link.resourceType,
       expiresAt: link.expiresAt?.toISOString() ?? null,
       downloadsLeft: link.maxDownloads === null ? null : Math.max(0, link.maxDownloads - link.downloadCount),
     };
@@ -198,11 +194,14 @@ export async function viewLink(
     if (link.resourceType === 'document') {
       const found = (await findDocument(tx, tenantId, link.resourceId))!;
       const version = (await findVersion(tx, tenantId, found.doc.id, found.doc.currentVersionId))!;
-      return { value: { ...base, document: shownDocument(found.doc, version) }, audit };
+      return {
+        value: { ...base, resourceType: 'document', document: shownDocument(found.doc, version) },
+        audit,
+      };
     }
     const root = await folderWithin(tx, tenantId, path!, link.resourceId);
     const current = input.folderId ? await folderWithin(tx, tenantId, path!, input.folderId) : root;
-    const items: Record<string, unknown>[] = [];
+    const items: SharedFolderItem[] = [];
     if (!cursor || cursor.k === 'folder') {
       const rows = await childFolders(tx, tenantId, current.id, cursor?.id, input.limit + 1);
       for (const f of rows) items.push({ kind: 'folder', id: f.id, name: f.name });
@@ -216,10 +215,11 @@ export async function viewLink(
       }
     }
     const page = items.slice(0, input.limit);
-    const last = page[page.length - 1] as { kind: 'folder' | 'document'; id: string } | undefined;
+    const last = page[page.length - 1];
     return {
       value: {
         ...base,
+        resourceType: 'folder',
         folder: { id: root.id, name: root.name },
         current: {
           id: current.id,
@@ -235,11 +235,7 @@ export async function viewLink(
 }
 
 /** GET without a password: what a password-protected link shows before it is unlocked. */
-export async function peekLink(
-  deps: CellDeps,
-  token: string,
-  req: LinkRequest,
-): Promise<Record<string, unknown>> {
+export async function peekLink(deps: CellDeps, token: string, req: LinkRequest): Promise<SharedView> {
   try {
     return await viewLink(deps, { token, limit: 50 }, req);
   } catch (err) {

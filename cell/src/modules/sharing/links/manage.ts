@@ -1,6 +1,7 @@
 import { Forbidden, NotFound, QuireError } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
 import type { ActorRecord } from '../../../auth/actor.ts';
+import { displayNames } from '../../../auth/display-names.ts';
 import { authorize, type ResourceType } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
 import type { Tx } from '../../../db/tenant-tx.ts';
@@ -95,8 +96,11 @@ export async function createLink({
       resourceId: input.resourceId,
       expiresAt: expiresAt.toISOString(),
     });
-    const path = `/v1/share/${token}`;
-    return { link: { ...presentLink(link), token, path, url: origin ? `${origin}${path}` : null }, emitted };
+    // People open the web app's page with the token after `#`, which browsers never send: no
+    // server or edge log sees it. API clients use `path`.
+    const created = presentLink(link, await displayNames(tx, ctx.tenant.id, [link.createdBy]));
+    const url = origin ? `${origin}/shared#${token}` : null;
+    return { link: { ...created, token, path: `/v1/share/${token}`, url }, emitted };
   });
   dispatch(ctx.deps, out.emitted);
   return out.link;
@@ -115,8 +119,14 @@ export async function listLinks({
       const { resource } = await loadShared(tx, ctx.tenant.id, input.resourceType, input.resourceId);
       await authorize(tx, actor, 'manage', resource);
       const { maxExpiryDays, defaultExpiryDays } = linkPolicy(ctx.tenant);
+      const links = await linksOn(tx, ctx.tenant.id, input.resourceId);
+      const names = await displayNames(
+        tx,
+        ctx.tenant.id,
+        links.map((l) => l.createdBy),
+      );
       return {
-        items: (await linksOn(tx, ctx.tenant.id, input.resourceId)).map(presentLink),
+        items: links.map((l) => presentLink(l, names)),
         policy: { maxExpiryDays, defaultExpiryDays },
       };
     },
@@ -166,7 +176,7 @@ export async function updateLinkSettings({
         maxDownloads: saved.maxDownloads,
       },
     });
-    return presentLink(saved);
+    return presentLink(saved, await displayNames(tx, ctx.tenant.id, [saved.createdBy]));
   });
 }
 
@@ -174,7 +184,8 @@ export async function updateLinkSettings({
 export async function revokeLink({ ctx, input }: { ctx: RequestCtx; input: { id: string } }) {
   const out = await withActor(ctx, async ({ tx, actor, audit }) => {
     const link = await loadManagedLink(ctx, tx, actor, input.id);
-    if (link.revokedAt) return { link: presentLink(link), emitted: undefined };
+    const names = await displayNames(tx, ctx.tenant.id, [link.createdBy]);
+    if (link.revokedAt) return { link: presentLink(link, names), emitted: undefined };
     const saved = await updateLink(tx, ctx.tenant.id, link.id, {
       revokedAt: new Date(),
       revokedBy: actor.userId,
@@ -190,7 +201,7 @@ export async function revokeLink({ ctx, input }: { ctx: RequestCtx; input: { id:
       resourceType: link.resourceType,
       resourceId: link.resourceId,
     });
-    return { link: presentLink(saved), emitted };
+    return { link: presentLink(saved, names), emitted };
   });
   dispatch(ctx.deps, out.emitted);
   return out.link;

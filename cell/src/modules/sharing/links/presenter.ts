@@ -1,4 +1,6 @@
+import { nameOf } from '../../../auth/display-names.ts';
 import type { LinkRow } from './repo.ts';
+import type { ShareLinkView } from './schemas.ts';
 
 export function linkStatus(l: LinkRow, now = Date.now()): 'active' | 'revoked' | 'expired' | 'exhausted' {
   if (l.revokedAt) return 'revoked';
@@ -7,7 +9,8 @@ export function linkStatus(l: LinkRow, now = Date.now()): 'active' | 'revoked' |
   return 'active';
 }
 
-export function presentLink(l: LinkRow) {
+/** `names`: the creators' names (`displayNames`). */
+export function presentLink(l: LinkRow, names: Map<string, string>): ShareLinkView {
   return {
     id: l.id,
     resourceType: l.resourceType,
@@ -21,6 +24,7 @@ export function presentLink(l: LinkRow) {
     lastAccessAt: l.lastAccessAt ? l.lastAccessAt.toISOString() : null,
     revokedAt: l.revokedAt ? l.revokedAt.toISOString() : null,
     createdBy: l.createdBy,
+    createdByName: nameOf(names, l.createdBy),
     createdAt: l.createdAt.toISOString(),
   };
 }

@@ -8,13 +8,17 @@ import { requestMeta } from '../../../middleware/client-info.ts';
 import { onResource } from '../resource-body.ts';
 import { downloadViaLink, type LinkRequest, peekLink, viewLink } from './access.ts';
 import { createLink, listLinks, revokeLink, updateLinkSettings } from './manage.ts';
+import {
+  createdShareLinkSchema,
+  shareLinkSchema as linkSchema,
+  sharedViewSchema as viewSchema,
+} from './schemas.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['share links'] };
 const resourceId = z
   .string()
   .regex(/^(fld|doc)_[0-9a-z]{25}$/)
   .openapi({ description: 'Folder or document id' });
-const linkSchema = z.record(z.string(), z.unknown()).openapi('ShareLink');
 const password = z.string().min(8).max(200).describe('Viewers must give it to open the link');
 const expiresAt = z.iso
   .datetime({ offset: true })
@@ -78,7 +82,7 @@ linkRoutes.openapi(
         }).openapi('CreateShareLink'),
       ),
     },
-    responses: { 201: json(linkSchema, 'Created'), ...commonErrors },
+    responses: { 201: json(createdShareLinkSchema, 'Created'), ...commonErrors },
   }),
   async (c) =>
     c.json(await createLink({ ctx: c.get('ctx'), input: c.req.valid('json'), origin: origin(c) }), 201),
@@ -152,8 +156,6 @@ linkRoutes.openapi(
   }),
   async (c) => c.json(await revokeLink({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
 );
-
-const viewSchema = z.record(z.string(), z.unknown()).openapi('SharedView');
 
 linkRoutes.openapi(
   createRoute({

@@ -3,10 +3,10 @@ import { textSchema } from '@quire/shared/input/text';
 import { bearer, commonErrors, idParam, json, router } from '../../../http/openapi.ts';
 import { requireUser } from '../../../middleware/auth.ts';
 import { onResource } from '../resource-body.ts';
+import { accessRequestSchema as requestSchema } from './schemas.ts';
 import { decideAccessRequest, listAccessRequests, requestAccess } from './verbs.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['access requests'] };
-const requestSchema = z.record(z.string(), z.unknown()).openapi('AccessRequest');
 const body = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
@@ -26,7 +26,7 @@ accessRequestRoutes.openapi(
     request: {
       body: body(
         onResource({
-          role: z.enum(['viewer', 'editor']).default('viewer'),
+          role: z.enum(['viewer', 'editor']).optional().describe('The role asked for; viewer when left out'),
           message: textSchema({ max: 1000 }).optional().describe('A note for the owners'),
         }).openapi('RequestAccess'),
       ),

@@ -1,5 +1,6 @@
 import { Conflict, NotFound } from '@quire/shared/errors';
 import { newId } from '@quire/shared/ids';
+import { displayNames, nameOf } from '../../../auth/display-names.ts';
 import { insertGrant } from '../../../auth/grants.ts';
 import { allows, authorize, effectiveRole, type ResourceType } from '../../../auth/policy.ts';
 import type { RequestCtx } from '../../../context.ts';
@@ -8,17 +9,26 @@ import { deliver, notify } from '../../notifications/notify.ts';
 import { dispatch, type Emitted, emitEvent } from '../../webhooks/events.ts';
 import { loadShared } from '../resources.ts';
 import { type AccessRequestRow, decide, findRequest, listRequests, ownersOf, upsertPending } from './repo.ts';
+import type { AccessRequestView } from './schemas.ts';
 
-export function presentRequest(r: AccessRequestRow) {
+/** `title`: the resource's; `names`: the requester's and decider's (`displayNames`). */
+export function presentRequest(
+  r: AccessRequestRow,
+  title: string,
+  names: Map<string, string>,
+): AccessRequestView {
   return {
     id: r.id,
     resourceType: r.resourceType,
     resourceId: r.resourceId,
+    title,
     requesterId: r.requesterId,
+    requesterName: nameOf(names, r.requesterId),
     role: r.role,
     message: r.message,
     status: r.status,
     decidedBy: r.decidedBy,
+    decidedByName: nameOf(names, r.decidedBy),
     decidedAt: r.decidedAt ? r.decidedAt.toISOString() : null,
     createdAt: r.createdAt.toISOString(),
   };
@@ -27,7 +37,8 @@ export function presentRequest(r: AccessRequestRow) {
 export interface RequestAccessInput {
   resourceType: ResourceType;
   resourceId: string;
-  role: 'viewer' | 'editor';
+  /** viewer when not given. */
+  role?: 'viewer' | 'editor';
   message?: string;
 }
 
@@ -38,6 +49,7 @@ export interface RequestAccessInput {
  */
 export async function requestAccess({ ctx, input }: { ctx: RequestCtx; input: RequestAccessInput }) {
   const tenantId = ctx.tenant.id;
+  const asked = input.role ?? 'viewer';
   let emitted: Emitted | undefined;
   const notified = await withActor(ctx, async ({ tx, actor, audit }) => {
     const shared = await loadShared(tx, tenantId, input.resourceType, input.resourceId).catch((e) => {
@@ -53,7 +65,7 @@ export async function requestAccess({ ctx, input }: { ctx: RequestCtx; input: Re
       return undefined;
     }
     const role = await effectiveRole(tx, actor, shared.resource);
-    if (allows(role, 'read') && (input.role === 'viewer' || allows(role, 'write')))
+    if (allows(role, 'read') && (asked === 'viewer' || allows(role, 'write')))
       throw new Conflict('you already have this access');
     const request = await upsertPending(tx, {
       tenantId,
@@ -61,7 +73,7 @@ export async function requestAccess({ ctx, input }: { ctx: RequestCtx; input: Re
       resourceType: input.resourceType,
       resourceId: input.resourceId,
       requesterId: actor.userId,
-      role: input.role,
+      role: asked,
       message: input.message ?? null,
     });
     const owners = (
@@ -71,7 +83,7 @@ export async function requestAccess({ ctx, input }: { ctx: RequestCtx; input: Re
       action: 'access_request.created',
       resourceType: input.resourceType,
       resourceId: input.resourceId,
-      details: { requestId: request.id, role: input.role },
+      details: { requestId: request.id, role: asked },
     });
     emitted = await emitEvent(tx, tenantId, 'access_request.created', {
       requestId: request.id,
@@ -92,7 +104,7 @@ export async function requestAccess({ ctx, input }: { ctx: RequestCtx; input: Re
         data: {
           requestId: request.id,
           title: shared.title,
-          role: input.role,
+          role: asked,
           message: (input.message ?? '').slice(0, 200),
         },
       })),
@@ -121,12 +133,18 @@ export async function listAccessRequests({
         limit: input.limit + 1,
       });
       const page = rows.slice(0, input.limit);
-      const items = [];
+      const decidable: { row: AccessRequestRow; title: string }[] = [];
       for (const r of page) {
         const shared = await loadShared(tx, ctx.tenant.id, r.resourceType, r.resourceId).catch(() => null);
         if (shared && allows(await effectiveRole(tx, actor, shared.resource), 'manage'))
-          items.push({ ...presentRequest(r), title: shared.title });
+          decidable.push({ row: r, title: shared.title });
       }
+      const names = await displayNames(
+        tx,
+        ctx.tenant.id,
+        decidable.flatMap(({ row }) => [row.requesterId, row.decidedBy]),
+      );
+      const items = decidable.map(({ row, title }) => presentRequest(row, title, names));
       return { items, nextCursor: rows.length > input.limit ? page[page.length - 1]!.id : null };
     },
     { readOnly: true },
@@ -202,7 +220,8 @@ export async function decideAccessRequest({
         },
       },
     ]);
-    return { value: presentRequest(saved), notified };
+    const names = await displayNames(tx, tenantId, [saved.requesterId, saved.decidedBy]);
+    return { value: presentRequest(saved, shared.title, names), notified };
   });
   deliver(ctx.deps, out.notified);
   return out.value;

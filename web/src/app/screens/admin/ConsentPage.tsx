@@ -22,19 +22,15 @@ function NewPurpose() {
   const [p, setP] = useState(emptyPurpose);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void run(
-      'create',
-      async () => {
-        await createPurpose({
-          key: p.key.trim(),
-          name: p.name.trim(),
-          textVersion: p.textVersion.trim(),
-          ...(p.description.trim() ? { description: p.description.trim() } : {}),
-        });
-        setP(emptyPurpose);
-      },
-      t('consent.created'),
-    );
+    void run(async () => {
+      await createPurpose({
+        key: p.key.trim(),
+        name: p.name.trim(),
+        textVersion: p.textVersion.trim(),
+        ...(p.description.trim() ? { description: p.description.trim() } : {}),
+      });
+      setP(emptyPurpose);
+    }, t('consent.created'));
   };
   const field = (k: keyof typeof emptyPurpose, extra: Record<string, unknown> = {}) => (
     <div className="field">
@@ -64,7 +60,7 @@ function NewPurpose() {
       </p>
       {field('description', { maxLength: 4000 })}
       <ErrorText error={error} />
-      <button type="submit" className="primary" disabled={busy !== null}>
+      <button type="submit" className="primary" disabled={busy}>
         {t('consent.define')}
       </button>
     </form>
@@ -79,14 +75,10 @@ function NewVersion({ purpose }: { purpose: Purpose }) {
   const id = `version-${purpose.id}`;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void run(
-      'publish',
-      async () => {
-        await updatePurpose(purpose.id, { textVersion: version.trim() });
-        setVersion('');
-      },
-      t('consent.published'),
-    );
+    void run(async () => {
+      await updatePurpose(purpose.id, { textVersion: version.trim() });
+      setVersion('');
+    }, t('consent.published'));
   };
   return (
     <form className="row" onSubmit={submit}>
@@ -102,11 +94,7 @@ function NewVersion({ purpose }: { purpose: Purpose }) {
         value={version}
         onChange={(e) => setVersion(e.target.value)}
       />
-      <button
-        type="submit"
-        disabled={busy !== null}
-        aria-label={t('consent.publishNamed', { name: purpose.name })}
-      >
+      <button type="submit" disabled={busy} aria-label={t('consent.publishNamed', { name: purpose.name })}>
         {t('consent.publish')}
       </button>
       <ErrorText error={error} />
@@ -127,11 +115,7 @@ function Consent() {
         <h1 id="consent-title" className="spacer">
           {t('consent.title')}
         </h1>
-        <button
-          type="button"
-          disabled={busy !== null}
-          onClick={() => void run('export', exportConsents, t('consent.exported'))}
-        >
+        <button type="button" disabled={busy} onClick={() => void run(exportConsents, t('consent.exported'))}>
           {t('consent.export')}
         </button>
       </div>

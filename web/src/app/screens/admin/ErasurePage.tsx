@@ -27,20 +27,16 @@ function NewErasure() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!subject || !confirm(t('erasure.confirm', { name: subject.name }))) return;
-    void run(
-      'create',
-      async () => {
-        await requestErasure({
-          userId,
-          ...(reassignTo ? { reassignTo } : {}),
-          ...(deadline ? { deadline: new Date(`${deadline}T23:59:59`).toISOString() } : {}),
-        });
-        setUserId('');
-        setReassignTo('');
-        setDeadline('');
-      },
-      t('erasure.requested'),
-    );
+    void run(async () => {
+      await requestErasure({
+        userId,
+        ...(reassignTo ? { reassignTo } : {}),
+        ...(deadline ? { deadline: new Date(`${deadline}T23:59:59`).toISOString() } : {}),
+      });
+      setUserId('');
+      setReassignTo('');
+      setDeadline('');
+    }, t('erasure.requested'));
   };
 
   return (
@@ -85,7 +81,7 @@ function NewErasure() {
         </div>
       </div>
       <ErrorText error={error} />
-      <button type="submit" className="danger" disabled={busy !== null || !userId}>
+      <button type="submit" className="danger" disabled={busy || !userId}>
         {t('erasure.submit')}
       </button>
     </form>

@@ -15,7 +15,6 @@ function NewExport() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(
-      'start',
       () => startExport(whose === 'tenant' ? { scope: 'tenant' } : { scope: 'user', userId: whose }),
       t('exports.started'),
     );
@@ -38,7 +37,7 @@ function NewExport() {
         </div>
       </div>
       <ErrorText error={error} />
-      <button type="submit" className="primary" disabled={busy !== null}>
+      <button type="submit" className="primary" disabled={busy}>
         {t('exports.start')}
       </button>
     </form>

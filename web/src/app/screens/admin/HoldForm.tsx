@@ -43,25 +43,21 @@ export function HoldForm() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void run(
-      'create',
-      async () => {
-        await createHold({
-          name: name.trim(),
-          ...(description.trim() ? { description: description.trim() } : {}),
-          ...(documents.size ? { documentIds: [...documents.keys()] } : {}),
-          ...(folderIds.length ? { folderIds } : {}),
-          ...(custodianIds.length ? { custodianIds } : {}),
-        });
-        setName('');
-        setDescription('');
-        setDocuments(new Map());
-        setFolderIds([]);
-        setCustodianIds([]);
-        setQ('');
-      },
-      t('holds.placed'),
-    );
+    void run(async () => {
+      await createHold({
+        name: name.trim(),
+        ...(description.trim() ? { description: description.trim() } : {}),
+        ...(documents.size ? { documentIds: [...documents.keys()] } : {}),
+        ...(folderIds.length ? { folderIds } : {}),
+        ...(custodianIds.length ? { custodianIds } : {}),
+      });
+      setName('');
+      setDescription('');
+      setDocuments(new Map());
+      setFolderIds([]);
+      setCustodianIds([]);
+      setQ('');
+    }, t('holds.placed'));
   };
 
   const pick = (id: string, title: string, on: boolean) =>
@@ -157,7 +153,7 @@ export function HoldForm() {
       <ErrorText error={error} />
       {empty ? <p className="muted">{t('holds.pickSomething')}</p> : null}
       <div className="row">
-        <button type="submit" className="primary" disabled={busy !== null || empty || !name.trim()}>
+        <button type="submit" className="primary" disabled={busy || empty || !name.trim()}>
           {busy ? t('holds.placing') : t('holds.place')}
         </button>
       </div>

@@ -47,7 +47,6 @@ function Holds() {
   const release = (h: LegalHold) => {
     if (!confirm(t('holds.confirmRelease', { name: h.name }))) return;
     void run(
-      h.id,
       async () => {
         await releaseHold(h.id);
         await queue.refetch();
@@ -99,7 +98,7 @@ function Holds() {
                     {h.status === 'active' ? (
                       <button
                         type="button"
-                        disabled={busy !== null}
+                        disabled={busy}
                         aria-label={t('holds.releaseNamed', { name: h.name })}
                         onClick={() => release(h)}
                       >

@@ -52,37 +52,29 @@ export function RetentionForm({ policy, onDone }: { policy?: RetentionPolicy; on
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (policy) {
-      void run(
-        'update',
-        async () => {
-          await updatePolicy(policy.id, {
-            name: d.name.trim(),
-            basis: d.basis,
-            keepDays: Number(d.keepDays),
-            action: d.action,
-            enabled: d.enabled,
-          });
-          onDone?.();
-        },
-        t('retention.updated'),
-      );
-      return;
-    }
-    void run(
-      'create',
-      async () => {
-        await createPolicy({
+      void run(async () => {
+        await updatePolicy(policy.id, {
           name: d.name.trim(),
-          scope: { kind: d.kind, value: d.value.trim() } as RetentionScope,
           basis: d.basis,
           keepDays: Number(d.keepDays),
           action: d.action,
           enabled: d.enabled,
         });
-        setD(empty);
-      },
-      t('retention.created'),
-    );
+        onDone?.();
+      }, t('retention.updated'));
+      return;
+    }
+    void run(async () => {
+      await createPolicy({
+        name: d.name.trim(),
+        scope: { kind: d.kind, value: d.value.trim() } as RetentionScope,
+        basis: d.basis,
+        keepDays: Number(d.keepDays),
+        action: d.action,
+        enabled: d.enabled,
+      });
+      setD(empty);
+    }, t('retention.created'));
   };
 
   return (
@@ -198,7 +190,7 @@ export function RetentionForm({ policy, onDone }: { policy?: RetentionPolicy; on
       </div>
       <ErrorText error={error} />
       <div className="row">
-        <button type="submit" className="primary" disabled={busy !== null}>
+        <button type="submit" className="primary" disabled={busy}>
           {policy ? t('common.save') : t('retention.add')}
         </button>
         {policy ? (

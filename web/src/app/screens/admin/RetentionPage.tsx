@@ -65,18 +65,14 @@ function Policies() {
   const items = policies.data ?? [];
 
   const preview = (p: RetentionPolicy) =>
-    void run(`dry-${p.id}`, async () => setPlan({ id: p.id, plan: await dryRun(p.id), ran: false }));
+    void run(async () => setPlan({ id: p.id, plan: await dryRun(p.id), ran: false }));
   const runIt = (p: RetentionPolicy) => {
     if (!confirm(t('retention.confirmRun', { name: p.name }))) return;
-    void run(
-      `run-${p.id}`,
-      async () => setPlan({ id: p.id, plan: await runNow(p.id), ran: true }),
-      t('retention.ran'),
-    );
+    void run(async () => setPlan({ id: p.id, plan: await runNow(p.id), ran: true }), t('retention.ran'));
   };
   const remove = (p: RetentionPolicy) => {
     if (!confirm(t('retention.confirmDelete', { name: p.name }))) return;
-    void run(`del-${p.id}`, () => deletePolicy(p.id), t('retention.deleted'));
+    void run(() => deletePolicy(p.id), t('retention.deleted'));
   };
 
   return (
@@ -122,7 +118,7 @@ function Policies() {
                     <div className="row">
                       <button
                         type="button"
-                        disabled={busy !== null}
+                        disabled={busy}
                         aria-label={t('retention.dryRunNamed', { name: p.name })}
                         onClick={() => preview(p)}
                       >
@@ -130,7 +126,7 @@ function Policies() {
                       </button>
                       <button
                         type="button"
-                        disabled={busy !== null}
+                        disabled={busy}
                         aria-label={t('retention.runNamed', { name: p.name })}
                         onClick={() => runIt(p)}
                       >
@@ -138,7 +134,7 @@ function Policies() {
                       </button>
                       <button
                         type="button"
-                        disabled={busy !== null}
+                        disabled={busy}
                         aria-label={t('retention.editNamed', { name: p.name })}
                         aria-expanded={editing === p.id}
                         onClick={() => setEditing(editing === p.id ? null : p.id)}
@@ -148,7 +144,7 @@ function Policies() {
                       <button
                         type="button"
                         className="danger"
-                        disabled={busy !== null}
+                        disabled={busy}
                         aria-label={t('retention.deleteNamed', { name: p.name })}
                         onClick={() => remove(p)}
                       >

@@ -4,7 +4,7 @@ import { formatDateTime } from '../../../shared/i18n.ts';
 import { isAdmin, useMe } from '../../api/session.ts';
 import { deleteWebhook, updateWebhook, useWebhooks } from '../../api/webhooks.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
-import { useRun } from '../../components/use-run.ts';
+import { useRun } from '../../components/useRun.ts';
 import { ShownOnce } from './ShownOnce.tsx';
 import { Deliveries } from './webhooks/Deliveries.tsx';
 import { WebhookForm } from './webhooks/WebhookForm.tsx';

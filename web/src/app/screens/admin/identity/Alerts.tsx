@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../../../shared/i18n.ts';
 import { acknowledgeAlert, useIdentityAlerts } from '../../../api/identity.ts';
 import { ErrorText } from '../../../components/ErrorText.tsx';
-import { useRun } from '../../../components/use-run.ts';
+import { useRun } from '../../../components/useRun.ts';
 
 /** Open identity alerts (a break-glass sign-in, …), to acknowledge. */
 export function Alerts() {
@@ -19,7 +19,11 @@ export function Alerts() {
         {open.map((a) => (
           <li key={a.id} className="card row">
             <span className="spacer">
-              <strong>{t(`identity.alertKinds.${a.kind}`, { defaultValue: a.kind })}</strong> {a.message}{' '}
+              <strong>{t(`alerts.titles.${a.code}`)}</strong>{' '}
+              {t(`alerts.texts.${a.code}`, { user: a.params.userName ?? a.params.userId ?? '' })}{' '}
+              {a.params.ip ? (
+                <span className="muted small">{t('alerts.from', { ip: a.params.ip })}</span>
+              ) : null}{' '}
               <time className="muted small" dateTime={a.createdAt}>
                 {formatDateTime(a.createdAt)}
               </time>

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { createSsoConnection, type SsoConnection, updateSsoConnection } from '../../../api/identity.ts';
 import { ErrorText } from '../../../components/ErrorText.tsx';
-import { useRun } from '../../../components/use-run.ts';
+import { useRun } from '../../../components/useRun.ts';
 
 type Draft = {
   name: string;

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../../../shared/i18n.ts';
 import { createScimToken, revokeScimToken, scimBaseUrl, useScimTokens } from '../../../api/scim.ts';
 import { ErrorText } from '../../../components/ErrorText.tsx';
-import { useRun } from '../../../components/use-run.ts';
+import { useRun } from '../../../components/useRun.ts';
 import { ShownOnce } from '../ShownOnce.tsx';
 
 /**

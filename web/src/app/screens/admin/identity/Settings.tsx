@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../../../shared/i18n.ts';
 import { type IdentitySettings, saveIdentitySettings, useIdentitySettings } from '../../../api/identity.ts';
 import { ErrorText } from '../../../components/ErrorText.tsx';
-import { useRun } from '../../../components/use-run.ts';
+import { useRun } from '../../../components/useRun.ts';
 
 /** The sign-in policy: who needs a second factor, whether passwords work, trusting the IdP's MFA. */
 export function Settings() {

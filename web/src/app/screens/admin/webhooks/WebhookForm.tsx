@@ -2,7 +2,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { createWebhook, WEBHOOK_EVENTS, type WebhookEvent } from '../../../api/webhooks.ts';
 import { ErrorText } from '../../../components/ErrorText.tsx';
-import { useRun } from '../../../components/use-run.ts';
+import { useRun } from '../../../components/useRun.ts';
 
 /**
  * A new webhook: an https URL on the public internet and the events it receives. The cell
