@@ -46,13 +46,10 @@ function Holds() {
   const { error, busy, run } = useRun();
   const release = (h: LegalHold) => {
     if (!confirm(t('holds.confirmRelease', { name: h.name }))) return;
-    void run(
-      async () => {
-        await releaseHold(h.id);
-        await queue.refetch();
-      },
-      t('holds.released'),
-    );
+    void run(async () => {
+      await releaseHold(h.id);
+      await queue.refetch();
+    }, t('holds.released'));
   };
   const items = holds.data ?? [];
   return (
