@@ -321,7 +321,7 @@ describe('break-glass', () => {
       await page.reload();
       await banner.waitFor();
       const alerts = await ok(o, 'GET', '/v1/identity/alerts', o.token);
-      expect(alerts.items.map((a: { kind: string }) => a.kind)).toContain('sso_bypass');
+      expect(alerts.items.map((a: { code: string }) => a.code)).toContain('sso_bypass');
     } catch (err) {
       await screenshot(page, 'integ-failed-break-glass').catch(() => {});
       throw err;
