@@ -14,8 +14,29 @@ import {
 } from './verbs.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['compliance'] };
-const purposeSchema = z.record(z.string(), z.unknown()).openapi('ConsentPurpose');
-const eventSchema = z.record(z.string(), z.unknown()).openapi('ConsentEvent');
+const purposeSchema = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    name: z.string(),
+    textVersion: z.string().describe('The current version of the text people agree to'),
+    description: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('ConsentPurpose');
+const eventSchema = z
+  .object({
+    id: z.string(),
+    purposeId: z.string(),
+    userId: z.string().describe('The person; `erased` once they were erased (the event stays as evidence)'),
+    decision: z.enum(['granted', 'withdrawn']),
+    textVersion: z.string().describe('The version of the text they were shown'),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    occurredAt: z.string(),
+  })
+  .openapi('ConsentEvent');
 const idParams = z.object({ id: idSchema('consentPurpose', 'Consent purpose id') });
 const version = lineSchema(64).describe('The version of the purpose text shown to the person');
 const filters = z.object({
@@ -162,7 +183,16 @@ consentRoutes.openapi(
     summary: 'Current consent per user and per purpose (admins)',
     request: { query: filters },
     responses: {
-      200: json(z.object({ items: z.array(eventSchema), purposes: z.array(purposeSchema) })),
+      200: json(
+        z.object({
+          items: z.array(eventSchema),
+          purposes: z.array(
+            purposeSchema.extend({
+              granted: z.number().int().describe('People whose current answer is a grant'),
+            }),
+          ),
+        }),
+      ),
       ...commonErrors,
     },
   }),
@@ -176,7 +206,19 @@ consentRoutes.openapi(
     path: '/v1/consent/export',
     summary: 'The consent history as JSON: purposes and every grant and withdrawal (admins)',
     request: { query: filters },
-    responses: { 200: json(z.record(z.string(), z.unknown()).openapi('ConsentExport')), ...commonErrors },
+    responses: {
+      200: json(
+        z
+          .object({
+            exportedAt: z.string(),
+            tenantId: z.string(),
+            purposes: z.array(purposeSchema),
+            events: z.array(eventSchema).describe('Every event, oldest first: the immutable history'),
+          })
+          .openapi('ConsentExport'),
+      ),
+      ...commonErrors,
+    },
   }),
   async (c) => c.json(await exportConsents({ ctx: c.get('ctx'), input: c.req.valid('query') }), 200),
 );

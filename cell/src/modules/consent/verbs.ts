@@ -11,8 +11,6 @@ function assertAdmin(actor: ActorRecord): void {
   if (actor.role !== 'admin') throw new Forbidden('only tenant admins manage consent purposes');
 }
 
-const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
-
 type PurposeRow = {
   id: string;
   key: string;
@@ -41,8 +39,8 @@ const presentPurpose = (p: PurposeRow) => ({
   name: p.name,
   textVersion: p.text_version,
   description: p.description,
-  createdAt: iso(p.created_at),
-  updatedAt: iso(p.updated_at),
+  createdAt: new Date(p.created_at).toISOString(),
+  updatedAt: new Date(p.updated_at).toISOString(),
 });
 
 const presentEvent = (e: EventRow) => ({
@@ -53,7 +51,7 @@ const presentEvent = (e: EventRow) => ({
   textVersion: e.text_version,
   ip: e.ip,
   userAgent: e.user_agent,
-  occurredAt: iso(e.occurred_at),
+  occurredAt: new Date(e.occurred_at).toISOString(),
 });
 
 async function findPurpose(tx: Tx, tenantId: string, id: string): Promise<PurposeRow> {

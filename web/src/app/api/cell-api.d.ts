@@ -6711,7 +6711,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ConsentEvent"][];
-                            purposes: components["schemas"]["ConsentPurpose"][];
+                            purposes: (components["schemas"]["ConsentPurpose"] & {
+                                /** @description People whose current answer is a grant */
+                                granted: number;
+                            })[];
                         };
                     };
                 };
@@ -18755,13 +18758,34 @@ export interface components {
             versionId?: string;
         } | null;
         ConsentEvent: {
-            [key: string]: unknown;
+            /** @enum {string} */
+            decision: "granted" | "withdrawn";
+            id: string;
+            ip: string | null;
+            occurredAt: string;
+            purposeId: string;
+            /** @description The version of the text they were shown */
+            textVersion: string;
+            userAgent: string | null;
+            /** @description The person; `erased` once they were erased (the event stays as evidence) */
+            userId: string;
         };
         ConsentExport: {
-            [key: string]: unknown;
+            /** @description Every event, oldest first: the immutable history */
+            events: components["schemas"]["ConsentEvent"][];
+            exportedAt: string;
+            purposes: components["schemas"]["ConsentPurpose"][];
+            tenantId: string;
         };
         ConsentPurpose: {
-            [key: string]: unknown;
+            createdAt: string;
+            description: string;
+            id: string;
+            key: string;
+            name: string;
+            /** @description The current version of the text people agree to */
+            textVersion: string;
+            updatedAt: string;
         };
         CookieSession: {
             /** @description Send in x-csrf-token on every state change made with the cookie */

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { components } from './cell-api';
+import type { components, paths } from './cell-api';
 import { api, queryClient } from './client.ts';
 import { unwrap } from './errors.ts';
 
@@ -13,30 +13,9 @@ export type CreatePurpose = components['schemas']['CreateConsentPurpose'];
 export type UpdatePurpose = components['schemas']['UpdateConsentPurpose'];
 export type Decision = components['schemas']['RecordConsent']['decision'];
 
-/** The cell's presenters (`consent/verbs.ts`), which the OpenAPI document leaves free-form. */
-export interface Purpose {
-  id: string;
-  key: string;
-  name: string;
-  textVersion: string;
-  description: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface ConsentEvent {
-  id: string;
-  purposeId: string;
-  userId: string;
-  decision: Decision;
-  textVersion: string;
-  ip: string | null;
-  userAgent: string | null;
-  occurredAt: string;
-}
-export interface ConsentState {
-  items: ConsentEvent[];
-  purposes: (Purpose & { granted: number })[];
-}
+export type Purpose = components['schemas']['ConsentPurpose'];
+export type ConsentEvent = components['schemas']['ConsentEvent'];
+export type ConsentState = paths['/v1/consent/state']['get']['responses'][200]['content']['application/json'];
 
 const keys = {
   purposes: ['consent', 'purposes'] as const,
@@ -47,7 +26,7 @@ const keys = {
 export function usePurposes() {
   return useQuery({
     queryKey: keys.purposes,
-    queryFn: async () => unwrap(await api.GET('/v1/consent/purposes')).items as unknown as Purpose[],
+    queryFn: async () => unwrap(await api.GET('/v1/consent/purposes')).items,
   });
 }
 
@@ -56,34 +35,28 @@ export function useConsentState(enabled = true) {
   return useQuery({
     queryKey: keys.state,
     enabled,
-    queryFn: async () => unwrap(await api.GET('/v1/consent/state')) as unknown as ConsentState,
+    queryFn: async () => unwrap(await api.GET('/v1/consent/state')),
   });
 }
 
 export function useMyConsents() {
   return useQuery({
     queryKey: keys.mine,
-    queryFn: async () =>
-      unwrap(await api.GET('/v1/me/consents')) as unknown as {
-        current: ConsentEvent[];
-        history: ConsentEvent[];
-      },
+    queryFn: async () => unwrap(await api.GET('/v1/me/consents')),
   });
 }
 
 const changed = () => queryClient.invalidateQueries({ queryKey: ['consent'] });
 
 export async function createPurpose(input: CreatePurpose): Promise<Purpose> {
-  const p = unwrap(await api.POST('/v1/consent/purposes', { body: input })) as unknown as Purpose;
+  const p = unwrap(await api.POST('/v1/consent/purposes', { body: input }));
   await changed();
   return p;
 }
 
 /** Renames a purpose or publishes a new text version (earlier grants then name an older one). */
 export async function updatePurpose(id: string, patch: UpdatePurpose): Promise<Purpose> {
-  const p = unwrap(
-    await api.PATCH('/v1/consent/purposes/{id}', { params: { path: { id } }, body: patch }),
-  ) as unknown as Purpose;
+  const p = unwrap(await api.PATCH('/v1/consent/purposes/{id}', { params: { path: { id } }, body: patch }));
   await changed();
   return p;
 }
