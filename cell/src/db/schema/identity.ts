@@ -21,6 +21,10 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
  */
 export const TOMBSTONE_EMAIL_DOMAIN = 'erased.invalid';
 
+/** `users.status` (checked by users_status_ck, migration 0009). */
+export const USER_STATUSES = ['invited', 'active', 'disabled', 'offboarded'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
 export const users = pgTable(
   'users',
   {
@@ -49,8 +53,6 @@ export const users = pgTable(
 
 /** The rows of `users` that are people: every one but the tombstones. */
 export const notTombstone = notLike(users.email, `%@${TOMBSTONE_EMAIL_DOMAIN}`);
-
-export type UserStatus = 'invited' | 'active' | 'disabled' | 'offboarded';
 
 export const groups = pgTable(
   'groups',

@@ -3,6 +3,7 @@ import { emailSchema, lineSchema, textSchema } from '@quire/shared/input/text';
 import { TENANT_ROLES } from '@quire/shared/tenancy';
 import { bearer, commonErrors, conflict, idParam, json, quotaErrors, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
+import { userSchema } from './present.ts';
 import { createGroup, createUser, listUsers, setMembership } from './verbs/directory.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['users'] };
@@ -10,7 +11,6 @@ const body = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
 });
-const userSchema = z.record(z.string(), z.unknown()).openapi('User');
 const memberParams = z.object({ id: idParam('grp', 'Group id'), userId: idParam('usr', 'User id') });
 
 export const directoryRoutes = router();

@@ -11,6 +11,7 @@ import {
 } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
 import { alertSchema } from './alerts.ts';
+import { userSchema } from './present.ts';
 import { offboardUser, resetUserMfa, revokeUserSessions, updateUser } from './verbs/lifecycle.ts';
 import { acknowledgeAlert, getSettings, listAlerts, updateSettings } from './verbs/settings.ts';
 
@@ -21,7 +22,6 @@ const body = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
 });
 const userParams = z.object({ id: idParam('usr', 'User id') });
-const userSchema = z.record(z.string(), z.unknown()).openapi('User');
 const settingsSchema = z
   .object({
     mfaRequired: z.enum(['off', 'admins', 'all']),

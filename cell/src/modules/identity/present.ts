@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
+import { TENANT_ROLES } from '@quire/shared/tenancy';
 import type { Context } from 'hono';
 import { setSessionCookies } from '../../auth/browser.ts';
+import { USER_STATUSES } from '../../db/schema/index.ts';
 import type { IssuedSession } from './session-store.ts';
 import type { LoginOutcome } from './verbs/login.ts';
 
@@ -32,6 +34,28 @@ export const mfaChallengeSchema = z
     expiresIn: z.number(),
   })
   .openapi('MfaChallenge');
+
+/** A person of the tenant, as admins see them (verbs/directory.ts `presentUser`). */
+export const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(TENANT_ROLES),
+    status: z
+      .enum(USER_STATUSES)
+      .describe(
+        'invited: no password or SSO sign-in yet; disabled: cannot sign in; offboarded: gone, their work transferred',
+      ),
+    breakGlass: z
+      .boolean()
+      .describe('A break-glass account: signs in only while single sign-on is unavailable'),
+    scimManaged: z.boolean().describe('Provisioned by the identity provider over SCIM'),
+    createdAt: z.string(),
+    disabledAt: z.string().nullable(),
+    offboardedAt: z.string().nullable(),
+  })
+  .openapi('User');
 
 export const loginResultSchema = z.union([tokenPairSchema, cookieSessionSchema, mfaChallengeSchema]);
 

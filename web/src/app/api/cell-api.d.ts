@@ -20150,7 +20150,23 @@ export interface components {
             quotas: components["schemas"]["QuotaLine"][];
         };
         User: {
-            [key: string]: unknown;
+            /** @description A break-glass account: signs in only while single sign-on is unavailable */
+            breakGlass: boolean;
+            createdAt: string;
+            disabledAt: string | null;
+            email: string;
+            id: string;
+            name: string;
+            offboardedAt: string | null;
+            /** @enum {string} */
+            role: "viewer" | "editor" | "admin";
+            /** @description Provisioned by the identity provider over SCIM */
+            scimManaged: boolean;
+            /**
+             * @description invited: no password or SSO sign-in yet; disabled: cannot sign in; offboarded: gone, their work transferred
+             * @enum {string}
+             */
+            status: "invited" | "active" | "disabled" | "offboarded";
         };
         Version: {
             contentType: string;

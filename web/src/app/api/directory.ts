@@ -9,7 +9,7 @@ export function useUsers(enabled = true) {
     queryKey: ['users'],
     enabled,
     staleTime: 60_000,
-    queryFn: async () => unwrap(await api.GET('/v1/users')).items as unknown as User[],
+    queryFn: async () => unwrap(await api.GET('/v1/users')).items,
   });
 }
 
@@ -19,7 +19,7 @@ export async function createUser(input: {
   role: TenantRole;
   password?: string;
 }): Promise<User> {
-  const user = unwrap(await api.POST('/v1/users', { body: input })) as unknown as User;
+  const user = unwrap(await api.POST('/v1/users', { body: input }));
   await queryClient.invalidateQueries({ queryKey: ['users'] });
   return user;
 }

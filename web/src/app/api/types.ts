@@ -2,11 +2,11 @@ import type { components } from './cell-api';
 
 /**
  * Shapes the cell's OpenAPI document leaves free-form, written out as the cell's presenters
- * build them: User and Grant (`record<string, unknown>`: identity/verbs/directory.ts,
+ * build them: Grant (`record<string, unknown>`:
  * sharing/verbs/grants.ts), a version's `extraction`, the document detail's `currentVersion` and
  * `abilities` (GET /v1/documents/{id} declares the bare Document), and the audit entry.
  * Everything else comes from the generated document (share links, shared views, access
- * requests, bulk jobs, alerts and notifications are typed there now). When the cell describes
+ * requests, bulk jobs, alerts, notifications and users are typed there now). When the cell describes
  * these, they become `components['schemas'][…]` here and this file shrinks.
  */
 export type Abilities = components['schemas']['Abilities'];
@@ -37,14 +37,7 @@ export type DocumentDetail = DocumentSummary & {
 
 export type Child = ({ kind: 'folder' } & Folder) | ({ kind: 'document' } & DocumentSummary);
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: TenantRole;
-  status: 'active' | 'invited' | 'disabled';
-  createdAt: string;
-}
+export type User = components['schemas']['User'];
 
 export interface Group {
   id: string;

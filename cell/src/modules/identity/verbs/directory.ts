@@ -4,7 +4,7 @@ import type { TenantRole } from '@quire/shared/tenancy';
 import { and, asc, eq } from 'drizzle-orm';
 import type { RequestCtx } from '../../../context.ts';
 import { isUniqueViolation } from '../../../db/errors.ts';
-import { groupMembers, groups, notTombstone, users } from '../../../db/schema/index.ts';
+import { groupMembers, groups, notTombstone, type UserStatus, users } from '../../../db/schema/index.ts';
 import { type Work, withActor } from '../../../unit-of-work.ts';
 import { chargeUsage } from '../../quotas/usage.ts';
 import { hashPassword } from '../passwords.ts';
@@ -18,8 +18,8 @@ export const presentUser = (u: typeof users.$inferSelect) => ({
   id: u.id,
   email: u.email,
   name: u.name,
-  role: u.role,
-  status: u.status,
+  role: u.role as TenantRole,
+  status: u.status as UserStatus,
   breakGlass: u.breakGlass,
   scimManaged: u.scimManaged,
   createdAt: u.createdAt.toISOString(),
