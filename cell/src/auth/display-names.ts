@@ -21,6 +21,19 @@ export async function displayNames(
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
+/** Names of a tenant's groups, by id (a grant to a group shows which group to whoever sees the grant). */
+export async function groupNames(
+  tx: Tx,
+  tenantId: string,
+  ids: readonly (string | null | undefined)[],
+): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
+  if (wanted.length === 0) return new Map();
+  const rows = await tx.execute<{ id: string; name: string }>(sql`
+    select id, name from groups where tenant_id = ${tenantId} and id = any(${pgArray(wanted)}::text[])`);
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** The name beside an id in a response: null when there is no id or nobody by it. */
 export const nameOf = (names: Map<string, string>, id: string | null | undefined): string | null =>
   id ? (names.get(id) ?? null) : null;

@@ -173,6 +173,41 @@ describe('names beside ids, for members who are not admins', () => {
   });
 });
 
+describe('grants', () => {
+  it("a reader sees who has access by name (a person's, a group's) and who granted it; no email", async () => {
+    const group = await call(cell, admin, 'POST', '/v1/groups', { name: 'Board members' });
+    expect(group.status).toBe(201);
+    const toGroup = await call(cell, admin, 'POST', '/v1/grants', {
+      resourceType: 'document',
+      resourceId: doc,
+      principalType: 'group',
+      principalId: group.body.id,
+      role: 'viewer',
+    });
+    expect(toGroup.status).toBe(201);
+    expect(toGroup.body).toMatchObject({ principalName: 'Board members', createdBy: admin.userId });
+
+    const listed = await call(cell, reader, 'GET', `/v1/grants?resourceType=document&resourceId=${doc}`);
+    expect(listed.status).toBe(200);
+    const byPrincipal = new Map(listed.body.items.map((g: any) => [g.principalId, g]));
+    expect(byPrincipal.get(reader.userId)).toMatchObject({
+      principalType: 'user',
+      principalName: people.reader.name,
+    });
+    expect(byPrincipal.get(group.body.id)).toMatchObject({
+      principalType: 'group',
+      principalName: 'Board members',
+    });
+    for (const g of listed.body.items) expect(g.createdByName).toEqual(expect.any(String));
+    noEmails(listed.body);
+    // Someone who cannot read the document sees none of it.
+    const stranger = await person({ name: 'Nora Nobody', email: 'nora.nobody@names.example' }, 'viewer');
+    expect(
+      (await call(cell, stranger, 'GET', `/v1/grants?resourceType=document&resourceId=${doc}`)).status,
+    ).toBe(404);
+  });
+});
+
 describe('exact shapes', () => {
   it('what a link shows parses as SharedView: a document, a folder page, a password prompt', async () => {
     const open = async (input: Record<string, unknown>) => {

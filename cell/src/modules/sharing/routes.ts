@@ -7,7 +7,20 @@ import { createGrant, listGrants, revokeGrant } from './verbs/grants.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['permissions'] };
 const resourceId = idOfKinds(['folder', 'document'], 'Folder or document id');
-const grantSchema = z.record(z.string(), z.unknown()).openapi('Grant');
+const grantSchema = z
+  .object({
+    id: z.string(),
+    resourceType: z.enum(['folder', 'document']),
+    resourceId: z.string(),
+    principalType: z.enum(['user', 'group']),
+    principalId: z.string(),
+    principalName: z.string().nullable().describe("The user's or group's name (never an email)"),
+    role: z.enum(GRANT_ROLES),
+    createdBy: z.string(),
+    createdByName: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('Grant');
 
 /**
  * The id's kind must match the type named beside it: the four combinations are spelled out

@@ -19254,7 +19254,20 @@ export interface components {
             folders: number;
         };
         Grant: {
-            [key: string]: unknown;
+            createdAt: string;
+            createdBy: string;
+            createdByName: string | null;
+            id: string;
+            principalId: string;
+            /** @description The user's or group's name (never an email) */
+            principalName: string | null;
+            /** @enum {string} */
+            principalType: "user" | "group";
+            resourceId: string;
+            /** @enum {string} */
+            resourceType: "folder" | "document";
+            /** @enum {string} */
+            role: "viewer" | "editor" | "owner";
         };
         HeldRequest: {
             createdAt: string;

@@ -12,7 +12,7 @@ export function useGrants(r: Resource) {
     queryKey: key(r),
     queryFn: async () =>
       unwrap(await api.GET('/v1/grants', { params: { query: { resourceType: r.type, resourceId: r.id } } }))
-        .items as unknown as Grant[],
+        .items,
   });
 }
 

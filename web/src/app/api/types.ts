@@ -6,7 +6,7 @@ import type { components } from './cell-api';
  * sharing/verbs/grants.ts), a version's `extraction`, the document detail's `currentVersion` and
  * `abilities` (GET /v1/documents/{id} declares the bare Document), and the audit entry.
  * Everything else comes from the generated document (share links, shared views, access
- * requests, bulk jobs, alerts, notifications and users are typed there now). When the cell describes
+ * requests, bulk jobs, alerts, notifications, users and grants are typed there now). When the cell describes
  * these, they become `components['schemas'][…]` here and this file shrinks.
  */
 export type Abilities = components['schemas']['Abilities'];
@@ -45,16 +45,7 @@ export interface Group {
   createdAt: string;
 }
 
-export interface Grant {
-  id: string;
-  resourceType: 'folder' | 'document';
-  resourceId: string;
-  principalType: 'user' | 'group';
-  principalId: string;
-  role: GrantRole;
-  createdBy: string;
-  createdAt: string;
-}
+export type Grant = components['schemas']['Grant'];
 
 export interface AuditEntry {
   id: number;

@@ -72,9 +72,9 @@ export function Permissions({
                 <tr key={g.id}>
                   <td>
                     {g.principalType === 'user' ? (
-                      <PersonName id={g.principalId} />
+                      <PersonName id={g.principalId} name={g.principalName} />
                     ) : (
-                      <code>{g.principalId}</code>
+                      (g.principalName ?? <code>{g.principalId}</code>)
                     )}
                   </td>
                   <td>{t(`roles.${g.role}`)}</td>

@@ -4,8 +4,8 @@ import { isAdmin, useMe } from '../api/session.ts';
 
 /**
  * A person: "you", else the name the API gave beside the id (`authorName`, `actorName`,
- * `requesterName`, `createdByName`: any member who sees the object sees it, never an email).
- * Where a response carries an id only (a grant's principal, a search facet, an audit entry),
+ * `requesterName`, `createdByName`, a grant's `principalName`: any member who sees the object
+ * sees it, never an email). Where a response carries an id only (a search facet, an audit entry),
  * admins get the name from the directory; others see the id.
  */
 export function PersonName({ id, name }: { id: string | null; name?: string | null }) {

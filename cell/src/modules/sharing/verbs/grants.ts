@@ -1,6 +1,7 @@
 import { NotFound } from '@quire/shared/errors';
 import type { GrantRole } from '@quire/shared/tenancy';
 import { and, eq } from 'drizzle-orm';
+import { displayNames, groupNames, nameOf } from '../../../auth/display-names.ts';
 import { deleteGrant, findGrant, type GrantRow, grantsOn, insertGrant } from '../../../auth/grants.ts';
 import { authorize, type ResourceType } from '../../../auth/policy.ts';
 import { groupMembers } from '../../../auth/readers.ts';
@@ -34,15 +35,35 @@ async function assertPrincipal(tx: Tx, tenantId: string, type: 'user' | 'group',
   if (!row) throw new NotFound(type, { resourceType: type, resourceId: id });
 }
 
-export function presentGrant(g: GrantRow) {
+/** Names beside the ids of grants: the principal's (a user's or a group's) and the granter's. */
+export async function grantNames(tx: Tx, tenantId: string, rows: readonly GrantRow[]): Promise<GrantNames> {
+  const [users, groups] = await Promise.all([
+    displayNames(
+      tx,
+      tenantId,
+      rows.flatMap((g) => [g.createdBy, g.principalType === 'user' ? g.principalId : null]),
+    ),
+    groupNames(
+      tx,
+      tenantId,
+      rows.map((g) => (g.principalType === 'group' ? g.principalId : null)),
+    ),
+  ]);
+  return { users, groups };
+}
+type GrantNames = { users: Map<string, string>; groups: Map<string, string> };
+
+export function presentGrant(g: GrantRow, names: GrantNames) {
   return {
     id: g.id,
-    resourceType: g.resourceType,
+    resourceType: g.resourceType as ResourceType,
     resourceId: g.resourceId,
-    principalType: g.principalType,
+    principalType: g.principalType as 'user' | 'group',
     principalId: g.principalId,
-    role: g.role,
+    principalName: nameOf(g.principalType === 'group' ? names.groups : names.users, g.principalId),
+    role: g.role as GrantRole,
     createdBy: g.createdBy,
+    createdByName: nameOf(names.users, g.createdBy),
     createdAt: g.createdAt.toISOString(),
   };
 }
@@ -92,7 +113,7 @@ export async function createGrant({ ctx, input }: { ctx: RequestCtx; input: Gran
       principalId: input.principalId,
       role: input.role,
     });
-    return { grant: presentGrant(grant), notified, emitted };
+    return { grant: presentGrant(grant, await grantNames(tx, ctx.tenant.id, [grant])), notified, emitted };
   });
   deliver(ctx.deps, out.notified);
   dispatch(ctx.deps, out.emitted);
@@ -112,7 +133,9 @@ export async function listGrants({
     async ({ tx, actor }) => {
       const resource = await loadResource(tx, ctx.tenant.id, input.resourceType, input.resourceId);
       await authorize(tx, actor, 'read', resource);
-      return { items: (await grantsOn(tx, ctx.tenant.id, input.resourceId)).map(presentGrant) };
+      const rows = await grantsOn(tx, ctx.tenant.id, input.resourceId);
+      const names = await grantNames(tx, ctx.tenant.id, rows);
+      return { items: rows.map((g) => presentGrant(g, names)) };
     },
     { readOnly: true },
   );
