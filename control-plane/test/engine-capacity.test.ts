@@ -292,7 +292,7 @@ describe('the OpenAPI document', () => {
     expect(create['409'].description).toContain('search_engine_capacity');
     expect(create['503'].description).toContain('no_capacity');
     const plan = doc.paths['/v1/admin/tenants/{idOrSlug}/plan'].put.responses;
-    expect(Object.keys(plan).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '415']);
+    expect(Object.keys(plan).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '503']);
     expect(plan['409'].description).toContain('search_engine_capacity');
     const heartbeat = doc.paths['/v1/cells/{cellId}/heartbeat'].put;
     const body = heartbeat.requestBody.content['application/json'].schema;

@@ -141,7 +141,7 @@ retentionRoutes.openapi(
               })
               .strict()
               .refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' })
-              .openapi('UpdateRetentionPolicy'),
+              .openapi('UpdateRetentionPolicy', { minProperties: 1 }),
           },
         },
       },

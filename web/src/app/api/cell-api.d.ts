@@ -19333,7 +19333,8 @@ export interface components {
             name: string;
             releasedAt: string | null;
             releasedBy: string | null;
-            search: components["schemas"]["SavedSearch"];
+            /** @description The saved search the hold was placed with, if any */
+            search: components["schemas"]["SavedSearch"] | null;
             /** @description Documents the saved search matched when the hold was placed */
             searchMatches: number;
             /** @enum {string} */
@@ -19770,7 +19771,7 @@ export interface components {
             q?: string;
             tags?: string[];
             types?: ("pdf" | "docx" | "xlsx" | "pptx" | "text" | "markdown" | "html" | "csv" | "image" | "other")[];
-        } | null;
+        };
         ScimToken: {
             createdAt: string;
             createdBy: string;
