@@ -43,7 +43,7 @@ const holdSchema = z
     documentIds: z.array(z.string()).describe('Held one by one (also those the saved search matched)'),
     folderIds: z.array(z.string()).describe('Everything below them is held'),
     custodianIds: z.array(z.string()).describe('Every document they authored is held; they cannot be erased'),
-    search: z.union([savedSearch, z.null()]).describe("The saved search the hold was placed with, if any"),
+    search: z.union([savedSearch, z.null()]).describe('The saved search the hold was placed with, if any'),
     searchMatches: z.number().int().describe('Documents the saved search matched when the hold was placed'),
     createdBy: z.string(),
     createdAt: z.string(),
