@@ -3,7 +3,7 @@
  * audit entries carry the actor, while which role may do what stays ops-auth's business
  * (`modules/ops-auth/roles.ts`).
  */
-export const OPS_ROLES = ['sales-ops', 'platform-admin'] as const;
+export const OPS_ROLES = ['support', 'sales-ops', 'platform-admin'] as const;
 export type OpsRole = (typeof OPS_ROLES)[number];
 
 export interface Actor {

@@ -65,7 +65,7 @@ export function createApp(deps: CpDeps, o: { adminUiDir?: string | undefined } =
   app.openAPIRegistry.registerComponent('securitySchemes', 'opsToken', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An ops token (sales-ops or platform-admin) or OPS_BOOTSTRAP_TOKEN',
+    description: 'An ops token (support: read-only, sales-ops or platform-admin) or OPS_BOOTSTRAP_TOKEN',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'cellCredential', {
     type: 'http',

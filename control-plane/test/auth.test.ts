@@ -5,6 +5,8 @@ import { BOOTSTRAP_TOKEN, startControlPlane, type TestControlPlane } from './sup
 let cp: TestControlPlane;
 let salesOps: string;
 let salesOpsId: string;
+let support: string;
+let supportId: string;
 
 beforeAll(async () => {
   cp = await startControlPlane();
@@ -12,6 +14,10 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
   salesOps = res.body.token;
   salesOpsId = res.body.opsToken.id;
+  const sup = await cp.api('POST', '/v1/admin/ops-tokens', { label: 'support desk 1', role: 'support' });
+  expect(sup.status).toBe(201);
+  support = sup.body.token;
+  supportId = sup.body.opsToken.id;
 });
 afterAll(async () => {
   await cp?.stop();
@@ -94,6 +100,41 @@ describe('ops roles', () => {
       expect.arrayContaining(['cells.create', 'cells.list', 'ops-tokens.create', 'audit.read']),
     );
     expect((await cp.owner`select count(*)::int as n from cells where id = 'xx-1'`)[0]!.n).toBe(0);
+  });
+
+  it('support reads tenants, cells, plans and flags and changes nothing (403, audited)', async () => {
+    const me = await cp.api('GET', '/v1/admin/me', undefined, { token: support });
+    expect(me.body).toMatchObject({ id: supportId, role: 'support' });
+    expect([...me.body.actions].sort()).toEqual(
+      ['cells.list', 'cells.show', 'flags.read', 'plans.read', 'tenants.list', 'tenants.show'].sort(),
+    );
+    // Reading is allowed (an unknown tenant is a 404, not a 403); every change is refused before
+    // anything is looked up.
+    expect(
+      (await cp.api('GET', '/v1/admin/tenants/support-reads', undefined, { token: support })).status,
+    ).toBe(404);
+    for (const path of ['/v1/admin/tenants', '/v1/admin/cells', '/v1/admin/plans', '/v1/admin/flags'])
+      expect((await cp.api('GET', path, undefined, { token: support })).status, path).toBe(200);
+    const forbidden: [string, string, unknown?][] = [
+      ['POST', '/v1/admin/tenants', { slug: 'by-support', region: 'us', plan: 'standard' }],
+      ['POST', '/v1/admin/tenants/support-reads/suspend', {}],
+      ['POST', '/v1/admin/tenants/support-reads/resume', {}],
+      ['POST', '/v1/admin/tenants/support-reads/offboard', {}],
+      ['POST', '/v1/admin/tenants/support-reads/reactivate', {}],
+      ['PUT', '/v1/admin/tenants/support-reads/plan', { plan: 'enterprise' }],
+      ['POST', '/v1/admin/cells/xx-1/drain'],
+      ['POST', '/v1/admin/ops-tokens', { label: 'mine', role: 'support' }],
+      ['GET', '/v1/admin/audit'],
+    ];
+    for (const [method, path, body] of forbidden) {
+      const res = await cp.api(method, path, body, { token: support });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+    }
+    expect(await deniedFor(supportId)).toEqual(
+      expect.arrayContaining(['tenants.create', 'tenants.suspend', 'tenants.offboard', 'cells.drain']),
+    );
+    expect((await cp.owner`select count(*)::int as n from tenants where slug = 'by-support'`)[0]!.n).toBe(0);
   });
 
   it('authorization comes before parsing: a sales-ops request with a bad body to a cells route is 403, not 400', async () => {

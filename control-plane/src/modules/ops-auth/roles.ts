@@ -1,9 +1,19 @@
 import type { OpsRole } from '../../actor.ts';
 
 /**
- * Who may do what on the admin API. Sales ops run the tenant lifecycle; platform admins
- * also run cells, plans, flag definitions, ops tokens and read the ops audit.
+ * Who may do what on the admin API. Support reads (tenants, cells, plans, flags) and changes
+ * nothing; sales ops run the tenant lifecycle; platform admins also run cells, plans, flag
+ * definitions, ops tokens and read the ops audit.
  */
+
+const SUPPORT = [
+  'tenants.list',
+  'tenants.show',
+  'cells.list',
+  'cells.show',
+  'plans.read',
+  'flags.read',
+] as const;
 
 const SALES_OPS = [
   'tenants.create',
@@ -41,6 +51,7 @@ export const OPS_ACTIONS = PLATFORM_ADMIN;
 export type OpsAction = (typeof PLATFORM_ADMIN)[number];
 
 const GRANTS: Record<OpsRole, ReadonlySet<OpsAction>> = {
+  support: new Set<OpsAction>(SUPPORT),
   'sales-ops': new Set<OpsAction>(SALES_OPS),
   'platform-admin': new Set<OpsAction>(PLATFORM_ADMIN),
 };

@@ -7,7 +7,7 @@ import type { components, paths } from './control-plane-api';
  * The control plane's admin API, typed from its OpenAPI document (control-plane-api.d.ts,
  * generated and drift-checked like the app's). Authorised by the ops token the person enters:
  * held in memory only (never stored, never in a URL), so the page has that token's role
- * (sales-ops or platform-admin), exactly as the CLI.
+ * (support, sales-ops or platform-admin), exactly as the CLI.
  */
 export type Tenant = components['schemas']['Tenant'];
 export type Cell = components['schemas']['Cell'];

@@ -3856,7 +3856,7 @@ export interface components {
             /** @description What the token is for, e.g. "sales-ops laptop 3" (no personal names) */
             label: string;
             /** @enum {string} */
-            role: "sales-ops" | "platform-admin";
+            role: "support" | "sales-ops" | "platform-admin";
         };
         OpsAuditEntry: {
             action: string;
@@ -3879,7 +3879,7 @@ export interface components {
             /** @description The ops token id, or `bootstrap` for OPS_BOOTSTRAP_TOKEN */
             id: string;
             /** @enum {string} */
-            role: "sales-ops" | "platform-admin";
+            role: "support" | "sales-ops" | "platform-admin";
         };
         OpsToken: {
             createdAt: string;
@@ -3888,7 +3888,7 @@ export interface components {
             label: string;
             revokedAt: string | null;
             /** @enum {string} */
-            role: "sales-ops" | "platform-admin";
+            role: "support" | "sales-ops" | "platform-admin";
         };
         Plan: {
             /** @enum {string} */

@@ -6,7 +6,7 @@ export const de: OpsStrings = {
   signIn: {
     title: 'Quire-Betrieb',
     token: 'Ops-Token',
-    hint: 'Ein Token für Vertrieb (sales-ops) oder Plattform-Administration (quire ops-tokens). Nur im Speicher dieser Seite.',
+    hint: 'Ein Token für Support (support, nur lesen), Vertrieb (sales-ops) oder Plattform-Administration (quire ops-tokens). Nur im Speicher dieser Seite.',
     submit: 'Anmelden',
     invalid: 'Dieses Token ist ungültig.',
     failed: 'Die Steuerungsebene ist nicht erreichbar.',

@@ -4,7 +4,7 @@ export const en = {
   signIn: {
     title: 'Quire operations',
     token: 'Ops token',
-    hint: 'A sales-ops or platform-admin token (quire ops-tokens). Kept in this page’s memory only.',
+    hint: 'A support, sales-ops or platform-admin token (quire ops-tokens). Kept in this page’s memory only.',
     submit: 'Sign in',
     invalid: 'This token is not valid.',
     failed: 'The control plane could not be reached.',
