@@ -46,6 +46,12 @@ beforeAll(async () => {
   });
   expect(issued.status).toBe(201);
   salesOps = issued.body.token;
+  const readOnly = await world.topology.admin('POST', '/v1/admin/ops-tokens', {
+    label: 'support desk web',
+    role: 'support',
+  });
+  expect(readOnly.status).toBe(201);
+  support = readOnly.body.token;
   browser = await launchChromium();
 }, 180_000);
 
@@ -59,6 +65,8 @@ async function check(page: Page, name: string) {
   const violations = await axe(page);
   expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
+
+let support = '';
 
 async function signIn(page: Page, token: string) {
   await page.goto(`${world.topology.controlPlane.url}/admin/`);
@@ -184,4 +192,38 @@ describe('sales ops on the control plane', () => {
       await ctx.close();
     }
   }, 90_000);
+
+  it('a support token reads tenants and cells and is offered no button anywhere', async () => {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    try {
+      await signIn(page, support);
+      await page.getByRole('link', { name: leaving, exact: true }).click();
+      await page.getByRole('heading', { name: new RegExp(`Tenant ${leaving}`), level: 1 }).waitFor();
+      await page.getByText('Status: Active').waitFor();
+      // Its flags are shown, read-only (reading flags is every role's; setting them is not).
+      await page.getByRole('heading', { name: 'Feature flags' }).waitFor();
+      await page.getByRole('main').getByRole('table').last().waitFor();
+      expect(await page.getByText('Your ops token’s role may not do this.').count()).toBe(0);
+      expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
+      await check(page, 'ops-08-support-tenant');
+      await page.getByRole('navigation').getByRole('link', { name: 'Cells' }).click();
+      await page.getByRole('heading', { name: 'Cells', level: 1 }).waitFor();
+      await page.getByText('us-1', { exact: true }).first().waitFor();
+      expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
+      await page.getByRole('navigation').getByRole('link', { name: 'Tenants' }).click();
+      await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
+      expect(
+        await page
+          .getByRole('main')
+          .getByRole('button', { name: /create/i })
+          .count(),
+      ).toBe(0);
+    } catch (err) {
+      await screenshot(page, 'ops-support-failed').catch(() => {});
+      throw err;
+    } finally {
+      await ctx.close();
+    }
+  }, 60_000);
 });

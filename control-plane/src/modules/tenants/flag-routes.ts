@@ -23,7 +23,8 @@ tenantFlagRoutes.openapi(
     summary: "A tenant's effective flags and where each value comes from (default → plan → tenant)",
     tags: ['flags'],
     security: opsSecurity,
-    middleware: [allow('tenants.flags')],
+    // Reading is for every role that reads flags; setting them (PUT) is tenants.flags.
+    middleware: [allow('flags.read')],
     request: { params: tenantParams },
     responses: { 200: json(effectiveView), ...commonErrors },
   }),
