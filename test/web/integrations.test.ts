@@ -275,6 +275,29 @@ describe('single sign-on', () => {
       await page.context().close();
     }
   }, 90_000);
+
+  it('a return from the IdP the cell refuses (a stale or replayed flow) lands on the sign-in page, which says so', async () => {
+    const o = orgs.mfa;
+    const conns = await ok(o, 'GET', '/v1/sso/connections', o.token);
+    const id = (conns.items as { id: string }[])[0]!.id;
+    const page = await (await newContext(browser)).newPage();
+    try {
+      await page.goto(url(o, `/v1/auth/sso/${id}/callback?code=stale&state=not-a-flow-of-this-browser`));
+      await page.waitForURL(url(o, '/sign-in'));
+      await page
+        .getByRole('alert')
+        .getByText('Signing in through your identity provider did not complete.', { exact: false })
+        .waitFor();
+      // The reason was after `#` (never sent), and is gone from the address once read.
+      expect(new URL(page.url()).hash).toBe('');
+      await check(page, '03b-sso-landing-refused');
+    } catch (err) {
+      await screenshot(page, 'integ-failed-landing').catch(() => {});
+      throw err;
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
 });
 
 describe('break-glass', () => {

@@ -130,6 +130,13 @@ describe('sign-in', () => {
     );
     const elsewhere = await new Browser(dispatch).request(stolen.callback);
     expect(elsewhere.status).toBe(401);
+    // A real browser's navigation goes back to the sign-in page, the reason after `#` (never sent).
+    const navigating = await new Browser(dispatch).request(stolen.callback, {
+      headers: { accept: 'text/html,application/xhtml+xml', 'sec-fetch-mode': 'navigate' },
+    });
+    expect(navigating.status).toBe(303);
+    expect(navigating.headers.get('location')).toBe('/sign-in#sso_error=unauthenticated');
+    expect(navigating.headers.getSetCookie().join(';')).not.toMatch(/__Host-quire_at=[^;]/);
     const failures = await audit(a, 'auth.sso_failed');
     expect(failures.map((e) => e.details.reason)).toEqual(
       expect.arrayContaining(['state', 'browser_binding']),

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { BadRequest } from '@quire/shared/errors';
+import { BadRequest, QuireError } from '@quire/shared/errors';
 import { tenantIdSchema } from '@quire/shared/input/ids';
 import { emailSchema, textSchema } from '@quire/shared/input/text';
 import type { Context } from 'hono';
@@ -59,6 +59,38 @@ function land(c: Context<AppEnv>, outcome: LoginOutcome, returnTo: string) {
   clearMfaCookie(c);
   presentSession(c, outcome.session);
   return c.body(null, 303, { location: returnTo });
+}
+
+/** Where a browser goes back to when signing in through the IdP failed. */
+export const SIGN_IN_PAGE = '/sign-in';
+
+const navigates = (c: Context<AppEnv>) =>
+  c.req.header('sec-fetch-mode') === 'navigate' || (c.req.header('accept') ?? '').includes('text/html');
+
+/**
+ * The landing of a browser coming back from the IdP. When it fails for a reason the caller can
+ * act on (an expired or replayed flow, the IdP's own error, a refused assertion, SSO unavailable),
+ * a browser's navigation goes back to the sign-in page with the error's code (and reason) after
+ * `#`, which browsers never send, instead of a JSON error page; API clients keep the JSON error.
+ */
+async function landOrSignIn(
+  c: Context<AppEnv>,
+  complete: () => Promise<{ outcome: LoginOutcome; returnTo: string }>,
+) {
+  try {
+    const { outcome, returnTo } = await complete();
+    return land(c, outcome, returnTo);
+  } catch (err) {
+    if (!(err instanceof QuireError) || !navigates(c)) throw err;
+    const reason = (err.details as { reason?: unknown } | undefined)?.reason;
+    c.get('deps').log.info('sso landing refused', { code: err.code, reason: String(reason ?? '') });
+    const hash = new URLSearchParams({
+      sso_error: err.code,
+      ...(typeof reason === 'string' ? { reason } : {}),
+    });
+    c.header('cache-control', 'no-store');
+    return c.body(null, 303, { location: `${SIGN_IN_PAGE}#${hash}` });
+  }
 }
 
 export const ssoRoutes = router();
@@ -164,24 +196,26 @@ ssoRoutes.openapi(
         .passthrough(),
     },
     responses: {
-      303: redirectResponse('Into the app (session cookies set), or to its MFA page'),
+      303: redirectResponse(
+        'Into the app (session cookies set), or to its MFA page; a browser whose landing is refused goes back to `/sign-in#sso_error=<code>[&reason=<reason>]` (API clients get the JSON error)',
+      ),
       ...commonErrors,
       503: errorResponse('The identity provider does not answer'),
     },
   }),
-  async (c) => {
-    const { outcome, returnTo } = await completeOidc(
-      c.get('deps'),
-      {
-        connectionId: c.req.valid('param').id,
-        edgeTenantId: c.get('edge')?.tenantId ?? null,
-        query: new URL(c.req.url).searchParams,
-        binding: readCookie(c, SSO_COOKIE),
-      },
-      requestMeta(c),
-    );
-    return land(c, outcome, returnTo);
-  },
+  async (c) =>
+    landOrSignIn(c, () =>
+      completeOidc(
+        c.get('deps'),
+        {
+          connectionId: c.req.valid('param').id,
+          edgeTenantId: c.get('edge')?.tenantId ?? null,
+          query: new URL(c.req.url).searchParams,
+          binding: readCookie(c, SSO_COOKIE),
+        },
+        requestMeta(c),
+      ),
+    ),
 );
 
 ssoRoutes.openapi(
@@ -205,24 +239,27 @@ ssoRoutes.openapi(
       },
     },
     responses: {
-      303: redirectResponse('Into the app (session cookies set), or to its MFA page'),
+      303: redirectResponse(
+        'Into the app (session cookies set), or to its MFA page; a browser whose landing is refused goes back to `/sign-in#sso_error=<code>[&reason=<reason>]` (API clients get the JSON error)',
+      ),
       ...commonErrors,
     },
   }),
   async (c) => {
     const form = c.req.valid('form');
-    const { outcome, returnTo } = await completeSaml(
-      c.get('deps'),
-      {
-        connectionId: c.req.valid('param').id,
-        edgeTenantId: c.get('edge')?.tenantId ?? null,
-        samlResponse: form.SAMLResponse,
-        relayState: form.RelayState,
-        binding: readCookie(c, SSO_COOKIE),
-      },
-      requestMeta(c),
+    return landOrSignIn(c, () =>
+      completeSaml(
+        c.get('deps'),
+        {
+          connectionId: c.req.valid('param').id,
+          edgeTenantId: c.get('edge')?.tenantId ?? null,
+          samlResponse: form.SAMLResponse,
+          relayState: form.RelayState,
+          binding: readCookie(c, SSO_COOKIE),
+        },
+        requestMeta(c),
+      ),
     );
-    return land(c, outcome, returnTo);
   },
 );
 

@@ -4594,7 +4594,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Into the app (session cookies set), or to its MFA page */
+                /** @description Into the app (session cookies set), or to its MFA page; a browser whose landing is refused goes back to `/sign-in#sso_error=<code>[&reason=<reason>]` (API clients get the JSON error) */
                 303: {
                     headers: {
                         location: string;
@@ -4709,7 +4709,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Into the app (session cookies set), or to its MFA page */
+                /** @description Into the app (session cookies set), or to its MFA page; a browser whose landing is refused goes back to `/sign-in#sso_error=<code>[&reason=<reason>]` (API clients get the JSON error) */
                 303: {
                     headers: {
                         location: string;

@@ -901,6 +901,8 @@ export const de: Strings = {
     heading: 'Ordner im Papierkorb',
   },
   sso: {
+    landingFailed:
+      'Die Anmeldung über Ihren Identitätsanbieter wurde nicht abgeschlossen. Versuchen Sie es erneut; wenn es weiter fehlschlägt, wenden Sie sich an Ihre Administration.',
     heading: 'Single Sign-on',
     signInWith: 'Mit {{name}} anmelden',
     redirecting: 'Weiter zu Ihrem Identitätsanbieter …',

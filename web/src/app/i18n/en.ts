@@ -891,6 +891,8 @@ export const en = {
     heading: 'Folders in the trash',
   },
   sso: {
+    landingFailed:
+      'Signing in through your identity provider did not complete. Try again; if it keeps failing, tell your administrator.',
     heading: 'Single sign-on',
     signInWith: 'Sign in with {{name}}',
     redirecting: 'Going to your identity provider…',

@@ -9,6 +9,7 @@ import { ErrorText } from '../components/ErrorText.tsx';
 import { FindOrganisation } from '../components/signin/FindOrganisation.tsx';
 import { SecondFactorStep } from '../components/signin/SecondFactorStep.tsx';
 import { SsoChoices } from '../components/signin/SsoChoices.tsx';
+import { SsoLandingError } from '../components/signin/SsoLandingError.tsx';
 
 /**
  * Sign-in. On the bare hostname the organisation comes first (from a work email, or its name):
@@ -86,6 +87,7 @@ function OrganisationSignIn({
   return (
     <>
       <p className="muted">{t('signIn.organisationIs', { organisation: slug })}</p>
+      <SsoLandingError />
       {options.data ? <SsoChoices options={options.data} returnTo={from} /> : null}
       {passwords ? (
         <form onSubmit={submit} noValidate>
