@@ -13,6 +13,7 @@ import { requireUser } from '../../middleware/auth.ts';
 import { pageQuery } from '../folders/schemas.ts';
 import { normalizeContentType } from './content.ts';
 import {
+  documentDetailSchema,
   documentIdSchema,
   documentSchema,
   updateDocumentBody,
@@ -125,7 +126,7 @@ documentRoutes.openapi(
     path: '/v1/documents/{id}',
     summary: 'Document metadata, current version and abilities',
     request: { params: idParams },
-    responses: { 200: json(documentSchema), ...commonErrors },
+    responses: { 200: json(documentDetailSchema), ...commonErrors },
   }),
   async (c) => c.json(await getDocument({ ctx: c.get('ctx'), input: c.req.valid('param') }), 200),
 );

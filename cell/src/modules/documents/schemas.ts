@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { lineSchema, textSchema } from '@quire/shared/input/text';
 import { idParam } from '../../http/openapi.ts';
-import { folderIdSchema } from '../folders/schemas.ts';
+import { abilitiesSchema, folderIdSchema } from '../folders/schemas.ts';
 
 export const documentIdSchema = idParam('doc', 'Document id');
 export const versionIdSchema = idParam('ver', 'Version id');
@@ -39,7 +39,7 @@ export const updateDocumentBody = z
   .refine((b) => Object.keys(b).length > 0, 'nothing to update')
   .openapi('UpdateDocument', { minProperties: 1 });
 
-/** A document as presenter.ts shows it (GET adds `currentVersion` and `abilities`). */
+/** A document as presenter.ts shows it (GET /v1/documents/{id} adds `currentVersion` and `abilities`: DocumentDetail). */
 export const documentSchema = z
   .object({
     id: z.string(),
@@ -68,9 +68,25 @@ export const versionSchema = z
     restoredFrom: z.string().nullable(),
     createdBy: z.string(),
     createdAt: z.string(),
-    extraction: z.record(z.string(), z.unknown()),
+    extraction: z
+      .object({
+        status: z
+          .enum(['pending', 'done', 'failed', 'unsupported'])
+          .describe('Where extracting its text stands'),
+        errorCode: z.string().nullable(),
+        errorMessage: z.string().nullable(),
+        language: z.string().nullable(),
+        truncated: z.boolean().describe('Only the first part of a very long text is searchable'),
+        preview: z.boolean().describe('A preview image exists (GET …/preview)'),
+      })
+      .openapi('Extraction'),
   })
   .openapi('Version');
+
+/** GET /v1/documents/{id}: the document, its current version and what the caller may do. */
+export const documentDetailSchema = documentSchema
+  .extend({ currentVersion: versionSchema, abilities: abilitiesSchema })
+  .openapi('DocumentDetail');
 
 export const uploadResultSchema = z
   .object({ document: documentSchema, version: versionSchema })

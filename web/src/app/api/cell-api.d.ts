@@ -6946,7 +6946,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Document"];
+                        "application/json": components["schemas"]["DocumentDetail"];
                     };
                 };
                 /** @description Invalid input */
@@ -19174,6 +19174,10 @@ export interface components {
             updatedAt: string;
             versionCount: number;
         };
+        DocumentDetail: components["schemas"]["Document"] & {
+            abilities: components["schemas"]["Abilities"];
+            currentVersion: components["schemas"]["Version"];
+        };
         EditComment: {
             /** @description The text. Mention a user or group of the tenant with `@[usr_…]` / `@[grp_…]`, or a user by email (`@ada@example.com`); the server resolves them */
             body: string;
@@ -19229,6 +19233,20 @@ export interface components {
                 message: string;
                 requestId?: string;
             };
+        };
+        Extraction: {
+            errorCode: string | null;
+            errorMessage: string | null;
+            language: string | null;
+            /** @description A preview image exists (GET …/preview) */
+            preview: boolean;
+            /**
+             * @description Where extracting its text stands
+             * @enum {string}
+             */
+            status: "pending" | "done" | "failed" | "unsupported";
+            /** @description Only the first part of a very long text is searchable */
+            truncated: boolean;
         };
         Folder: {
             createdAt: string;
@@ -20186,9 +20204,7 @@ export interface components {
             contentType: string;
             createdAt: string;
             createdBy: string;
-            extraction: {
-                [key: string]: unknown;
-            };
+            extraction: components["schemas"]["Extraction"];
             filename: string;
             id: string;
             number: number;

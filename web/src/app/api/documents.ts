@@ -16,8 +16,7 @@ export const documentKeys = {
 export function useDocument(id: string) {
   return useQuery({
     queryKey: documentKeys.detail(id),
-    queryFn: async () =>
-      unwrap(await api.GET('/v1/documents/{id}', { params: { path: { id } } })) as unknown as DocumentDetail,
+    queryFn: async () => unwrap(await api.GET('/v1/documents/{id}', { params: { path: { id } } })),
   });
 }
 
@@ -26,7 +25,7 @@ export function useVersions(id: string) {
     queryKey: documentKeys.versions(id),
     queryFn: async () => {
       const page = unwrap(await api.GET('/v1/documents/{id}/versions', { params: { path: { id } } }));
-      return page.items as unknown as Version[];
+      return page.items;
     },
   });
 }

@@ -1,13 +1,10 @@
 import type { components } from './cell-api';
 
 /**
- * Shapes the cell's OpenAPI document leaves free-form, written out as the cell's presenters
- * build them: Grant (`record<string, unknown>`:
- * sharing/verbs/grants.ts), a version's `extraction`, the document detail's `currentVersion` and
- * `abilities` (GET /v1/documents/{id} declares the bare Document), and the audit entry.
- * Everything else comes from the generated document (share links, shared views, access
- * requests, bulk jobs, alerts, notifications, users and grants are typed there now). When the cell describes
- * these, they become `components['schemas'][…]` here and this file shrinks.
+ * The app's names for the generated types, and the shapes the cell's OpenAPI document still
+ * leaves free-form, written out as the cell's presenters build them: a folder page's children
+ * and the audit entry. Everything else is `components['schemas'][…]`; when the cell describes
+ * these too, this file shrinks.
  */
 export type Abilities = components['schemas']['Abilities'];
 export type Folder = components['schemas']['Folder'];
@@ -19,21 +16,9 @@ export type GrantRole = 'viewer' | 'editor' | 'owner';
 
 export type DocumentSummary = components['schemas']['Document'];
 
-export interface Extraction {
-  status: 'pending' | 'done' | 'failed' | 'unsupported';
-  errorCode: string | null;
-  errorMessage: string | null;
-  language: string | null;
-  truncated: boolean;
-  preview: boolean;
-}
-
-export type Version = Omit<components['schemas']['Version'], 'extraction'> & { extraction: Extraction };
-
-export type DocumentDetail = DocumentSummary & {
-  currentVersion: Version;
-  abilities: Abilities;
-};
+export type Extraction = components['schemas']['Extraction'];
+export type Version = components['schemas']['Version'];
+export type DocumentDetail = components['schemas']['DocumentDetail'];
 
 export type Child = ({ kind: 'folder' } & Folder) | ({ kind: 'document' } & DocumentSummary);
 
