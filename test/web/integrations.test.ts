@@ -244,7 +244,7 @@ describe('single sign-on', () => {
     }
   }, 120_000);
 
-  it('when the organisation asks for a second factor, the SSO login continues on the app’s MFA page', async () => {
+  it('when the organisation asks for a second factor, the SSO login continues on the app’s MFA page, then to the page asked for', async () => {
     const o = orgs.mfa;
     const call = async (method: string, path: string, body?: unknown) => api(o, method, path, o.token, body);
     await configureOidc(call, idp, `http://${o.host}:${port}`, { name: 'Corporate IdP' });
@@ -254,10 +254,12 @@ describe('single sign-on', () => {
 
     const page = await (await newContext(browser)).newPage();
     try {
-      await page.goto(url(o, '/sign-in'));
+      // Going to a page without a session: sign-in first, and that page once signed in.
+      await page.goto(url(o, '/trash'));
+      await page.waitForURL(url(o, '/sign-in'));
       await page.getByRole('button', { name: 'Sign in with Corporate IdP', exact: true }).click();
       await idpLogin(page, 'mia@web-integ-mfa.example', 'Mia Multi');
-      await page.waitForURL(url(o, '/login/mfa'));
+      await page.waitForURL((u) => u.pathname === '/login/mfa');
       await page.getByText('Your identity provider signed you in.', { exact: false }).waitFor();
       await check(page, '03-mfa-after-sso');
       await page.getByRole('button', { name: 'Set up an authenticator app first' }).click();
@@ -266,7 +268,8 @@ describe('single sign-on', () => {
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.getByRole('list', { name: 'Recovery codes' }).waitFor();
       await page.getByRole('button', { name: 'I have saved them' }).click();
-      await page.getByRole('heading', { name: 'All documents', level: 1 }).waitFor();
+      await page.getByRole('heading', { name: 'Trash', level: 1 }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/trash');
       expect((await storage(page)).cookies).toContain('__Host-quire_csrf=');
     } catch (err) {
       await screenshot(page, 'integ-failed-mfa').catch(() => {});

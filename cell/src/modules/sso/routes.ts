@@ -54,7 +54,9 @@ const wantsJson = (accept: string | undefined) => /^\s*application\/json\b/i.tes
 function land(c: Context<AppEnv>, outcome: LoginOutcome, returnTo: string) {
   if (outcome.type === 'mfa') {
     setMfaCookie(c, outcome.challenge, CHALLENGE_TTL_SECONDS);
-    return c.body(null, 303, { location: MFA_PAGE });
+    // Where the person was going, for after the code: after `#` (never sent to a server).
+    const hash = returnTo === '/' ? '' : `#${new URLSearchParams({ returnTo })}`;
+    return c.body(null, 303, { location: `${MFA_PAGE}${hash}` });
   }
   clearMfaCookie(c);
   presentSession(c, outcome.session);
