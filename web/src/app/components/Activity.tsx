@@ -4,7 +4,10 @@ import { useActivity } from '../api/activity.ts';
 import { ErrorText } from './ErrorText.tsx';
 import { LoadMore } from './LoadMore.tsx';
 
-/** What happened to a document or folder, newest first (from the audit trail). */
+/**
+ * What happened to a document or folder, newest first (from the audit trail). Under a folder's
+ * documents it pages by its button only (`LoadMore auto={false}`): the documents page on scroll.
+ */
 export function Activity({ resource }: { resource: { type: 'document' | 'folder'; id: string } }) {
   const { t } = useTranslation();
   const activity = useActivity(resource);
@@ -27,7 +30,7 @@ export function Activity({ resource }: { resource: { type: 'document' | 'folder'
           </li>
         ))}
       </ol>
-      <LoadMore query={activity} />
+      <LoadMore query={activity} auto={resource.type === 'document'} />
     </div>
   );
 }
