@@ -3,6 +3,7 @@ import { idSchema } from '@quire/shared/input/ids';
 import { lineSchema, textSchema } from '@quire/shared/input/text';
 import { bearer, commonErrors, conflict, json, router } from '../../http/openapi.ts';
 import { requireUser } from '../../middleware/auth.ts';
+import { COARSE_TYPES } from '../extraction/kinds.ts';
 import {
   createHold,
   getHold,
@@ -11,7 +12,6 @@ import {
   listHeldRequests,
   listHolds,
   releaseHold,
-  SEARCH_TYPES,
 } from './verbs.ts';
 
 const auth = { security: bearer, middleware: requireUser(), tags: ['compliance'] };
@@ -29,7 +29,7 @@ const savedSearch = z
     tags: z.array(tag).max(20).optional(),
     folderId: idSchema('folder', 'Only documents below this folder').optional(),
     author: idSchema('user', 'Only documents by this user').optional(),
-    types: z.array(z.enum(SEARCH_TYPES)).max(10).optional(),
+    types: z.array(z.enum(COARSE_TYPES)).max(10).optional(),
   })
   .strict()
   .openapi('SavedSearch');

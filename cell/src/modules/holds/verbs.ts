@@ -8,6 +8,7 @@ import type { CellDeps, RequestCtx } from '../../context.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { withActor } from '../../unit-of-work.ts';
+import type { CoarseType } from '../extraction/kinds.ts';
 import { parseQuery } from '../search/query-parser.ts';
 import type { HeldKind } from './check.ts';
 import { resumeQueued } from './resume.ts';
@@ -15,26 +16,12 @@ import { resumeQueued } from './resume.ts';
 /** A saved search matches at most this many documents (they are held one by one). */
 export const MAX_SEARCH_MATCHES = 10_000;
 
-/** The document types a saved search may filter by (search's `types` facet). */
-export const SEARCH_TYPES = [
-  'pdf',
-  'docx',
-  'xlsx',
-  'pptx',
-  'text',
-  'markdown',
-  'html',
-  'csv',
-  'image',
-  'other',
-] as const;
-
 export interface SavedSearch {
   q?: string;
   tags?: string[];
   folderId?: string;
   author?: string;
-  types?: (typeof SEARCH_TYPES)[number][];
+  types?: CoarseType[];
 }
 
 export interface CreateHoldInput {
