@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { api, authorisedFetch, queryClient } from './client.ts';
 import { ApiError, unwrap } from './errors.ts';
 import { invalidateFolders } from './folders.ts';
-import type { DocumentSummary } from './types.ts';
+import type { DocumentSummary, Version } from './types.ts';
 
 /** Documents: metadata, versions and rollback, download, preview, trash. Uploads: uploads.ts. */
 export const documentKeys = {
