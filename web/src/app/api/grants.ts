@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, queryClient } from './client.ts';
 import { unwrap } from './errors.ts';
-import type { Grant, GrantRole } from './types.ts';
+import type { GrantRole } from './types.ts';
 
 /** Permissions: grants of a role on a folder (inherited below it) or a document, to a user or group. */
 type Resource = { type: 'folder' | 'document'; id: string };
