@@ -118,7 +118,6 @@ async function main(): Promise<boolean> {
     });
     phases.push([name, result]);
   }
-  const [base, limited] = [phases[0]![1], phases[1]![1]];
   console.log(
     `\nOver HTTP: ${TENANTS} tenants, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s:\n`,
   );
