@@ -195,8 +195,25 @@ function normalise(m: Manifest, skipEmails: string[] = []) {
 let docs: { d1: string; d2: string };
 
 describe('portability exports', () => {
-  it('a user exports their own data: their profile, documents, comments, grants and activity', async () => {
+  it('a user exports their own data: their profile, documents, comments, grants, consents and activity', async () => {
     docs = await workload(a);
+    // Consent answers: the editor's two (a grant, then its withdrawal) and someone else's.
+    const purpose = await ok(
+      call(cell, a.admin, 'POST', '/v1/consent/purposes', {
+        key: 'newsletter',
+        name: 'Newsletter',
+        textVersion: 'v1',
+      }),
+      201,
+    );
+    const answer = (u: TestUser, decision: string) =>
+      ok(
+        call(cell, u, 'POST', '/v1/me/consents', { purposeId: purpose.id, decision, textVersion: 'v1' }),
+        201,
+      );
+    await answer(editor, 'granted');
+    await answer(viewer, 'granted');
+    await answer(editor, 'withdrawn');
     const done = await exportOf(editor, { scope: 'user' });
     expect(done).toMatchObject({ status: 'done', scope: 'user', subjectUserId: editor.userId });
     expect(done.progress.done).toBe(done.progress.total);
@@ -205,7 +222,11 @@ describe('portability exports', () => {
     expect(m.users.map((u) => u.id)).toEqual([editor.userId]);
     expect(m.documents.map((d) => d.id)).toEqual([docs.d2]);
     expect(files.get(m.documents[0]!.versions[0]!.file)!.toString()).toBe('an editor draft');
-    expect(m.consent).toBeNull();
+    expect(m.consent.map((c) => [c.userId, c.purpose.key, c.decision, c.textVersion])).toEqual([
+      [editor.userId, 'newsletter', 'granted', 'v1'],
+      [editor.userId, 'newsletter', 'withdrawn', 'v1'],
+    ]);
+    expect(Date.parse(m.consent[0]!.occurredAt)).toBeGreaterThan(0);
     const activity = JSON.parse(files.get('activity.json')!.toString()) as { actorId: string }[];
     expect(activity.length).toBeGreaterThan(0);
     expect(activity.every((e) => e.actorId === editor.userId)).toBe(true);

@@ -71,8 +71,8 @@ export interface Manifest {
     createdBy: string;
     createdAt: string;
   }[];
-  /** Consent records (purposes, grants and withdrawals): see consentRecords(). */
-  consent: unknown[] | null;
+  /** Consent answers (grants and withdrawals, per purpose and text version): see consentRecords(). */
+  consent: ConsentRecord[];
   counts: Record<string, number>;
 }
 
@@ -86,6 +86,16 @@ export interface ActivityEntry {
   details: unknown;
 }
 
+export interface ConsentRecord {
+  userId: string;
+  purpose: { key: string; name: string };
+  decision: 'granted' | 'withdrawn';
+  textVersion: string;
+  ip: string | null;
+  userAgent: string | null;
+  occurredAt: string;
+}
+
 export interface Collected {
   manifest: Manifest;
   activity: ActivityEntry[];
@@ -95,16 +105,41 @@ export interface Collected {
 const iso = (v: unknown) => new Date(v as string).toISOString();
 
 /**
- * CONSENT HOOK (issue 14 part A): consent records are not in this cell yet. When the consent
- * tables exist, return the subject's (scope user) or every user's (scope tenant) purposes,
- * grants and withdrawals (text version, time, IP) here; null means "no consent store".
+ * Consent records (migration 0013): every answer the subject (scope user) or anyone (scope
+ * tenant) gave, oldest first, with the purpose's key and name, the text version answered, the
+ * time, IP and user agent (what the person's own `GET /v1/me/consents` shows). Evidence of the
+ * answers, not something an import replays: `import.ts` leaves it out.
  */
 export async function consentRecords(
-  _tx: Tx,
-  _tenantId: string,
-  _subjectUserId: string | null,
-): Promise<unknown[] | null> {
-  return null;
+  tx: Tx,
+  tenantId: string,
+  subjectUserId: string | null,
+): Promise<ConsentRecord[]> {
+  const rows = await tx.execute<{
+    user_id: string;
+    purpose_key: string;
+    purpose_name: string;
+    decision: 'granted' | 'withdrawn';
+    text_version: string;
+    ip: string | null;
+    user_agent: string | null;
+    occurred_at: unknown;
+  }>(sql`
+    select e.user_id, p.key as purpose_key, p.name as purpose_name, e.decision, e.text_version,
+           host(e.ip) as ip, e.user_agent, e.occurred_at
+    from consent_events e
+    join consent_purposes p on p.tenant_id = e.tenant_id and p.id = e.purpose_id
+    where e.tenant_id = ${tenantId}${subjectUserId ? sql` and e.user_id = ${subjectUserId}` : sql``}
+    order by e.id`);
+  return rows.map((r) => ({
+    userId: r.user_id,
+    purpose: { key: r.purpose_key, name: r.purpose_name },
+    decision: r.decision,
+    textVersion: r.text_version,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    occurredAt: iso(r.occurred_at),
+  }));
 }
 
 /**
