@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { ActorRecord } from '../../auth/actor.ts';
 import type { RequestCtx } from '../../context.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
+import { instant } from '../../db/instants.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { withActor } from '../../unit-of-work.ts';
 
@@ -39,8 +40,8 @@ const presentPurpose = (p: PurposeRow) => ({
   name: p.name,
   textVersion: p.text_version,
   description: p.description,
-  createdAt: new Date(p.created_at).toISOString(),
-  updatedAt: new Date(p.updated_at).toISOString(),
+  createdAt: instant(p.created_at),
+  updatedAt: instant(p.updated_at),
 });
 
 const presentEvent = (e: EventRow) => ({
@@ -51,7 +52,7 @@ const presentEvent = (e: EventRow) => ({
   textVersion: e.text_version,
   ip: e.ip,
   userAgent: e.user_agent,
-  occurredAt: new Date(e.occurred_at).toISOString(),
+  occurredAt: instant(e.occurred_at),
 });
 
 async function findPurpose(tx: Tx, tenantId: string, id: string): Promise<PurposeRow> {

@@ -4,6 +4,7 @@ import { newId } from '@quire/shared/ids';
 import { sql } from 'drizzle-orm';
 import type { ActorRecord } from '../../auth/actor.ts';
 import type { RequestCtx } from '../../context.ts';
+import { instant, instantOrNull } from '../../db/instants.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { withActor } from '../../unit-of-work.ts';
 import { deliver, heldCustodianIds, queueHeldRequest } from '../holds/check.ts';
@@ -47,9 +48,6 @@ export type ErasureRow = {
   completed_at: Date | null;
 };
 
-/** Raw statements hand timestamps back as text: one instant, one shape. */
-export const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
-
 export function presentErasure(r: ErasureRow) {
   const steps: Partial<Record<ErasureStore, string>> = Object.fromEntries(
     Object.entries(r.steps ?? {}).filter(([k]) => ['redis', 'search', 'blobs', 'postgres'].includes(k)),
@@ -61,15 +59,15 @@ export function presentErasure(r: ErasureRow) {
     status: r.status,
     requestedBy: r.requested_by,
     reassignTo: r.reassign_to,
-    deadline: new Date(r.deadline).toISOString(),
+    deadline: instant(r.deadline),
     overdue: r.status !== 'completed' && new Date(r.deadline).getTime() < Date.now(),
     attempts: r.attempts,
     lastError: r.last_error,
     steps,
     proof: r.proof ?? null,
-    createdAt: new Date(r.created_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
-    completedAt: iso(r.completed_at),
+    createdAt: instant(r.created_at),
+    updatedAt: instant(r.updated_at),
+    completedAt: instantOrNull(r.completed_at),
   };
 }
 

@@ -6,6 +6,7 @@ import type { ActorRecord } from '../../auth/actor.ts';
 import { pgArray } from '../../auth/policy.ts';
 import type { CellDeps, RequestCtx } from '../../context.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
+import { instant, instantOrNull } from '../../db/instants.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { withActor } from '../../unit-of-work.ts';
 import type { CoarseType } from '../extraction/kinds.ts';
@@ -37,8 +38,6 @@ function assertAdmin(actor: ActorRecord): void {
   if (actor.role !== 'admin') throw new Forbidden('only tenant admins manage legal holds');
 }
 
-const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
-
 /** What a history event records: placed, what it held; blocked, the request it stopped; released, none. */
 type HoldEventDetails =
   | { name: string; documents: number; folders: number; custodians: number; searchMatches: number }
@@ -69,9 +68,9 @@ function presentHold(h: HoldRow, items: { kind: string; target_id: string; sourc
     search: h.search,
     searchMatches: items.filter((i) => i.source === 'search').length,
     createdBy: h.created_by,
-    createdAt: new Date(h.created_at).toISOString(),
+    createdAt: instant(h.created_at),
     releasedBy: h.released_by,
-    releasedAt: iso(h.released_at),
+    releasedAt: instantOrNull(h.released_at),
   };
 }
 
@@ -265,7 +264,7 @@ export async function holdHistory({ ctx, input }: { ctx: RequestCtx; input: { id
           event: r.event,
           actorId: r.actor_id,
           details: r.details,
-          occurredAt: new Date(r.occurred_at).toISOString(),
+          occurredAt: instant(r.occurred_at),
         })),
       };
     },
@@ -316,8 +315,8 @@ export async function listHeldRequests({ ctx, input }: { ctx: RequestCtx; input:
           requestedBy: r.requested_by,
           holdIds: r.hold_ids,
           status: r.status,
-          createdAt: new Date(r.created_at).toISOString(),
-          resumedAt: iso(r.resumed_at),
+          createdAt: instant(r.created_at),
+          resumedAt: instantOrNull(r.resumed_at),
           outcome: r.outcome,
         })),
       };

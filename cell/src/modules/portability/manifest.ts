@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { instant } from '../../db/instants.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import type { VersionRow } from '../documents/repo.ts';
 
@@ -102,8 +103,6 @@ export interface Collected {
   files: { path: string; version: VersionRow; mtime: Date }[];
 }
 
-const iso = (v: unknown) => new Date(v as string).toISOString();
-
 /**
  * Consent records (migration 0013): every answer the subject (scope user) or anyone (scope
  * tenant) gave, oldest first, with the purpose's key and name, the text version answered, the
@@ -123,7 +122,7 @@ export async function consentRecords(
     text_version: string;
     ip: string | null;
     user_agent: string | null;
-    occurred_at: unknown;
+    occurred_at: Date | string;
   }>(sql`
     select e.user_id, p.key as purpose_key, p.name as purpose_name, e.decision, e.text_version,
            host(e.ip) as ip, e.user_agent, e.occurred_at
@@ -138,7 +137,7 @@ export async function consentRecords(
     textVersion: r.text_version,
     ip: r.ip,
     userAgent: r.user_agent,
-    occurredAt: iso(r.occurred_at),
+    occurredAt: instant(r.occurred_at),
   }));
 }
 
@@ -221,20 +220,20 @@ export async function collect(
       name: r.name as string,
       role: r.role as string,
       status: r.status as string,
-      createdAt: iso(r.created_at),
+      createdAt: instant(r.created_at as string),
     })),
     groups: groups.map((r) => ({
       id: r.id as string,
       name: r.name as string,
       members: (r.members as string[]) ?? [],
-      createdAt: iso(r.created_at),
+      createdAt: instant(r.created_at as string),
     })),
     folders: folders.map((r) => ({
       id: r.id as string,
       parentId: (r.parent_id as string | null) ?? null,
       name: r.name as string,
       createdBy: r.created_by as string,
-      createdAt: iso(r.created_at),
+      createdAt: instant(r.created_at as string),
     })),
     documents: docs.map((r) => ({
       id: r.id as string,
@@ -245,8 +244,8 @@ export async function collect(
       currentVersionId: r.current_version_id as string,
       trashed: r.trashed_at !== null,
       createdBy: r.created_by as string,
-      createdAt: iso(r.created_at),
-      updatedAt: iso(r.updated_at),
+      createdAt: instant(r.created_at as string),
+      updatedAt: instant(r.updated_at as string),
       versions: byDoc.get(r.id as string) ?? [],
     })),
     comments: comments.map((r) => ({
@@ -257,7 +256,7 @@ export async function collect(
       authorId: r.author_id as string,
       body: r.body as string,
       anchor: r.anchor ?? null,
-      createdAt: iso(r.created_at),
+      createdAt: instant(r.created_at as string),
       resolved: r.resolved_at !== null,
       deleted: r.deleted_at !== null,
     })),
@@ -269,7 +268,7 @@ export async function collect(
       principalId: r.principal_id as string,
       role: r.role as string,
       createdBy: r.created_by as string,
-      createdAt: iso(r.created_at),
+      createdAt: instant(r.created_at as string),
     })),
     consent: await consentRecords(tx, t, u),
     counts: {},
@@ -286,7 +285,7 @@ export async function collect(
   return {
     manifest,
     activity: activity.map((r) => ({
-      occurredAt: iso(r.occurred_at),
+      occurredAt: instant(r.occurred_at as string),
       actorType: r.actor_type as string,
       actorId: r.actor_id as string,
       action: r.action as string,

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { instant } from '../../db/instants.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { heldDocumentIds } from '../holds/check.ts';
 
@@ -62,7 +63,7 @@ export async function planPolicy(tx: Tx, tenantId: string, p: PolicyRow, asOf: D
     action: p.action,
     items: rows
       .filter((r) => !held.has(r.id))
-      .map((r) => ({ id: r.id, title: r.title, basisAt: new Date(r.basis_at).toISOString() })),
+      .map((r) => ({ id: r.id, title: r.title, basisAt: instant(r.basis_at) })),
     held: [...held].map(([id, holdIds]) => ({ id, holdIds })),
   };
 }

@@ -3,6 +3,7 @@ import { newId } from '@quire/shared/ids';
 import { sql } from 'drizzle-orm';
 import type { ActorRecord } from '../../auth/actor.ts';
 import type { RequestCtx } from '../../context.ts';
+import { instant, instantOrNull } from '../../db/instants.ts';
 import type { Tx } from '../../db/tenant-tx.ts';
 import { withActor } from '../../unit-of-work.ts';
 import { ringSearch } from '../changes/outbox.ts';
@@ -22,8 +23,6 @@ function assertAdmin(actor: ActorRecord): void {
   if (actor.role !== 'admin') throw new Forbidden('only tenant admins manage retention policies');
 }
 
-const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
-
 function presentPolicy(p: PolicyRow) {
   return {
     id: p.id,
@@ -34,8 +33,8 @@ function presentPolicy(p: PolicyRow) {
     action: p.action,
     enabled: p.enabled,
     createdBy: p.created_by,
-    createdAt: new Date(p.created_at).toISOString(),
-    lastRunAt: iso(p.last_run_at),
+    createdAt: instant(p.created_at),
+    lastRunAt: instantOrNull(p.last_run_at),
   };
 }
 
