@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /**
  * The web app in a real browser for tests and benchmarks: the app and the ops page built once
@@ -112,6 +113,13 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
       help: v.help,
       nodes: v.nodes.map((n) => n.target.join(' ')),
     }));
+}
+
+/** A screen's record: its screenshot under test-results/web/, and no serious or critical axe violation. */
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  const violations = await axe(page);
+  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
 
 /** A small real PNG (a gradient), so the worker renders a preview of it. */

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadMetadata } from '../../cell/src/modules/documents/upload-metadata.ts';
+import { type EdgeClient, edgeClient } from '../support/edge-client.ts';
 import { futureCode, totpCode } from '../support/identity.ts';
 import { startWorld, type World } from '../support/topology.ts';
 import {
-  axe,
   buildWeb,
+  checkScreen,
   launchChromium,
   newContext,
   pngImage,
@@ -41,35 +43,14 @@ const people = {
 let documentId = '';
 let secondDocumentId = '';
 
-async function api(method: string, path: string, token: string | null, body?: unknown, headers = {}) {
-  const res = await world.edge.fetch(`http://${host}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined && !(body instanceof Uint8Array) ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    ...(body !== undefined ? { body: body instanceof Uint8Array ? body : JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json().catch(() => ({}))) as Record<string, any>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-async function upload(token: string, filename: string, text: string, folderId?: string): Promise<string> {
-  const path = folderId ? `/v1/documents?folderId=${folderId}` : '/v1/documents';
-  const doc = await api('POST', path, token, new TextEncoder().encode(text), {
-    'content-type': 'text/plain',
-    'upload-metadata': `filename ${b64(filename)},title ${b64(filename)}`,
-  });
-  return (doc.document?.id ?? doc.id) as string;
-}
+/** Setup through the edge as the tenant's client (edge-client.ts), once the world is up. */
+let api: EdgeClient['api'];
+let upload: EdgeClient['upload'];
 
 beforeAll(async () => {
   const web = await buildWeb();
   world = await startWorld({ name: 'webcollab', redisDbs: [4, 5], hosts: WEB_HOSTS, assetsDir: web.app });
+  ({ api, upload } = edgeClient(world, host));
   port = new URL(world.edge.url).port;
   await world.provision({ slug, region: 'us', admin: { ...admin, password } });
   const deadline = Date.now() + 15_000;
@@ -107,11 +88,7 @@ afterAll(async () => {
 
 const url = (path: string) => `http://${host}:${port}${path}`;
 
-async function check(page: Page, name: string) {
-  await screenshot(page, `collab-${name}`);
-  const violations = await axe(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
+const check = (page: Page, name: string) => checkScreen(page, `collab-${name}`);
 
 async function signIn(page: Page, email: string) {
   await page.goto(url('/sign-in'));
@@ -235,7 +212,7 @@ describe('comment anchors and names', () => {
     const diagram = (
       await api('POST', `/v1/documents?folderId=${board}`, accessToken, pngImage(), {
         'content-type': 'image/png',
-        'upload-metadata': `filename ${b64('diagram.png')},title ${b64('diagram.png')}`,
+        'upload-metadata': uploadMetadata({ filename: 'diagram.png', title: 'diagram.png' }),
       })
     ).document.id as string;
     const users = (await api('GET', '/v1/users', accessToken)).items as { id: string; email: string }[];

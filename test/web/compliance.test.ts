@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EdgeClient, edgeClient } from '../support/edge-client.ts';
 import { eventually } from '../support/eventually.ts';
 import { startWorld, type World } from '../support/topology.ts';
-import { axe, buildWeb, launchChromium, newContext, screenshot, WEB_HOSTS } from '../support/web.ts';
+import { buildWeb, checkScreen, launchChromium, newContext, screenshot, WEB_HOSTS } from '../support/web.ts';
 import { unzip } from '../support/zip.ts';
 
 /**
@@ -30,34 +31,10 @@ let carolToken = '';
 let contractId = '';
 let handbookId = '';
 
-async function call(method: string, path: string, token: string | null, body?: unknown, headers = {}) {
-  return world.edge.fetch(`http://${host}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined && !(body instanceof Uint8Array) ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    ...(body !== undefined ? { body: body instanceof Uint8Array ? body : JSON.stringify(body) } : {}),
-  });
-}
-
-async function api(method: string, path: string, token: string | null, body?: unknown, headers = {}) {
-  const res = await call(method, path, token, body, headers);
-  const json = (await res.json().catch(() => ({}))) as Record<string, any>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-async function upload(token: string, filename: string, text: string): Promise<string> {
-  const doc = await api('POST', '/v1/documents', token, new TextEncoder().encode(text), {
-    'content-type': 'text/plain',
-    'upload-metadata': `filename ${b64(filename)},title ${b64(filename)}`,
-  });
-  return (doc.document?.id ?? doc.id) as string;
-}
+/** Setup through the edge as the tenant's client (edge-client.ts), once the world is up. */
+let call: EdgeClient['call'];
+let api: EdgeClient['api'];
+let upload: EdgeClient['upload'];
 
 const login = async (email: string) =>
   (await api('POST', '/v1/auth/login', null, { email, password, session: 'token' })).accessToken as string;
@@ -65,6 +42,7 @@ const login = async (email: string) =>
 beforeAll(async () => {
   const web = await buildWeb();
   world = await startWorld({ name: 'webcompliance', redisDbs: [2, 3], hosts: WEB_HOSTS, assetsDir: web.app });
+  ({ call, api, upload } = edgeClient(world, host));
   port = new URL(world.edge.url).port;
   await world.provision({ slug, region: 'eu', admin: { ...admin, password } });
   await eventually(async () => {
@@ -96,11 +74,7 @@ afterAll(async () => {
 
 const url = (path: string) => `http://${host}:${port}${path}`;
 
-async function check(page: Page, name: string) {
-  await screenshot(page, `compliance-${name}`);
-  const violations = await axe(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
+const check = (page: Page, name: string) => checkScreen(page, `compliance-${name}`);
 
 async function person(email: string) {
   const ctx = await newContext(browser);

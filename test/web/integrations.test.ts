@@ -9,7 +9,7 @@ import { eventually } from '../support/eventually.ts';
 import { futureCode, totpCode } from '../support/identity.ts';
 import { configureOidc } from '../support/sso.ts';
 import { startWorld, type World } from '../support/topology.ts';
-import { axe, buildWeb, launchChromium, newContext, screenshot, WEB_HOSTS } from '../support/web.ts';
+import { buildWeb, checkScreen, launchChromium, newContext, screenshot, WEB_HOSTS } from '../support/web.ts';
 
 /**
  * The identity and integration screens in Debian's Chromium, through the edge to real cells and
@@ -131,11 +131,7 @@ afterAll(async () => {
   receiver?.close();
 });
 
-async function check(page: Page, name: string) {
-  await screenshot(page, `integ-${name}`);
-  const violations = await axe(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
+const check = (page: Page, name: string) => checkScreen(page, `integ-${name}`);
 
 async function signIn(o: Org, email: string) {
   const page = await (await newContext(browser)).newPage();

@@ -3,8 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../support/topology.ts';
 import {
-  axe,
   buildWeb,
+  checkScreen,
   launchChromium,
   newContext,
   pngImage,
@@ -60,11 +60,7 @@ async function untilRouted(slug: string) {
 }
 
 /** Screenshot and accessibility pass of a screen: no serious or critical axe violation. */
-async function check(page: Page, name: string) {
-  await screenshot(page, name);
-  const violations = await axe(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
+const check = (page: Page, name: string) => checkScreen(page, name);
 
 const hostOf = (region: 'us' | 'eu', slug: string) =>
   `http://${slug}.${region === 'eu' ? 'eu.' : ''}quire.localhost:${port}`;

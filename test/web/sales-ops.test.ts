@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../support/topology.ts';
-import { axe, buildWeb, launchChromium, newContext, screenshot, WEB_HOSTS } from '../support/web.ts';
+import { buildWeb, checkScreen, launchChromium, newContext, screenshot, WEB_HOSTS } from '../support/web.ts';
 
 /**
  * The sales-ops page on the control plane, in Debian's Chromium: a platform admin creates a
@@ -60,11 +60,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function check(page: Page, name: string) {
-  await screenshot(page, name);
-  const violations = await axe(page);
-  expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
+const check = (page: Page, name: string) => checkScreen(page, name);
 
 let support = '';
 
