@@ -69,7 +69,9 @@ pg_user_can_write() {
   fi
 }
 
-utc_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+# Now, to the microsecond: a base backup's finishedAt is compared with a restore's target time,
+# and the two may fall in the same second.
+utc_now() { date -u +%Y-%m-%dT%H:%M:%S.%6NZ; }
 
 # Canonical UTC form of a timestamp given in any form `date -d` reads; fails on nonsense.
 utc_of() {

@@ -51,10 +51,10 @@ require_safe_path --socket-dir "$socket_dir"
 timeout_s=${QUIRE_RESTORE_TIMEOUT:-14400}
 if [[ $target == latest ]]; then
   target_utc=latest
-  target_epoch=$(date -u +%s)
+  target_us=$(date -u +%s%6N)
 else
   target_utc=$(utc_of "$target")
-  target_epoch=$(date -u -d "$target_utc" +%s)
+  target_us=$(date -u -d "$target_utc" +%s%6N)
   # The form recovery_target_time reads (it refuses ISO 8601's T and Z).
   target_pg=$(date -u -d "$target_utc" '+%Y-%m-%d %H:%M:%S.%6N+00')
 fi
@@ -68,7 +68,8 @@ for m in "$QUIRE_BACKUP_DIR"/base/*/manifest.json; do
   [[ -f $m ]] || continue
   finished=$(manifest_field "$m" finishedAt)
   [[ -n $finished ]] || continue
-  if (($(date -u -d "$finished" +%s) < target_epoch)); then base=$(dirname "$m"); fi
+  # Microseconds, not seconds: a backup that finished earlier in T's own second is a valid base.
+  if (($(date -u -d "$finished" +%s%6N) < target_us)); then base=$(dirname "$m"); fi
 done
 [[ -n $base ]] || bdie "no base backup in $QUIRE_BACKUP_DIR/base finished before $target_utc"
 blog "restoring as of $target_utc from base backup $(basename "$base") (finished $(manifest_field "$base/manifest.json" finishedAt))"
